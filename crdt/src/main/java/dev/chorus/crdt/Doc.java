@@ -1,0 +1,428 @@
+package dev.chorus.crdt;
+
+import dev.chorus.crdt.DocException.Code;
+import dev.chorus.crdt.clock.OpId;
+import dev.chorus.crdt.clock.VersionVector;
+import dev.chorus.crdt.conflict.Conflict;
+import dev.chorus.crdt.conflict.ConflictEvent;
+import dev.chorus.crdt.op.Change;
+import dev.chorus.crdt.op.Op;
+import dev.chorus.crdt.type.Compactor;
+import dev.chorus.crdt.type.ConflictFinder;
+import dev.chorus.crdt.type.DocState;
+import dev.chorus.crdt.type.Editor;
+import dev.chorus.crdt.type.Materializer;
+import dev.chorus.crdt.type.Sites;
+import dev.chorus.crdt.type.UndoLog;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * One replica of one document: the facade over the CRDT. See the package documentation for the
+ * model.
+ *
+ * <p>Contract:
+ *
+ * <ol>
+ *   <li>{@link #edit} and {@link #apply} are atomic: on any error nothing of the change is applied.
+ *   <li>{@link #apply} is idempotent and order-tolerant: a duplicate is a no-op, a change whose
+ *       dependencies are missing waits in a buffer and is applied as soon as they arrive.
+ *   <li>Replicas that applied the same changes, in any causal order, read the same value, report
+ *       the same conflicts and compute the same {@link #stateHash()}.
+ *   <li>Not thread-safe: use a doc from one thread (in the server, the session's context).
+ * </ol>
+ */
+public final class Doc {
+  private final String replicaId;
+  private final DocState state = new DocState();
+  private final List<Change> history = new ArrayList<>();
+  private final List<VersionVector> historyVersions = new ArrayList<>();
+  private final List<Change> pending = new ArrayList<>();
+  private final List<DocListener> listeners = new CopyOnWriteArrayList<>();
+  private VersionVector version = VersionVector.EMPTY;
+  private VersionVector horizon = VersionVector.EMPTY;
+  private long maxCounter;
+
+  /**
+   * An empty document replica.
+   *
+   * @param replicaId this replica's id (a server node id), unique among the replicas of the doc
+   */
+  public Doc(String replicaId) {
+    if (replicaId == null || replicaId.isEmpty() || replicaId.contains("@")) {
+      throw new IllegalArgumentException("replica id must be non-empty without '@': " + replicaId);
+    }
+    this.replicaId = replicaId;
+  }
+
+  public String replicaId() {
+    return replicaId;
+  }
+
+  /** Everything this replica has applied. */
+  public VersionVector version() {
+    return version;
+  }
+
+  /** Changes at or below this version have been compacted away (history dropped). */
+  public VersionVector horizon() {
+    return horizon;
+  }
+
+  public void addListener(DocListener l) {
+    listeners.add(l);
+  }
+
+  public void removeListener(DocListener l) {
+    listeners.remove(l);
+  }
+
+  // ---- writing -----------------------------------------------------------------------------
+
+  /**
+   * Applies one writer's intents as one change and returns it, to be replicated; null if the body
+   * made no op.
+   *
+   * @param author who writes
+   * @param basedOn the version the writer had seen; null means "everything this replica has"
+   * @param timestampMillis wall-clock time, for display
+   * @param body the intents
+   * @throws DocException {@code unknown_base} if this replica lacks part of {@code basedOn}, {@code
+   *     stale_base} if {@code basedOn} is older than the compaction horizon, or whatever an intent
+   *     throws; nothing is applied then
+   */
+  public Change edit(
+      Author author, VersionVector basedOn, long timestampMillis, Consumer<Edit> body) {
+    VersionVector base = basedOn == null ? version : basedOn;
+    if (!version.dominates(base)) {
+      throw new DocException(
+          Code.UNKNOWN_BASE, "version " + base + " is not known here (have " + version + ")");
+    }
+    if (!base.dominates(horizon)) {
+      throw new DocException(
+          Code.STALE_BASE,
+          "version " + base + " is older than the compacted history (" + horizon + "); re-read");
+    }
+    long start = maxCounter + 1;
+    UndoLog undo = new UndoLog();
+    Sites sites = new Sites(state);
+    Editor editor = new Editor(state, replicaId, base, author, timestampMillis, start, undo, sites);
+    try {
+      body.accept(editor);
+    } catch (RuntimeException e) {
+      undo.rollback();
+      state.liveness().invalidateAll();
+      throw e;
+    }
+    if (editor.ops().isEmpty()) {
+      return null;
+    }
+    Change c =
+        new Change(
+            replicaId, version.get(replicaId), start, base, author, timestampMillis, editor.ops());
+    List<ConflictEvent> events = sites.events(author, c.id());
+    commit(c);
+    notifyApplied(c, events);
+    return c;
+  }
+
+  /**
+   * Applies a change made on another replica (or re-delivered from this one).
+   *
+   * @throws DocException {@code invalid_change} if the change contradicts this replica's state
+   *     (refers to things that do not exist once its dependencies are in): nothing is applied
+   */
+  public ApplyResult apply(Change change) {
+    if (isApplied(change)) {
+      return new ApplyResult(List.of(), List.of(), false);
+    }
+    if (version.get(change.replica()) > change.prevCounter()) {
+      throw new DocException(
+          Code.INVALID_CHANGE,
+          "change "
+              + change.id()
+              + " overlaps changes already applied from "
+              + change.replica()
+              + " (have up to "
+              + version.get(change.replica())
+              + ")");
+    }
+    if (!change.deps().dominates(horizon)) {
+      throw new DocException(
+          Code.STALE_BASE, "change " + change.id() + " is based below the compaction horizon");
+    }
+    if (!deliverable(change)) {
+      for (Change p : pending) {
+        if (p.replica().equals(change.replica()) && p.startCounter() == change.startCounter()) {
+          return new ApplyResult(List.of(), List.of(), true);
+        }
+      }
+      pending.add(change);
+      return new ApplyResult(List.of(), List.of(), true);
+    }
+    List<Change> applied = new ArrayList<>();
+    List<ConflictEvent> events = new ArrayList<>();
+    applyNow(change, applied, events);
+    boolean progress = true;
+    while (progress) {
+      progress = false;
+      for (Iterator<Change> it = pending.iterator(); it.hasNext(); ) {
+        Change p = it.next();
+        if (isApplied(p)) {
+          it.remove();
+        } else if (deliverable(p)) {
+          it.remove();
+          try {
+            applyNow(p, applied, events);
+          } catch (DocException e) {
+            // A buffered change that turns out invalid is dropped; the one that was just
+            // delivered succeeded, so the caller is not the one to blame.
+            continue;
+          }
+          progress = true;
+        }
+      }
+    }
+    return new ApplyResult(applied, events, false);
+  }
+
+  /** Whether this replica has applied {@code change}. */
+  public boolean isApplied(Change change) {
+    return version.get(change.replica()) >= change.startCounter();
+  }
+
+  /** Changes waiting for their dependencies. */
+  public List<Change> pending() {
+    return List.copyOf(pending);
+  }
+
+  private boolean deliverable(Change c) {
+    return version.get(c.replica()) == c.prevCounter() && version.dominates(c.deps());
+  }
+
+  private void applyNow(Change c, List<Change> applied, List<ConflictEvent> events) {
+    UndoLog undo = new UndoLog();
+    Sites sites = new Sites(state);
+    long counter = c.startCounter();
+    try {
+      for (Op op : c.ops()) {
+        state.apply(
+            op,
+            new OpId(counter, c.replica()),
+            c.startCounter(),
+            c.deps(),
+            c.author(),
+            c.timestamp(),
+            undo,
+            sites);
+        counter += op.width();
+      }
+    } catch (RuntimeException e) {
+      undo.rollback();
+      state.liveness().invalidateAll();
+      throw new DocException(
+          Code.INVALID_CHANGE, "change " + c.id() + " cannot apply: " + e.getMessage());
+    }
+    List<ConflictEvent> ev = sites.events(c.author(), c.id());
+    commit(c);
+    applied.add(c);
+    events.addAll(ev);
+    notifyApplied(c, ev);
+  }
+
+  private void commit(Change c) {
+    long end = c.endCounter();
+    version = version.with(c.replica(), end);
+    maxCounter = Math.max(maxCounter, end);
+    history.add(c);
+    historyVersions.add(version);
+  }
+
+  private void notifyApplied(Change c, List<ConflictEvent> events) {
+    for (DocListener l : listeners) {
+      l.onApplied(c, events);
+    }
+  }
+
+  // ---- reading -----------------------------------------------------------------------------
+
+  /** The document as it shows now, lists with element ids. */
+  public Value read() {
+    return new Materializer(state).read();
+  }
+
+  /**
+   * The document as plain JSON-like Java: maps (sorted keys), lists, strings, numbers, booleans.
+   */
+  public Object toPlain() {
+    return read().toPlain();
+  }
+
+  /**
+   * The value shown at {@code path} as plain JSON-like Java.
+   *
+   * @throws DocException {@code path_not_found} if nothing shows there
+   */
+  public Object get(Path path) {
+    Value v = read();
+    for (String seg : path.segments()) {
+      v = step(v, seg, path);
+    }
+    return v.toPlain();
+  }
+
+  private static Value step(Value v, String seg, Path path) {
+    if (v instanceof Value.MapValue m && m.entries().containsKey(seg)) {
+      return m.entries().get(seg);
+    }
+    if (v instanceof Value.ListValue l) {
+      for (Value.Element e : l.elements()) {
+        if (e.id().equals(seg)) {
+          return e.value();
+        }
+      }
+    }
+    throw new DocException(Code.PATH_NOT_FOUND, "nothing shows at " + path);
+  }
+
+  /** Every open conflict, ordered by id. */
+  public List<Conflict> conflicts() {
+    return new ConflictFinder(state).all();
+  }
+
+  /**
+   * A hex SHA-256 of what the document shows and which conflicts are open — equal on replicas that
+   * applied the same changes, whatever their order or replica ids.
+   */
+  public String stateHash() {
+    return StateHash.of(read(), conflicts());
+  }
+
+  // ---- history -----------------------------------------------------------------------------
+
+  /**
+   * The changes this replica has that {@code since} lacks, in an order they can be applied in.
+   *
+   * @throws DocException {@code stale_base} if some of them were compacted away
+   */
+  public List<Change> changesSince(VersionVector since) {
+    if (!since.dominates(horizon)) {
+      throw new DocException(
+          Code.STALE_BASE, "history before " + horizon + " was compacted; fetch a snapshot");
+    }
+    List<Change> out = new ArrayList<>();
+    for (Change c : history) {
+      if (since.get(c.replica()) < c.startCounter()) {
+        out.add(c);
+      }
+    }
+    return out;
+  }
+
+  /** Every change still in the history (since the horizon), in applied order. */
+  public List<Change> history() {
+    return List.copyOf(history);
+  }
+
+  /**
+   * The ops that a writer who had seen {@code basedOn} had not, and that touched one of {@code
+   * paths}, one of their ancestors or descendants: the reason to refuse a strict write.
+   *
+   * @throws DocException {@code stale_base} if {@code basedOn} is older than the history kept
+   */
+  public List<UnseenChange> unseenChanges(VersionVector basedOn, Collection<Path> paths) {
+    if (!basedOn.dominates(horizon)) {
+      throw new DocException(
+          Code.STALE_BASE, "version " + basedOn + " is older than the compacted history");
+    }
+    Materializer mat = new Materializer(state);
+    List<UnseenChange> out = new ArrayList<>();
+    for (int i = 0; i < history.size(); i++) {
+      Change c = history.get(i);
+      if (basedOn.get(c.replica()) >= c.startCounter()) {
+        continue;
+      }
+      long counter = c.startCounter();
+      for (Op op : c.ops()) {
+        OpId id = new OpId(counter, c.replica());
+        counter += op.width();
+        OpTouch t = OpTouch.of(op, id, state, mat);
+        if (t == null) {
+          continue;
+        }
+        for (Path p : paths) {
+          if (t.path().overlaps(p)) {
+            out.add(
+                new UnseenChange(
+                    t.path(),
+                    t.action(),
+                    t.value(),
+                    c.author(),
+                    id,
+                    historyVersions.get(i).toString()));
+            break;
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  // ---- compaction --------------------------------------------------------------------------
+
+  /**
+   * Forgets what no replica and no writer can need any more: the history up to {@code stable},
+   * values whose retirement is in {@code stable}, deleted elements' contents and deleted chars'
+   * text. Ids and order of deleted list positions and chars stay, so later ops can still refer to
+   * them.
+   *
+   * <p>The caller MUST guarantee that every replica has applied {@code stable} and that no change
+   * based on a version below it will be made or delivered any more; after this call such changes
+   * and edits are refused with {@code stale_base}.
+   */
+  public void compact(VersionVector stable) {
+    if (!version.dominates(stable)) {
+      throw new IllegalArgumentException("cannot compact to " + stable + ": have only " + version);
+    }
+    horizon = horizon.merge(stable);
+    for (int i = history.size() - 1; i >= 0; i--) {
+      Change c = history.get(i);
+      if (horizon.get(c.replica()) >= c.endCounter()) {
+        history.remove(i);
+        historyVersions.remove(i);
+      }
+    }
+    new Compactor(state).compact(horizon);
+  }
+
+  /** Sizes of the retained state, to watch memory without timing anything. */
+  public DocStats stats() {
+    return DocStats.of(state, history.size(), pending.size());
+  }
+
+  /** The internal state, for the codec. Not for application code. */
+  public DocState internalState() {
+    return state;
+  }
+
+  /** Restores bookkeeping after the codec has loaded a snapshot's state. */
+  public void internalRestore(
+      VersionVector version, VersionVector horizon, List<Change> history, List<Change> pending) {
+    this.version = version;
+    this.horizon = horizon;
+    for (long c : version.asMap().values()) {
+      maxCounter = Math.max(maxCounter, c);
+    }
+    VersionVector v = horizon;
+    for (Change c : history) {
+      v = v.merge(c.deps()).with(c.replica(), c.endCounter());
+      this.history.add(c);
+      this.historyVersions.add(v);
+    }
+    this.pending.addAll(pending);
+  }
+}

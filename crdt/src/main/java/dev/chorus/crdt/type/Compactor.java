@@ -1,0 +1,127 @@
+package dev.chorus.crdt.type;
+
+import dev.chorus.crdt.clock.VersionVector;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * Drops state that nobody can need once a version is causally stable: values retired (for good) by
+ * an op in the stable version, with everything under them, and deleted chars' text.
+ *
+ * <p>Why it is safe: a value retired by a stable op is invisible to every writer whose view
+ * includes that op, and after compaction only such writers are accepted; so no later op can name it
+ * or edit inside it. Ids of retired list positions and deleted chars stay in their sequences (as
+ * Yjs keeps its deleted items): a concurrent insert elsewhere may still name them as origins.
+ */
+public final class Compactor {
+  private final DocState st;
+  private final Liveness lv;
+
+  public Compactor(DocState st) {
+    this.st = st;
+    this.lv = st.liveness;
+  }
+
+  public void compact(VersionVector stable) {
+    lv.invalidateAll();
+    for (Obj o : new ArrayList<>(st.objects.values())) {
+      if (o instanceof MapObj m && st.objects.containsKey(m.id)) {
+        for (Iterator<Register> it = m.registers.values().iterator(); it.hasNext(); ) {
+          Register reg = it.next();
+          dropRetired(reg, stable);
+          if (reg.entries.isEmpty()) {
+            it.remove();
+          }
+        }
+      } else if (o instanceof TextObj t) {
+        t.seq.dropTombstoneText();
+      }
+    }
+    for (Item item : new ArrayList<>(st.items.values())) {
+      if (!st.items.containsKey(item.id)) {
+        continue;
+      }
+      dropRetired(item.value, stable);
+      dropRetired(item.positions, stable);
+      if (item.positions.entries.isEmpty()) {
+        dropItem(item);
+      }
+    }
+    lv.invalidateAll();
+  }
+
+  /** Removes the values a stable op retired for good. */
+  private void dropRetired(Register reg, VersionVector stable) {
+    List<Entry> dead = new ArrayList<>();
+    for (Entry e : reg.entries) {
+      if (e.retiredBy != null && !lv.live(e, reg) && retiredWithin(e, stable)) {
+        dead.add(e);
+      }
+    }
+    for (Entry e : dead) {
+      reg.entries.remove(e);
+      if (e.child != null) {
+        dropObject(e.child);
+      }
+      if (e.position != null) {
+        Sequence.Run r = e.position.list.seq.runOf(e.position.id);
+        if (r != null) {
+          r.position = null;
+        }
+      }
+    }
+  }
+
+  /** Whether a retirement that kills {@code e} is in the stable version. */
+  private boolean retiredWithin(Entry e, VersionVector stable) {
+    for (Retirement r : e.retiredBy) {
+      if (stable.includes(r.by())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void dropObject(Obj o) {
+    st.objects.remove(o.id);
+    if (o instanceof MapObj m) {
+      for (Register reg : m.registers.values()) {
+        for (Entry e : reg.entries) {
+          if (e.child != null) {
+            dropObject(e.child);
+          }
+        }
+      }
+    } else if (o instanceof ListObj l) {
+      List<Item> inside = new ArrayList<>();
+      l.seq.forEachRun(
+          r -> {
+            if (r.position != null && st.items.containsKey(r.position.item.id)) {
+              Entry w = lv.winnerPosition(r.position.item);
+              if (w == null || w.position.list == l) {
+                inside.add(r.position.item);
+              }
+            }
+          });
+      inside.forEach(this::dropItem);
+    }
+  }
+
+  private void dropItem(Item item) {
+    if (st.items.remove(item.id) == null) {
+      return;
+    }
+    for (Entry e : item.positions.entries) {
+      Sequence.Run r = e.position.list.seq.runOf(e.position.id);
+      if (r != null) {
+        r.position = null;
+      }
+    }
+    for (Entry e : item.value.entries) {
+      if (e.child != null) {
+        dropObject(e.child);
+      }
+    }
+  }
+}

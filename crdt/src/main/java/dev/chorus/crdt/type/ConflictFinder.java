@@ -1,0 +1,201 @@
+package dev.chorus.crdt.type;
+
+import dev.chorus.crdt.Path;
+import dev.chorus.crdt.conflict.Conflict;
+import dev.chorus.crdt.conflict.ConflictKind;
+import dev.chorus.crdt.conflict.Intent;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Finds the open conflicts of the document, per site (a register, or a list element). Like
+ * liveness, a pure function of the applied ops: same ops, same conflicts, same ids.
+ */
+public final class ConflictFinder {
+  private final DocState st;
+  private final Liveness lv;
+  private final Materializer mat;
+
+  public ConflictFinder(DocState st) {
+    this.st = st;
+    this.lv = st.liveness;
+    this.mat = new Materializer(st);
+  }
+
+  /** Every open conflict in the shown document, ordered by id. */
+  public List<Conflict> all() {
+    List<Conflict> out = new ArrayList<>();
+    collect(st.root, out, 0);
+    out.sort(Comparator.comparing(Conflict::id));
+    return out;
+  }
+
+  private void collect(Obj obj, List<Conflict> out, int depth) {
+    if (depth > 256) {
+      return;
+    }
+    if (obj instanceof MapObj m) {
+      for (Register reg : m.registers.values()) {
+        out.addAll(at(reg));
+        for (Entry e : lv.liveEntries(reg)) {
+          if (e.child != null) {
+            collect(e.child, out, depth + 1);
+          }
+        }
+      }
+    } else if (obj instanceof ListObj l) {
+      for (Item item : mat.shownItems(l)) {
+        out.addAll(at(item));
+        out.addAll(at(item.value));
+        for (Entry e : lv.liveEntries(item.value)) {
+          if (e.child != null) {
+            collect(e.child, out, depth + 1);
+          }
+        }
+      }
+    }
+  }
+
+  private boolean reachable(Register reg) {
+    if (reg.map != null) {
+      return mat.reachable(reg.map);
+    }
+    return reachable(reg.item);
+  }
+
+  private boolean reachable(Item item) {
+    if (lv.winnerPosition(item) == null) {
+      return false;
+    }
+    ListObj l = mat.listOf(item);
+    return l != null && mat.reachable(l);
+  }
+
+  /** The conflicts of a map entry or of an element's value. */
+  public List<Conflict> at(Register reg) {
+    if (reg.positions || !reachable(reg)) {
+      return List.of();
+    }
+    List<Entry> live = lv.liveEntries(reg);
+    if (live.isEmpty()) {
+      return List.of();
+    }
+    String site = reg.map != null ? reg.map.id + "/" + escape(reg.key) : reg.item.id.toString();
+    Path path = mat.pathOf(reg);
+    List<Conflict> out = new ArrayList<>(1);
+    Entry winner = live.get(live.size() - 1);
+    if (live.size() > 1) {
+      List<Intent> intents = new ArrayList<>();
+      StringBuilder sb = new StringBuilder(path + ": ");
+      for (Entry e : live) {
+        Object v = mat.valueOf(e).toPlain();
+        intents.add(new Intent(e.id, e.author, e.timestamp, "value", v));
+        sb.append(e.author).append(" set ").append(show(v)).append("; ");
+      }
+      sb.append("concurrently; showing ").append(show(mat.valueOf(winner).toPlain()));
+      out.add(
+          new Conflict(
+              "assign:" + site,
+              ConflictKind.CONCURRENT_ASSIGNMENT,
+              path,
+              mat.valueOf(winner).toPlain(),
+              intents,
+              sb.toString()));
+    }
+    for (Entry e : live) {
+      if (e.child != null) {
+        Conflict c = deleteVsEdit("delete:" + site, path, e.retiredBy, lv.subtree(e.child));
+        if (c != null) {
+          out.add(c);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The move-vs-move and delete-vs-edit conflicts of a list element. */
+  public List<Conflict> at(Item item) {
+    if (!reachable(item)) {
+      return List.of();
+    }
+    List<Conflict> out = new ArrayList<>(1);
+    Path path = mat.pathOf(item);
+    List<Entry> live = lv.liveEntries(item.positions);
+    if (live.size() > 1) {
+      List<Intent> intents = new ArrayList<>();
+      StringBuilder sb = new StringBuilder(path + ": ");
+      for (Entry e : live) {
+        String dest = mat.pathOf(e.position.list).toString();
+        intents.add(new Intent(e.id, e.author, e.timestamp, "destination", dest));
+        sb.append(e.author).append(" moved it to ").append(show(dest)).append("; ");
+      }
+      String shown = mat.pathOf(live.get(live.size() - 1).position.list).toString();
+      sb.append("concurrently; showing it in ").append(show(shown));
+      out.add(
+          new Conflict(
+              "move:" + item.id, ConflictKind.MOVE_VS_MOVE, path, shown, intents, sb.toString()));
+    }
+    List<Retirement> deletes = new ArrayList<>();
+    for (Entry e : item.positions.entries) {
+      if (e.retiredBy != null) {
+        deletes.addAll(e.retiredBy);
+      }
+    }
+    Conflict c = deleteVsEdit("delete:" + item.id, path, deletes, lv.subtree(item));
+    if (c != null) {
+      out.add(c);
+    }
+    return out;
+  }
+
+  /**
+   * A delete its writer made without seeing an edit inside the item: the item stays (edit wins)
+   * until someone who has seen the delete deletes again or keeps editing.
+   */
+  private Conflict deleteVsEdit(String id, Path path, List<Retirement> retirements, Agg sub) {
+    if (retirements == null) {
+      return null;
+    }
+    TreeMap<dev.chorus.crdt.clock.OpId, Retirement> open = new TreeMap<>();
+    for (Retirement r : retirements) {
+      if (r.kind() == Retirement.Kind.DELETE && !sub.ack.includes(r.by(), st.replicas)) {
+        open.put(r.by(), r);
+      }
+    }
+    if (open.isEmpty()) {
+      return null;
+    }
+    List<Intent> intents = new ArrayList<>();
+    TreeMap<dev.chorus.crdt.clock.OpId, Touch> editors = new TreeMap<>();
+    for (Retirement r : open.values()) {
+      intents.add(new Intent(r.by(), r.author(), r.timestamp(), "deleter", null));
+      for (Map.Entry<String, Touch> t : sub.byActor.entrySet()) {
+        if (!r.deps().includes(t.getValue().op())) {
+          editors.put(t.getValue().op(), t.getValue());
+        }
+      }
+    }
+    StringBuilder sb = new StringBuilder(path + ": ");
+    for (Retirement r : open.values()) {
+      sb.append(r.author()).append(" deleted it; ");
+    }
+    for (Touch t : editors.values()) {
+      intents.add(new Intent(t.op(), t.author(), t.timestamp(), "editor", null));
+      sb.append(t.author()).append(" edited it; ");
+    }
+    sb.append("concurrently; kept with the edits");
+    intents.sort(Comparator.comparing(Intent::op));
+    return new Conflict(id, ConflictKind.DELETE_VS_EDIT, path, null, intents, sb.toString());
+  }
+
+  private static String escape(String key) {
+    return key.replace("~", "~0").replace("/", "~1");
+  }
+
+  private static String show(Object v) {
+    return v instanceof String s ? "\"" + s + "\"" : String.valueOf(v);
+  }
+}

@@ -1,0 +1,390 @@
+package dev.chorus.crdt.type;
+
+import dev.chorus.crdt.Author;
+import dev.chorus.crdt.Container;
+import dev.chorus.crdt.DocException;
+import dev.chorus.crdt.DocException.Code;
+import dev.chorus.crdt.Edit;
+import dev.chorus.crdt.Path;
+import dev.chorus.crdt.clock.OpId;
+import dev.chorus.crdt.clock.VersionVector;
+import dev.chorus.crdt.op.Content;
+import dev.chorus.crdt.op.Op;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns a writer's intents into ops, resolving every path and every {@code pred} against what the
+ * writer had seen ({@code basedOn}, plus the ops of this very edit), and applies each op at once so
+ * later intents of the same edit can build on earlier ones. All of it is undone if any intent
+ * fails.
+ */
+public final class Editor implements Edit {
+  private final DocState st;
+  private final Liveness lv;
+  private final Materializer mat;
+  private final String replica;
+  private final VersionVector basedOn;
+  private final Author author;
+  private final long ts;
+  private final long start;
+  private long next;
+  private final UndoLog undo;
+  private final Sites sites;
+  private final List<Op> ops = new ArrayList<>();
+
+  public Editor(
+      DocState st,
+      String replica,
+      VersionVector basedOn,
+      Author author,
+      long ts,
+      long startCounter,
+      UndoLog undo,
+      Sites sites) {
+    this.st = st;
+    this.lv = st.liveness;
+    this.mat = new Materializer(st);
+    this.replica = replica;
+    this.basedOn = basedOn;
+    this.author = author;
+    this.ts = ts;
+    this.start = startCounter;
+    this.next = startCounter;
+    this.undo = undo;
+    this.sites = sites;
+  }
+
+  public List<Op> ops() {
+    return ops;
+  }
+
+  // ---- intents -----------------------------------------------------------------------------
+
+  @Override
+  public void set(Path path, Object value) {
+    Slot slot = slot(path);
+    if (slot.map != null) {
+      Register reg = slot.map.registers.get(slot.key);
+      List<OpId> pred = reg == null ? List.of() : seenValues(reg);
+      OpId id = emit(new Op.MapSet(slot.map.id, slot.key, content(value), pred));
+      fill(id, value);
+    } else {
+      Item item = slot.item;
+      OpId id = emit(new Op.ListSet(slot.list.id, item.id, content(value), seenValues(item.value)));
+      fill(id, value);
+    }
+  }
+
+  @Override
+  public void delete(Path path) {
+    Slot slot = slot(path);
+    if (slot.map != null) {
+      Register reg = slot.map.registers.get(slot.key);
+      List<OpId> pred = reg == null ? List.of() : seenValues(reg);
+      if (pred.isEmpty()) {
+        throw new DocException(Code.PATH_NOT_FOUND, "nothing to delete at " + path);
+      }
+      emit(new Op.MapDelete(slot.map.id, slot.key, pred));
+    } else {
+      emit(new Op.ListDelete(slot.list.id, slot.item.id, seenValues(slot.item.positions)));
+    }
+  }
+
+  @Override
+  public String insert(Path list, String afterId, Object value) {
+    ListObj l = container(list, ListObj.class, Code.NOT_A_LIST);
+    OpId left = null;
+    if (afterId != null) {
+      left = positionIn(l, element(l, afterId, list), list);
+    }
+    OpId right = left == null ? firstAtom(l.seq) : atomAfter(l.seq, left);
+    OpId id = emit(new Op.ListInsert(l.id, left, right, content(value)));
+    fill(id, value);
+    return id.toString();
+  }
+
+  @Override
+  public String append(Path list, Object value) {
+    ListObj l = container(list, ListObj.class, Code.NOT_A_LIST);
+    OpId id = emit(new Op.ListInsert(l.id, lastAtom(l.seq), null, content(value)));
+    fill(id, value);
+    return id.toString();
+  }
+
+  @Override
+  public void move(Path element, Path targetList, String afterId) {
+    Slot slot = slot(element);
+    if (slot.item == null) {
+      throw new DocException(Code.NOT_A_LIST, "only list elements move: " + element);
+    }
+    ListObj target = container(targetList, ListObj.class, Code.NOT_A_LIST);
+    if (inside(target, slot.item)) {
+      throw new DocException(Code.MOVE_INTO_SELF, "cannot move " + element + " into itself");
+    }
+    OpId left = null;
+    if (afterId != null) {
+      Item after = element(target, afterId, targetList);
+      if (after == slot.item) {
+        throw new DocException(Code.MOVE_INTO_SELF, "cannot move an element after itself");
+      }
+      left = positionIn(target, after, targetList);
+    }
+    OpId right = left == null ? firstAtom(target.seq) : atomAfter(target.seq, left);
+    List<OpId> pred = seenValues(slot.item.positions);
+    emit(new Op.ListMove(target.id, slot.item.id, left, right, pred));
+  }
+
+  @Override
+  public void increment(Path counter, long delta) {
+    CounterObj c = container(counter, CounterObj.class, Code.NOT_A_COUNTER);
+    emit(new Op.CounterAdd(c.id, delta));
+  }
+
+  @Override
+  public void spliceText(Path text, int index, int deleteCount, String insert) {
+    TextObj t = container(text, TextObj.class, Code.NOT_A_TEXT);
+    int len = t.seq.visibleLength();
+    if (index < 0 || deleteCount < 0 || index > len || deleteCount > len - index) {
+      throw new DocException(
+          Code.INDEX_OUT_OF_RANGE,
+          "splice at " + index + " deleting " + deleteCount + " of a text of length " + len);
+    }
+    if (deleteCount > 0) {
+      emit(new Op.TextDelete(t.id, t.seq.visibleRanges(index, deleteCount)));
+    }
+    if (insert != null && !insert.isEmpty()) {
+      OpId left;
+      OpId right;
+      if (index == 0) {
+        left = null;
+        right = firstAtom(t.seq);
+      } else {
+        Sequence.Locate at = t.seq.locateVisible(index - 1);
+        left = at.run().id(at.offset());
+        right = t.seq.atomAfter(at.run(), at.offset());
+      }
+      emit(new Op.TextInsert(t.id, left, right, insert));
+    }
+  }
+
+  @Override
+  public void keep(Path path) {
+    Slot slot = slot(path);
+    if (slot.map != null) {
+      emit(new Op.Keep(slot.map.id, slot.key));
+    } else {
+      emit(new Op.Keep(slot.list.id, slot.item.id.toString()));
+    }
+  }
+
+  // ---- ops ---------------------------------------------------------------------------------
+
+  private OpId emit(Op op) {
+    OpId id = new OpId(next, replica);
+    try {
+      st.apply(op, id, start, basedOn, author, ts, undo, sites);
+    } catch (DocState.InvalidOpException e) {
+      throw new DocException(Code.INVALID_VALUE, e.getMessage());
+    }
+    ops.add(op);
+    next += op.width();
+    return id;
+  }
+
+  /** After an assignment that created a container from a Map or List, fills it. */
+  private void fill(OpId container, Object value) {
+    if (value instanceof Map<?, ?> m) {
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        if (!(e.getKey() instanceof String key)) {
+          throw new DocException(Code.INVALID_VALUE, "map keys must be strings: " + e.getKey());
+        }
+        OpId id = emit(new Op.MapSet(container, key, content(e.getValue()), List.of()));
+        fill(id, e.getValue());
+      }
+    } else if (value instanceof List<?> l) {
+      OpId left = null;
+      for (Object v : l) {
+        left = emit(new Op.ListInsert(container, left, null, content(v)));
+        fill(left, v);
+      }
+    }
+  }
+
+  private static Content content(Object value) {
+    if (value instanceof Container c) {
+      return new Content.New(c);
+    }
+    if (value instanceof Map<?, ?>) {
+      return new Content.New(Container.MAP);
+    }
+    if (value instanceof List<?>) {
+      return new Content.New(Container.LIST);
+    }
+    try {
+      return new Content.Scalar(value);
+    } catch (IllegalArgumentException e) {
+      throw new DocException(Code.INVALID_VALUE, e.getMessage());
+    }
+  }
+
+  // ---- what the writer had seen --------------------------------------------------------------
+
+  private boolean seen(OpId id) {
+    return basedOn.includes(id) || (id.replica().equals(replica) && id.counter() >= start);
+  }
+
+  /**
+   * Whether the writer had {@code e} shown: it had seen it, and no retirement of it that worked.
+   */
+  private boolean visible(Entry e, Register reg) {
+    if (!seen(e.id)) {
+      return false;
+    }
+    if (lv.live(e, reg) || e.retiredBy == null) {
+      return true;
+    }
+    for (Retirement r : e.retiredBy) {
+      if (seen(r.by())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private List<OpId> seenValues(Register reg) {
+    List<OpId> out = new ArrayList<>(1);
+    for (Entry e : reg.entries) {
+      if (visible(e, reg)) {
+        out.add(e.id);
+      }
+    }
+    return out;
+  }
+
+  private Entry seenWinner(Register reg) {
+    Entry best = null;
+    for (Entry e : reg.entries) {
+      if ((best == null || best.id.compareTo(e.id) < 0) && visible(e, reg)) {
+        best = e;
+      }
+    }
+    return best;
+  }
+
+  // ---- paths -------------------------------------------------------------------------------
+
+  /** Where a path ends: a map key, or an element of a list. */
+  private record Slot(MapObj map, String key, ListObj list, Item item) {}
+
+  private Slot slot(Path path) {
+    if (path.isRoot()) {
+      throw new DocException(Code.PATH_NOT_FOUND, "the root itself cannot be assigned or deleted");
+    }
+    Obj parent = resolve(path.parent(), path);
+    if (parent instanceof MapObj m) {
+      return new Slot(m, path.last(), null, null);
+    }
+    if (parent instanceof ListObj l) {
+      return new Slot(null, null, l, element(l, path.last(), path));
+    }
+    throw new DocException(Code.NOT_A_MAP, path.parent() + " is a " + parent.type().wireName());
+  }
+
+  private <T extends Obj> T container(Path path, Class<T> type, Code code) {
+    Obj o = resolve(path, path);
+    if (!type.isInstance(o)) {
+      throw new DocException(code, path + " is a " + o.type().wireName());
+    }
+    return type.cast(o);
+  }
+
+  private Obj resolve(Path path, Path whole) {
+    Obj o = st.root;
+    for (String seg : path.segments()) {
+      Entry e;
+      if (o instanceof MapObj m) {
+        Register reg = m.registers.get(seg);
+        e = reg == null ? null : seenWinner(reg);
+      } else if (o instanceof ListObj l) {
+        e = seenWinner(element(l, seg, whole).value);
+      } else {
+        throw new DocException(Code.PATH_NOT_FOUND, "no " + whole + ": a " + o.type().wireName());
+      }
+      if (e == null) {
+        throw new DocException(Code.PATH_NOT_FOUND, "no " + whole);
+      }
+      if (e.child == null) {
+        throw new DocException(Code.PATH_NOT_FOUND, "no " + whole + ": a scalar is in the way");
+      }
+      o = e.child;
+    }
+    return o;
+  }
+
+  /** Element {@code id} as the writer saw it in list {@code l}. */
+  private Item element(ListObj l, String id, Path whole) {
+    Item item = OpId.looksLikeId(id) ? st.items.get(OpId.parse(id)) : null;
+    if (item != null) {
+      for (Entry e : item.positions.entries) {
+        if (e.position.list == l && visible(e, item.positions)) {
+          return item;
+        }
+      }
+    }
+    throw new DocException(Code.PATH_NOT_FOUND, "no element " + id + " in " + whole);
+  }
+
+  /** The position of {@code item} in {@code l} that the writer saw, to insert after. */
+  private OpId positionIn(ListObj l, Item item, Path whole) {
+    Entry best = null;
+    for (Entry e : item.positions.entries) {
+      if (e.position.list == l
+          && visible(e, item.positions)
+          && (best == null || best.id.compareTo(e.id) < 0)) {
+        best = e;
+      }
+    }
+    if (best == null) {
+      throw new DocException(Code.PATH_NOT_FOUND, "no element " + item.id + " in " + whole);
+    }
+    return best.id;
+  }
+
+  /** Whether list {@code l} lies inside element {@code item}. */
+  private boolean inside(ListObj l, Item item) {
+    Obj o = l;
+    for (int depth = 0; o != st.root && depth < 256; depth++) {
+      Register reg = o.holderRegister;
+      if (reg.item == item) {
+        return true;
+      }
+      if (reg.map != null) {
+        o = reg.map;
+      } else {
+        ListObj up = mat.listOf(reg.item);
+        if (up == null) {
+          return false;
+        }
+        o = up;
+      }
+    }
+    return false;
+  }
+
+  private static OpId firstAtom(Sequence seq) {
+    Sequence.Run r = seq.first();
+    return r == null ? null : r.id(0);
+  }
+
+  private static OpId lastAtom(Sequence seq) {
+    Sequence.Run last = seq.last();
+    return last == null ? null : last.id(last.len - 1);
+  }
+
+  private static OpId atomAfter(Sequence seq, OpId atom) {
+    Sequence.Run r = seq.runOf(atom);
+    return seq.atomAfter(r, (int) (atom.counter() - r.counter));
+  }
+}

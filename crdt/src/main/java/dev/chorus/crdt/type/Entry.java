@@ -1,0 +1,50 @@
+package dev.chorus.crdt.type;
+
+import dev.chorus.crdt.Author;
+import dev.chorus.crdt.clock.OpId;
+import dev.chorus.crdt.op.Content;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One value of a multi-value register: a scalar, a container ({@link #child}), or, in an element's
+ * position register, a position in some list. It stays in the register, retired or not, until
+ * compaction proves nobody can need it again.
+ */
+public final class Entry {
+  final OpId id;
+  final Author author;
+  final long timestamp;
+  final Content content;
+  Obj child;
+  final Position position;
+  List<Retirement> retiredBy;
+
+  Entry(OpId id, Author author, long timestamp, Content content, Position position) {
+    this.id = id;
+    this.author = author;
+    this.timestamp = timestamp;
+    this.content = content;
+    this.position = position;
+  }
+
+  void retire(Retirement r, UndoLog undo) {
+    if (retiredBy == null) {
+      retiredBy = new ArrayList<>(1);
+    }
+    retiredBy.add(r);
+    if (undo != null) {
+      undo.push(
+          () -> {
+            retiredBy.remove(retiredBy.size() - 1);
+            if (retiredBy.isEmpty()) {
+              retiredBy = null;
+            }
+          });
+    }
+  }
+
+  public OpId id() {
+    return id;
+  }
+}

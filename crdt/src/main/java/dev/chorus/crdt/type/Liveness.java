@@ -1,0 +1,163 @@
+package dev.chorus.crdt.type;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Decides which register values are live — a pure function of the ops applied, so every replica
+ * decides alike whatever order the ops came in.
+ *
+ * <p>A value is dead once an op that named it in {@code pred} retires it — except that a delete or
+ * assignment retires a <em>container</em> (or an element) only if its writer had seen every op in
+ * that container's current subtree: a concurrent edit keeps it alive ("edit wins", Kleppmann and
+ * Beresford, "A Conflict-Free Replicated JSON Datatype", 2017, §3). Moves retire positions
+ * outright: the element lives on at its new position.
+ *
+ * <p>A subtree counts the ops on its containers and on its live children only: the op that retired
+ * a child is itself an op on the parent, so nothing is lost, and dropping a dead child in
+ * compaction changes no decision.
+ *
+ * <p>Subtree aggregates are cached until the next op.
+ */
+public final class Liveness {
+  private static final Comparator<Entry> BY_ID = Comparator.comparing(e -> e.id);
+
+  private final DocState st;
+  private final Map<Object, Agg> cache = new IdentityHashMap<>();
+  private final Map<Object, Boolean> visiting = new IdentityHashMap<>();
+
+  Liveness(DocState st) {
+    this.st = st;
+  }
+
+  public void invalidateAll() {
+    if (!cache.isEmpty()) {
+      cache.clear();
+    }
+  }
+
+  public boolean live(Entry e, Register reg) {
+    if (e.retiredBy == null) {
+      return true;
+    }
+    for (Retirement r : e.retiredBy) {
+      if (r.kind() == Retirement.Kind.MOVE) {
+        return false;
+      }
+      Agg touched = reg.positions ? subtree(reg.item) : e.child == null ? null : subtree(e.child);
+      // A scalar's only op is its own assignment, which every pred naming it had seen.
+      if (touched == null || touched.touch.coveredBy(r, st.replicas)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The live values of {@code reg}, ordered by op id. */
+  public List<Entry> liveEntries(Register reg) {
+    List<Entry> out = new ArrayList<>(reg.entries.size());
+    for (Entry e : reg.entries) {
+      if (live(e, reg)) {
+        out.add(e);
+      }
+    }
+    if (out.size() > 1) {
+      out.sort(BY_ID);
+    }
+    return out;
+  }
+
+  /** The display winner: the live value with the greatest op id, or null if none is live. */
+  public Entry winner(Register reg) {
+    Entry best = null;
+    for (Entry e : reg.entries) {
+      if ((best == null || best.id.compareTo(e.id) < 0) && live(e, reg)) {
+        best = e;
+      }
+    }
+    return best;
+  }
+
+  /** Where the element shows, or null if it is deleted. */
+  public Entry winnerPosition(Item item) {
+    return winner(item.positions);
+  }
+
+  /** Everything done in {@code o}'s subtree as it is now. */
+  Agg subtree(Obj o) {
+    Agg cached = cache.get(o);
+    if (cached != null) {
+      return cached;
+    }
+    Agg a = new Agg();
+    if (visiting.put(o, Boolean.TRUE) != null) {
+      return a; // only a concurrent move cycle leads back here
+    }
+    try {
+      a.mergeFrom(o.agg);
+      if (o instanceof MapObj m) {
+        for (Register reg : m.registers.values()) {
+          for (Entry e : reg.entries) {
+            if (e.child != null && live(e, reg)) {
+              a.mergeFrom(subtree(e.child));
+            }
+          }
+        }
+      } else if (o instanceof ListObj l) {
+        List<Item> shown = new ArrayList<>();
+        l.seq.forEachRun(
+            r -> {
+              Position p = r.position;
+              if (p != null && p.item != null) {
+                Entry w = winnerPosition(p.item);
+                if (w != null && w.position == p) {
+                  shown.add(p.item);
+                }
+              }
+            });
+        for (Item item : shown) {
+          a.mergeFrom(subtree(item));
+        }
+      }
+    } finally {
+      visiting.remove(o);
+    }
+    cache.put(o, a);
+    return a;
+  }
+
+  /** Everything done to element {@code item} and inside its value. */
+  Agg subtree(Item item) {
+    Agg cached = cache.get(item);
+    if (cached != null) {
+      return cached;
+    }
+    Agg a = new Agg();
+    if (visiting.put(item, Boolean.TRUE) != null) {
+      return a;
+    }
+    try {
+      a.mergeFrom(item.agg);
+      for (Entry e : item.value.entries) {
+        if (e.child != null && live(e, item.value)) {
+          a.mergeFrom(subtree(e.child));
+        }
+      }
+    } finally {
+      visiting.remove(item);
+    }
+    cache.put(item, a);
+    return a;
+  }
+
+  /** Entries ordered by op id (for stable output). */
+  static List<Entry> sorted(List<Entry> entries) {
+    List<Entry> s = new ArrayList<>(entries);
+    s.sort(BY_ID);
+    return Collections.unmodifiableList(s);
+  }
+}

@@ -1,0 +1,554 @@
+package dev.chorus.crdt.type;
+
+import dev.chorus.crdt.clock.OpId;
+import dev.chorus.crdt.op.IdRange;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/**
+ * The ordered sequence behind lists and texts: atoms with stable ids, kept in one flat order that
+ * every replica reaches whatever order it receives inserts in.
+ *
+ * <p>Algorithm: each insert names its left and right neighbours at the time it was made ({@code
+ * originLeft}, {@code originRight}) and is integrated with the YjsMod rule, which Weidner and
+ * Kleppmann prove equivalent to FugueMax ("The Art of the Fugue: Minimizing Interleaving in
+ * Collaborative Text Editing", 2023, §5; after Nicolaescu et al.'s YATA and Gentle's
+ * reference-crdts). It never interleaves two concurrently inserted runs, forwards or backwards.
+ *
+ * <p>Run-length: consecutive atoms inserted by one replica in one go (typing) form one {@link Run};
+ * a run is split only where something lands inside it. Runs live in blocks of at most {@value
+ * #MAX_RUNS}, each knowing its visible length, and a cursor remembers the last visible position
+ * looked up, so local editing near the previous edit costs O(1) amortised.
+ *
+ * <p>Not thread-safe. Splits are pure representation changes and are never undone.
+ */
+public final class Sequence {
+  static final int MAX_RUNS = 64;
+
+  /** A run of atoms with consecutive ids from one replica. */
+  public static final class Run {
+    final String replica;
+    long counter;
+    int len;
+    OpId originLeft;
+    OpId originRight;
+    boolean visible;
+    StringBuilder text;
+    Position position;
+    Block block;
+
+    Run(String replica, long counter, int len, OpId originLeft, OpId originRight) {
+      this.replica = replica;
+      this.counter = counter;
+      this.len = len;
+      this.originLeft = originLeft;
+      this.originRight = originRight;
+    }
+
+    public OpId id(int offset) {
+      return new OpId(counter + offset, replica);
+    }
+
+    public int length() {
+      return len;
+    }
+
+    public boolean visible() {
+      return visible;
+    }
+
+    public Position position() {
+      return position;
+    }
+
+    public OpId originLeft() {
+      return originLeft;
+    }
+
+    public OpId originRight() {
+      return originRight;
+    }
+
+    /** The run's characters; null for list positions and for compacted tombstones. */
+    public CharSequence text() {
+      return text;
+    }
+  }
+
+  static final class Block {
+    final ArrayList<Run> runs = new ArrayList<>();
+    int visible;
+    int ordinal;
+  }
+
+  /** A visible atom: its run and offset inside it. */
+  public record Locate(Run run, int offset) {}
+
+  private final ArrayList<Block> blocks = new ArrayList<>();
+  private final Map<String, TreeMap<Long, Run>> byId = new HashMap<>();
+  private int visibleLength;
+  private int atomCount;
+  private int cursorBlock;
+  private int cursorStart;
+
+  public int visibleLength() {
+    return visibleLength;
+  }
+
+  /** Atoms including tombstones. */
+  public int atomCount() {
+    return atomCount;
+  }
+
+  public int runCount() {
+    int n = 0;
+    for (Block b : blocks) {
+      n += b.runs.size();
+    }
+    return n;
+  }
+
+  /** The run holding atom {@code id}, or null. */
+  public Run runOf(OpId id) {
+    TreeMap<Long, Run> m = byId.get(id.replica());
+    if (m == null) {
+      return null;
+    }
+    Map.Entry<Long, Run> e = m.floorEntry(id.counter());
+    if (e == null) {
+      return null;
+    }
+    Run r = e.getValue();
+    return id.counter() < r.counter + r.len ? r : null;
+  }
+
+  public boolean contains(OpId id) {
+    return runOf(id) != null;
+  }
+
+  public Run first() {
+    return blocks.isEmpty() ? null : blocks.get(0).runs.get(0);
+  }
+
+  public Run next(Run r) {
+    Block b = r.block;
+    int i = b.runs.indexOf(r);
+    if (i + 1 < b.runs.size()) {
+      return b.runs.get(i + 1);
+    }
+    return b.ordinal + 1 < blocks.size() ? blocks.get(b.ordinal + 1).runs.get(0) : null;
+  }
+
+  /** Every run in sequence order, tombstones included. */
+  public void forEachRun(Consumer<Run> f) {
+    for (Block b : blocks) {
+      for (Run r : b.runs) {
+        f.accept(r);
+      }
+    }
+  }
+
+  /** The visible text, for text sequences. */
+  public String text() {
+    StringBuilder sb = new StringBuilder(visibleLength);
+    forEachRun(
+        r -> {
+          if (r.visible) {
+            sb.append(r.text);
+          }
+        });
+    return sb.toString();
+  }
+
+  // ---- integration ------------------------------------------------------------------------
+
+  /** Integrates a new run of text (remote or local) and returns it. */
+  public Run insertText(OpId id, OpId originLeft, OpId originRight, String text, UndoLog undo) {
+    Run r = new Run(id.replica(), id.counter(), text.length(), originLeft, originRight);
+    r.visible = true;
+    r.text = new StringBuilder(text);
+    return integrate(r, undo);
+  }
+
+  /** Integrates a new list position (one atom) and returns its run. */
+  public Run insertPosition(Position p, OpId originLeft, OpId originRight, UndoLog undo) {
+    Run r = new Run(p.id.replica(), p.id.counter(), 1, originLeft, originRight);
+    r.visible = true;
+    r.position = p;
+    return integrate(r, undo);
+  }
+
+  private Run integrate(Run nw, UndoLog undo) {
+    if (runOf(nw.id(0)) != null) {
+      throw new IllegalStateException("atom " + nw.id(0) + " already in the sequence");
+    }
+    Run leftRun = nw.originLeft == null ? null : runEndingAt(nw.originLeft);
+    Run rightRun = nw.originRight == null ? null : runStartingAt(nw.originRight);
+    long left = pos(nw.originLeft, -1);
+    long right = pos(nw.originRight, Long.MAX_VALUE);
+    Run cursor = leftRun == null ? first() : next(leftRun);
+    Run dest = cursor;
+    boolean scanning = false;
+    while (true) {
+      if (!scanning) {
+        dest = cursor;
+      }
+      if (cursor == null || cursor == rightRun) {
+        break;
+      }
+      long oleft = pos(cursor.originLeft, -1);
+      if (oleft < left) {
+        break;
+      }
+      if (oleft == left) {
+        long oright = pos(cursor.originRight, Long.MAX_VALUE);
+        if (oright < right) {
+          scanning = true;
+        } else if (oright == right) {
+          if (nw.id(0).compareTo(cursor.id(0)) < 0) {
+            break;
+          }
+          scanning = false;
+        } else {
+          scanning = false;
+        }
+      }
+      cursor = next(cursor);
+    }
+    Run before = dest == null ? last() : previous(dest);
+    if (before != null && before == leftRun && canExtend(before, nw)) {
+      extend(before, nw, undo);
+      return before;
+    }
+    insertBefore(dest, nw, undo);
+    return nw;
+  }
+
+  /** Typing: a run continues when the new atoms are the next ids right after its end. */
+  private static boolean canExtend(Run r, Run nw) {
+    return r.text != null
+        && nw.text != null
+        && r.visible
+        && r.replica.equals(nw.replica)
+        && r.counter + r.len == nw.counter
+        && Objects.equals(r.originRight, nw.originRight)
+        && nw.originLeft != null
+        && nw.originLeft.counter() == r.counter + r.len - 1
+        && nw.originLeft.replica().equals(r.replica);
+  }
+
+  private void extend(Run r, Run nw, UndoLog undo) {
+    int oldLen = r.len;
+    r.len += nw.len;
+    r.text.append(nw.text);
+    visibleDelta(r.block, nw.len);
+    atomCount += nw.len;
+    if (undo != null) {
+      undo.push(
+          () -> {
+            r.len = oldLen;
+            r.text.setLength(oldLen);
+            visibleDelta(r.block, -nw.len);
+            atomCount -= nw.len;
+          });
+    }
+  }
+
+  /** The last run, tombstone or not; null if empty. */
+  public Run last() {
+    if (blocks.isEmpty()) {
+      return null;
+    }
+    ArrayList<Run> runs = blocks.get(blocks.size() - 1).runs;
+    return runs.get(runs.size() - 1);
+  }
+
+  private Run previous(Run r) {
+    Block b = r.block;
+    int i = b.runs.indexOf(r);
+    if (i > 0) {
+      return b.runs.get(i - 1);
+    }
+    if (b.ordinal == 0) {
+      return null;
+    }
+    ArrayList<Run> runs = blocks.get(b.ordinal - 1).runs;
+    return runs.get(runs.size() - 1);
+  }
+
+  /** A comparable position of atom {@code id}: block, run index, offset. */
+  private long pos(OpId id, long ifNull) {
+    if (id == null) {
+      return ifNull;
+    }
+    Run r = runOf(id);
+    if (r == null) {
+      throw new IllegalStateException("unknown origin " + id);
+    }
+    long offset = id.counter() - r.counter;
+    return ((long) r.block.ordinal << 44) | ((long) r.block.runs.indexOf(r) << 36) | offset;
+  }
+
+  private Run runStartingAt(OpId id) {
+    Run r = runOf(id);
+    if (r == null) {
+      throw new IllegalStateException("unknown origin " + id);
+    }
+    int offset = (int) (id.counter() - r.counter);
+    return offset == 0 ? r : split(r, offset);
+  }
+
+  private Run runEndingAt(OpId id) {
+    Run r = runOf(id);
+    if (r == null) {
+      throw new IllegalStateException("unknown origin " + id);
+    }
+    int offset = (int) (id.counter() - r.counter);
+    if (offset < r.len - 1) {
+      split(r, offset + 1);
+    }
+    return r;
+  }
+
+  /** Splits {@code r} before its atom {@code offset}; returns the right part. */
+  private Run split(Run r, int offset) {
+    Run right =
+        new Run(
+            r.replica,
+            r.counter + offset,
+            r.len - offset,
+            new OpId(r.counter + offset - 1, r.replica),
+            r.originRight);
+    right.visible = r.visible;
+    if (r.text != null) {
+      right.text = new StringBuilder(r.text.substring(offset));
+      r.text.setLength(offset);
+    }
+    r.len = offset;
+    Block b = r.block;
+    b.runs.add(b.runs.indexOf(r) + 1, right);
+    right.block = b;
+    byId.get(r.replica).put(right.counter, right);
+    splitBlockIfFull(b);
+    return right;
+  }
+
+  private void insertBefore(Run dest, Run nw, UndoLog undo) {
+    Block b;
+    if (dest == null) {
+      if (blocks.isEmpty()) {
+        addBlock(0, new Block());
+      }
+      b = blocks.get(blocks.size() - 1);
+      b.runs.add(nw);
+    } else {
+      b = dest.block;
+      b.runs.add(b.runs.indexOf(dest), nw);
+    }
+    nw.block = b;
+    byId.computeIfAbsent(nw.replica, k -> new TreeMap<>()).put(nw.counter, nw);
+    atomCount += nw.len;
+    if (nw.visible) {
+      visibleDelta(b, nw.len);
+    }
+    splitBlockIfFull(b);
+    if (undo != null) {
+      undo.push(() -> remove(nw));
+    }
+  }
+
+  private void remove(Run r) {
+    Block b = r.block;
+    b.runs.remove(r);
+    byId.get(r.replica).remove(r.counter);
+    atomCount -= r.len;
+    if (r.visible) {
+      visibleDelta(b, -r.len);
+    }
+    if (b.runs.isEmpty()) {
+      removeBlock(b.ordinal);
+    }
+  }
+
+  // ---- blocks and the cursor ---------------------------------------------------------------
+
+  private void addBlock(int at, Block b) {
+    blocks.add(at, b);
+    renumber(at);
+    if (blocks.size() > 1 && at <= cursorBlock) {
+      cursorBlock++;
+      cursorStart += b.visible;
+    }
+  }
+
+  private void removeBlock(int at) {
+    blocks.remove(at);
+    renumber(at);
+    if (at <= cursorBlock) {
+      cursorBlock = 0;
+      cursorStart = 0;
+    }
+  }
+
+  private void renumber(int from) {
+    for (int i = from; i < blocks.size(); i++) {
+      blocks.get(i).ordinal = i;
+    }
+  }
+
+  private void splitBlockIfFull(Block b) {
+    if (b.runs.size() <= MAX_RUNS) {
+      return;
+    }
+    Block nb = new Block();
+    List<Run> tail = b.runs.subList(b.runs.size() / 2, b.runs.size());
+    nb.runs.addAll(tail);
+    tail.clear();
+    for (Run r : nb.runs) {
+      r.block = nb;
+      if (r.visible) {
+        nb.visible += r.len;
+      }
+    }
+    b.visible -= nb.visible;
+    // The cursor counts visible atoms before its block; moving atoms from b to the new block
+    // after it changes nothing before any block but the new one.
+    int at = b.ordinal + 1;
+    blocks.add(at, nb);
+    renumber(at);
+    if (at <= cursorBlock) {
+      cursorBlock++;
+    }
+  }
+
+  private void visibleDelta(Block b, int delta) {
+    b.visible += delta;
+    visibleLength += delta;
+    if (b.ordinal < cursorBlock) {
+      cursorStart += delta;
+    }
+  }
+
+  /** The {@code index}-th visible atom (0-based). */
+  public Locate locateVisible(int index) {
+    if (index < 0 || index >= visibleLength) {
+      throw new IndexOutOfBoundsException(index + " not in [0, " + visibleLength + ")");
+    }
+    if (cursorBlock >= blocks.size()) {
+      cursorBlock = 0;
+      cursorStart = 0;
+    }
+    while (index < cursorStart) {
+      cursorBlock--;
+      cursorStart -= blocks.get(cursorBlock).visible;
+    }
+    while (index >= cursorStart + blocks.get(cursorBlock).visible) {
+      cursorStart += blocks.get(cursorBlock).visible;
+      cursorBlock++;
+    }
+    int rest = index - cursorStart;
+    for (Run r : blocks.get(cursorBlock).runs) {
+      if (!r.visible) {
+        continue;
+      }
+      if (rest < r.len) {
+        return new Locate(r, rest);
+      }
+      rest -= r.len;
+    }
+    throw new IllegalStateException("block visible count out of step");
+  }
+
+  /** The atom right after {@code (run, offset)}, visible or not; null at the end. */
+  public OpId atomAfter(Run run, int offset) {
+    if (offset + 1 < run.len) {
+      return run.id(offset + 1);
+    }
+    Run n = next(run);
+    return n == null ? null : n.id(0);
+  }
+
+  /** The ids of {@code count} visible atoms from visible index {@code index}, as ranges. */
+  public List<IdRange> visibleRanges(int index, int count) {
+    List<IdRange> out = new ArrayList<>();
+    if (count == 0) {
+      return out;
+    }
+    Locate at = locateVisible(index);
+    Run r = at.run();
+    int offset = at.offset();
+    int left = count;
+    while (left > 0) {
+      if (r == null) {
+        throw new IndexOutOfBoundsException("range runs past the end");
+      }
+      if (r.visible) {
+        int take = Math.min(r.len - offset, left);
+        out.add(new IdRange(r.id(offset), take));
+        left -= take;
+      }
+      r = next(r);
+      offset = 0;
+    }
+    return out;
+  }
+
+  // ---- deletion ----------------------------------------------------------------------------
+
+  /** Hides the atoms of {@code range} (already hidden atoms stay hidden). */
+  public void hide(IdRange range, UndoLog undo) {
+    long counter = range.start().counter();
+    long end = counter + range.length();
+    String replica = range.start().replica();
+    while (counter < end) {
+      Run r = runStartingAt(new OpId(counter, replica));
+      if (counter + r.len > end) {
+        split(r, (int) (end - counter));
+      }
+      if (r.visible) {
+        r.visible = false;
+        visibleDelta(r.block, -r.len);
+        if (undo != null) {
+          undo.push(
+              () -> {
+                r.visible = true;
+                visibleDelta(r.block, r.len);
+              });
+        }
+      }
+      counter += r.len;
+    }
+  }
+
+  /** Whether every atom of {@code range} is in this sequence. */
+  public boolean containsAll(IdRange range) {
+    long counter = range.start().counter();
+    long end = counter + range.length();
+    while (counter < end) {
+      Run r = runOf(new OpId(counter, range.start().replica()));
+      if (r == null) {
+        return false;
+      }
+      counter = r.counter + r.len;
+    }
+    return true;
+  }
+
+  /** Drops the characters of hidden runs (their ids and origins stay, so ops can still refer). */
+  public int dropTombstoneText() {
+    int[] dropped = {0};
+    forEachRun(
+        r -> {
+          if (!r.visible && r.text != null) {
+            dropped[0] += r.len;
+            r.text = null;
+          }
+        });
+    return dropped[0];
+  }
+}
