@@ -123,7 +123,14 @@ public final class Doc {
     }
     Change c =
         new Change(
-            replicaId, version.get(replicaId), start, base, author, timestampMillis, editor.ops());
+            replicaId,
+            version.get(replicaId),
+            start,
+            base,
+            version,
+            author,
+            timestampMillis,
+            editor.ops());
     List<ConflictEvent> events = sites.events(author, c.id());
     commit(c);
     notifyApplied(c, events);
@@ -151,7 +158,7 @@ public final class Doc {
               + version.get(change.replica())
               + ")");
     }
-    if (!change.deps().dominates(horizon)) {
+    if (!change.basedOn().dominates(horizon)) {
       throw new DocException(
           Code.STALE_BASE, "change " + change.id() + " is based below the compaction horizon");
     }
@@ -201,7 +208,7 @@ public final class Doc {
   }
 
   private boolean deliverable(Change c) {
-    return version.get(c.replica()) == c.prevCounter() && version.dominates(c.deps());
+    return version.dominates(c.deps());
   }
 
   private void applyNow(Change c, List<Change> applied, List<ConflictEvent> events) {
@@ -214,7 +221,7 @@ public final class Doc {
             op,
             new OpId(counter, c.replica()),
             c.startCounter(),
-            c.deps(),
+            c.basedOn(),
             c.author(),
             c.timestamp(),
             undo,

@@ -9,14 +9,17 @@ import java.util.Objects;
 /**
  * The unit of replication: the ops one writer made in one batch, as one replica recorded them.
  *
- * <p>{@code deps} is the version the writer had seen ({@code basedOn}); every op of the change
- * supersedes only what that version included. A replica applies the change once it has everything
- * in {@code deps} and this replica's previous change, which ends at {@code prevCounter}.
+ * <p>Two versions travel with it. {@code basedOn} is what the writer had seen: every op of the
+ * change supersedes only what that version included, so a write made on a stale view never
+ * overwrites what its author did not see. {@code deps} is everything the recording replica had
+ * applied (its own previous change ends at {@code prevCounter}); ops may refer to any of it (list
+ * neighbours, chars), so a replica applies the change once it has all of {@code deps}.
  *
  * @param replica the replica that recorded the change
  * @param prevCounter the last counter of {@code replica}'s previous change (0 if none)
  * @param startCounter the counter of the first op; greater than every counter the replica knew
- * @param deps what the writer had seen
+ * @param basedOn what the writer had seen
+ * @param deps what the recording replica had applied: the causal-delivery condition
  * @param author who made it
  * @param timestamp wall-clock millis at the recording replica, for display only
  * @param ops the operations, ids consecutive from {@code startCounter}
@@ -25,6 +28,7 @@ public record Change(
     String replica,
     long prevCounter,
     long startCounter,
+    VersionVector basedOn,
     VersionVector deps,
     Author author,
     long timestamp,
@@ -32,6 +36,7 @@ public record Change(
 
   public Change {
     Objects.requireNonNull(replica, "replica");
+    Objects.requireNonNull(basedOn, "basedOn");
     Objects.requireNonNull(deps, "deps");
     Objects.requireNonNull(author, "author");
     ops = List.copyOf(ops);
@@ -42,8 +47,12 @@ public record Change(
       throw new IllegalArgumentException(
           "startCounter " + startCounter + " must exceed prevCounter " + prevCounter);
     }
-    if (deps.get(replica) > prevCounter) {
-      throw new IllegalArgumentException("deps include ops of " + replica + " after prevCounter");
+    if (deps.get(replica) != prevCounter) {
+      throw new IllegalArgumentException(
+          "deps must hold exactly " + replica + "'s previous change (" + prevCounter + ")");
+    }
+    if (!deps.dominates(basedOn)) {
+      throw new IllegalArgumentException("basedOn " + basedOn + " is not within deps " + deps);
     }
   }
 

@@ -121,12 +121,14 @@ public sealed interface Op {
   /**
    * Keep an entry that someone deleted while someone else edited it: acknowledges every delete its
    * writer had seen, which resolves the delete-vs-edit conflict in favour of keeping. {@code key}
-   * is a map key, or an element id when {@code target} is a list.
+   * is a map key (then {@code pred} names the values kept), or an element id when {@code target} is
+   * a list (then {@code pred} is empty: the element itself is kept).
    */
-  record Keep(OpId target, String key) implements Op {
+  record Keep(OpId target, String key, List<OpId> pred) implements Op {
     public Keep {
       Objects.requireNonNull(target);
       Objects.requireNonNull(key);
+      pred = List.copyOf(pred);
     }
   }
 }

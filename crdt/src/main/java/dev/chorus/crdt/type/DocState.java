@@ -181,8 +181,8 @@ public final class DocState {
       TextObj t = target(del.target(), TextObj.class);
       sites.touchAncestors(t);
       for (IdRange r : del.ranges()) {
-        if (!seen.range(r) || !t.seq.containsAll(r)) {
-          throw new InvalidOpException("delete of chars not seen or unknown: " + r);
+        if (!t.seq.containsAll(r)) {
+          throw new InvalidOpException("delete of unknown chars: " + r);
         }
         t.seq.hide(r, undo);
       }
@@ -207,7 +207,9 @@ public final class DocState {
         }
         sites.touchAncestors(m);
         sites.add(reg);
-        for (Entry e : reg.entries) {
+        checkPred(reg, k.pred(), seen);
+        for (OpId kept : k.pred()) {
+          Entry e = reg.find(kept);
           if (e.child != null) {
             e.child.agg.record(id, changeStart, deps, author, ts, replicas, undo);
           }
@@ -277,11 +279,6 @@ public final class DocState {
           || (x.replica().equals(id.replica())
               && x.counter() >= changeStart
               && x.counter() < id.counter());
-    }
-
-    boolean range(IdRange r) {
-      OpId end = r.start().plus(r.length() - 1);
-      return deps.includes(end) || (test(r.start()) && test(end) && !deps.includes(r.start()));
     }
   }
 

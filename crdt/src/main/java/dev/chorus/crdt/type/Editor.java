@@ -173,9 +173,14 @@ public final class Editor implements Edit {
   public void keep(Path path) {
     Slot slot = slot(path);
     if (slot.map != null) {
-      emit(new Op.Keep(slot.map.id, slot.key));
+      Register reg = slot.map.registers.get(slot.key);
+      List<OpId> kept = reg == null ? List.of() : seenValues(reg);
+      if (kept.isEmpty()) {
+        throw new DocException(Code.PATH_NOT_FOUND, "nothing to keep at " + path);
+      }
+      emit(new Op.Keep(slot.map.id, slot.key, kept));
     } else {
-      emit(new Op.Keep(slot.list.id, slot.item.id.toString()));
+      emit(new Op.Keep(slot.list.id, slot.item.id.toString(), List.of()));
     }
   }
 

@@ -1,0 +1,62 @@
+package dev.chorus.crdt;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.chorus.crdt.clock.VersionVector;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Failures the replica simulation found, shrunk by hand and kept as named tests. */
+class RegressionTest {
+  static final Author A = Author.human("alice");
+  static final Author B = Author.agent("bot");
+
+  /**
+   * Seed 25: an edit based on a stale view inserted next to a list position its writer had not
+   * seen; another replica could receive it first. Changes now carry the recording replica's full
+   * version as their delivery dependency, apart from what the writer saw.
+   */
+  @Test
+  void staleViewInsert_nextToUnseenPosition_appliesOnEveryReplica() {
+    Doc n1 = new Doc("n1");
+    String[] a = new String[1];
+    n1.edit(A, null, 1, e -> a[0] = firstOf(e));
+    VersionVector v1 = n1.version();
+    Doc n2 = new Doc("n2");
+    n1.history().forEach(n2::apply);
+    n2.edit(B, null, 2, e -> e.insert(Path.of("l"), a[0], "unseen by alice"));
+    n2.history().forEach(n1::apply);
+    // alice still looks at v1 and inserts after "a": the right neighbour is n2's element.
+    var c = n1.edit(A, v1, 3, e -> e.insert(Path.of("l"), a[0], "alice"));
+    Doc n3 = new Doc("n3");
+    n3.apply(c); // arrives first: must wait, not fail
+    n1.history().forEach(n3::apply);
+    assertEquals(n1.toPlain(), n3.toPlain());
+    assertEquals(n1.stateHash(), n3.stateHash());
+  }
+
+  private static String firstOf(Edit e) {
+    e.set(Path.of("l"), List.of());
+    return e.append(Path.of("l"), "a");
+  }
+
+  /**
+   * Seed 96: "keep" acknowledged every value its replica happened to hold, so replicas that had
+   * received a concurrent value earlier kept a different set. A keep now names the values it keeps.
+   */
+  @Test
+  void keep_touchesOnlyTheValuesItsWriterSaw() {
+    Doc n1 = new Doc("n1");
+    n1.edit(A, null, 1, e -> e.set(Path.of("card"), Map.of("title", "x")));
+    Doc n2 = new Doc("n2");
+    n1.history().forEach(n2::apply);
+    n2.edit(B, null, 2, e -> e.set(Path.of("card", "title"), Container.TEXT));
+    n1.edit(A, null, 3, e -> e.keep(Path.of("card", "title")));
+    n2.edit(B, null, 4, e -> e.set(Path.of("card", "title"), "v4"));
+    n1.history().forEach(n2::apply);
+    n2.history().forEach(n1::apply);
+    assertEquals(n1.conflicts(), n2.conflicts());
+    assertEquals(n1.stateHash(), n2.stateHash());
+  }
+}
