@@ -1,0 +1,207 @@
+package dev.chorus.server;
+
+import dev.chorus.server.auth.TokenService;
+import dev.chorus.server.metrics.Metrics;
+import dev.chorus.server.replication.LocalReplicator;
+import dev.chorus.server.replication.Replicator;
+import dev.chorus.server.replication.hazelcast.HazelcastMember;
+import dev.chorus.server.session.SessionRegistry;
+import dev.chorus.server.store.OpLogStore;
+import dev.chorus.server.store.jdbc.JdbcOpLogStore;
+import dev.chorus.server.transport.HttpTransport;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running node: store, optional embedded Hazelcast member, sessions, HTTP. {@link #start} blocks
+ * the calling thread until the node serves (tests and {@link Main} use it); {@link #stop} flushes
+ * and closes everything.
+ */
+public final class ChorusServer {
+  private static final Logger LOG = LoggerFactory.getLogger(ChorusServer.class);
+
+  private final ServerConfig config;
+  private final Vertx vertx;
+  private final OpLogStore store;
+  private final HazelcastMember hazelcast;
+  private final SessionRegistry registry;
+  private final HttpServer http;
+  private final String replicaId;
+  private final TokenService tokens;
+  private volatile boolean stopped;
+
+  private ChorusServer(
+      ServerConfig config,
+      Vertx vertx,
+      OpLogStore store,
+      HazelcastMember hazelcast,
+      SessionRegistry registry,
+      HttpServer http,
+      String replicaId,
+      TokenService tokens) {
+    this.config = config;
+    this.vertx = vertx;
+    this.store = store;
+    this.hazelcast = hazelcast;
+    this.registry = registry;
+    this.http = http;
+    this.replicaId = replicaId;
+    this.tokens = tokens;
+  }
+
+  /** Starts a node and returns once it listens. */
+  public static ChorusServer start(ServerConfig config) throws Exception {
+    Files.createDirectories(config.dataDir());
+    String replicaId = resolveReplicaId(config);
+    String secret = TokenService.resolveSecret(config.jwtSecret(), config.dataDir());
+    JdbcOpLogStore store = new JdbcOpLogStore(config.effectiveStoreUrl(), config.storeThreads());
+    HazelcastMember hz = null;
+    Vertx vertx = null;
+    try {
+      store.init();
+      if (config.hazelcast()) {
+        hz =
+            HazelcastMember.start(
+                config.clusterName(), "chorus-" + replicaId, config.hazelcastPort(), List.of());
+      }
+      HazelcastMember member = hz;
+      Replicator replicator =
+          member == null
+              ? LocalReplicator.disabled()
+              : new LocalReplicator(member::health, member::members);
+      vertx = Vertx.vertx();
+      Metrics metrics = new Metrics();
+      SessionRegistry registry =
+          new SessionRegistry(vertx, config, store, replicator, metrics, replicaId);
+      await(registry.start());
+      TokenService tokens = new TokenService(vertx, secret);
+      HttpTransport transport =
+          new HttpTransport(vertx, config, registry, tokens, metrics, store, replicator);
+      int hardLimit = (int) Math.min(Integer.MAX_VALUE, 4L * config.maxFrameBytes());
+      HttpServerOptions opts =
+          new HttpServerOptions()
+              .setHost(config.host())
+              .setPort(config.port())
+              .setMaxWebSocketFrameSize(hardLimit)
+              .setMaxWebSocketMessageSize(hardLimit)
+              .setCompressionSupported(true);
+      HttpServer http = vertx.createHttpServer(opts).requestHandler(transport.router());
+      await(http.listen());
+      transport.listening(http.actualPort());
+      ChorusServer s =
+          new ChorusServer(
+              config.withPort(http.actualPort()),
+              vertx,
+              store,
+              hz,
+              registry,
+              http,
+              replicaId,
+              tokens);
+      LOG.info(
+          "Chorus listening on http://{}:{}/ (replica {}); data in {}; store {}",
+          config.host().equals("0.0.0.0") ? "localhost" : config.host(),
+          http.actualPort(),
+          replicaId,
+          config.dataDir().toAbsolutePath().normalize(),
+          store.describe());
+      LOG.info("settings: {}", config.describe());
+      if (config.demo()) {
+        String bar = "!".repeat(78);
+        LOG.warn(bar);
+        LOG.warn("DEMO MODE IS ON: anyone who can reach this port can mint tokens at");
+        LOG.warn("POST /v1/demo/token and read or write any session. Never use it in production.");
+        LOG.warn(bar);
+      }
+      return s;
+    } catch (Exception e) {
+      if (vertx != null) {
+        vertx.close();
+      }
+      if (hz != null) {
+        hz.close();
+      }
+      store.close();
+      throw e;
+    }
+  }
+
+  private static <T> T await(Future<T> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get();
+  }
+
+  /** The replica id: configured, else read from (or created in) {@code <dataDir>/replica-id}. */
+  static String resolveReplicaId(ServerConfig config) throws IOException {
+    if (config.replicaId() != null && !config.replicaId().isBlank()) {
+      return config.replicaId();
+    }
+    Path f = config.dataDir().resolve("replica-id");
+    if (Files.exists(f)) {
+      return Files.readString(f, StandardCharsets.UTF_8).trim();
+    }
+    byte[] b = new byte[3];
+    new SecureRandom().nextBytes(b);
+    String id = "r" + HexFormat.of().formatHex(b);
+    Files.writeString(f, id + "\n", StandardCharsets.UTF_8);
+    return id;
+  }
+
+  public int port() {
+    return http.actualPort();
+  }
+
+  public String replicaId() {
+    return replicaId;
+  }
+
+  public TokenService tokens() {
+    return tokens;
+  }
+
+  public ServerConfig config() {
+    return config;
+  }
+
+  /**
+   * Graceful stop: no new sessions, queued batches committed (bounded by the grace period),
+   * clients told to reconnect, then HTTP, Vert.x, Hazelcast and the store closed. Idempotent.
+   */
+  public synchronized void stop() {
+    if (stopped) {
+      return;
+    }
+    stopped = true;
+    LOG.info("stopping: flushing sessions");
+    try {
+      await(registry.shutdown());
+    } catch (Exception e) {
+      LOG.warn("flush on stop failed: {}", e.toString());
+    }
+    try {
+      await(http.close());
+    } catch (Exception e) {
+      LOG.warn("closing HTTP failed: {}", e.toString());
+    }
+    try {
+      await(vertx.close());
+    } catch (Exception e) {
+      LOG.warn("closing Vert.x failed: {}", e.toString());
+    }
+    if (hazelcast != null) {
+      hazelcast.close();
+    }
+    store.close();
+    LOG.info("stopped");
+  }
+}

@@ -1,0 +1,92 @@
+package dev.chorus.server.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The node's Prometheus metrics ({@code GET /metrics}). Names are documented in {@code
+ * docs/operations.md}. Thread-safe.
+ */
+public final class Metrics {
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Counter ops;
+  private final Counter batches;
+  private final Counter duplicates;
+  private final Counter opened;
+  private final Counter resolved;
+  private final Timer batchLatency;
+  private final Timer storeLatency;
+
+  public Metrics() {
+    ops = Counter.builder("chorus.ops").description("ops applied").register(registry);
+    batches =
+        Counter.builder("chorus.batches").description("batches applied and acked").register(registry);
+    duplicates =
+        Counter.builder("chorus.batches.duplicate")
+            .description("re-sent batches acked without applying")
+            .register(registry);
+    opened =
+        Counter.builder("chorus.conflicts.opened").description("conflicts opened").register(registry);
+    resolved =
+        Counter.builder("chorus.conflicts.resolved")
+            .description("conflicts resolved")
+            .register(registry);
+    batchLatency =
+        Timer.builder("chorus.batch.latency")
+            .description("batch received to ack (includes the store commit)")
+            .publishPercentiles(0.5, 0.99)
+            .register(registry);
+    storeLatency =
+        Timer.builder("chorus.store.commit")
+            .description("one group commit to the store")
+            .publishPercentiles(0.5, 0.99)
+            .register(registry);
+  }
+
+  public void gauge(String name, String description, Supplier<Number> value) {
+    Gauge.builder(name, value).description(description).register(registry);
+  }
+
+  public void applied(int opCount) {
+    batches.increment();
+    ops.increment(opCount);
+  }
+
+  public void duplicate() {
+    duplicates.increment();
+  }
+
+  public void conflictOpened() {
+    opened.increment();
+  }
+
+  public void conflictResolved() {
+    resolved.increment();
+  }
+
+  public void batchLatency(long nanos) {
+    batchLatency.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  public void storeLatency(long nanos) {
+    storeLatency.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  public void error(String code) {
+    registry.counter("chorus.errors", "code", code).increment();
+  }
+
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+}

@@ -1,0 +1,33 @@
+package dev.chorus.server.protocol;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * A refusal with a stable {@link ErrorCode}: becomes an {@code error} frame on the websocket and an
+ * error body on REST. {@code details} (may be null) is merged into the error object (e.g. {@code
+ * unseen} for {@code precondition_failed}, {@code retryAfterMs} for {@code rate_limited}).
+ */
+public final class ChorusException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  private final ErrorCode code;
+  private final transient JsonNode details;
+
+  public ChorusException(ErrorCode code, String message) {
+    this(code, message, null);
+  }
+
+  public ChorusException(ErrorCode code, String message, JsonNode details) {
+    super(message, null, false, false);
+    this.code = code;
+    this.details = details;
+  }
+
+  public ErrorCode code() {
+    return code;
+  }
+
+  public JsonNode details() {
+    return details;
+  }
+}

@@ -1,0 +1,29 @@
+package dev.chorus.server.session;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.chorus.server.auth.Principal;
+
+/**
+ * One connection of an actor to a session, as the session sees it: a place to send frames. The
+ * websocket endpoint implements it; the session calls it only from its own context.
+ */
+public interface Participant {
+  /** Unique within the node. */
+  String participantId();
+
+  String clientId();
+
+  Principal principal();
+
+  /** True if {@code change} frames should carry the whole document. */
+  boolean wantsSnapshots();
+
+  /**
+   * Sends a frame. MUST NOT block. Implementations bound their queue and disconnect a slow
+   * consumer instead of buffering without limit.
+   */
+  void send(ObjectNode frame);
+
+  /** Closes the connection after sending a final error frame. */
+  void close(int status, String reason);
+}

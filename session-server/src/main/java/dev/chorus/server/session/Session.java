@@ -1,0 +1,1110 @@
+package dev.chorus.server.session;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.chorus.crdt.Author;
+import dev.chorus.crdt.Container;
+import dev.chorus.crdt.Doc;
+import dev.chorus.crdt.DocException;
+import dev.chorus.crdt.Edit;
+import dev.chorus.crdt.Path;
+import dev.chorus.crdt.clock.VersionVector;
+import dev.chorus.crdt.codec.ChangeCodec;
+import dev.chorus.crdt.codec.SnapshotCodec;
+import dev.chorus.crdt.conflict.Conflict;
+import dev.chorus.crdt.conflict.ConflictEvent;
+import dev.chorus.crdt.op.Change;
+import dev.chorus.server.auth.Principal;
+import dev.chorus.server.protocol.ChorusException;
+import dev.chorus.server.protocol.ClientOp;
+import dev.chorus.server.protocol.ErrorCode;
+import dev.chorus.server.protocol.Frames;
+import dev.chorus.server.protocol.Values;
+import dev.chorus.server.store.OpLogStore;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One session: one {@link Doc} replica owned by one Vert.x context. Every method that touches the
+ * doc or the participants runs on that context ({@link #exec} hops there), in arrival order, so
+ * there are no locks around CRDT state.
+ *
+ * <p>Write path: a batch is checked (role, idempotency, rate, shape, precondition), applied to the
+ * doc (all or nothing), queued; the queue is written to the store in one transaction (group
+ * commit: everything that arrived while the previous commit was in flight); only after the commit
+ * are the acks sent and the changes and conflict events broadcast, in apply order.
+ *
+ * <p>If a commit fails, the in-memory doc is ahead of the store: the session is marked broken,
+ * every waiting batch fails with {@code internal}, participants are disconnected and the registry
+ * drops the session; the next access reloads it from the store.
+ */
+public final class Session {
+  private static final Logger LOG = LoggerFactory.getLogger(Session.class);
+  private static final Pattern REF = Pattern.compile("\\$(\\d{1,4})");
+
+  /** Author of the server's own writes (lease expiry, released claims). */
+  public static final Author SERVER = Author.agent("chorus-server");
+
+  private final String id;
+  private final Shape shape;
+  private final Doc doc;
+  private final Context context;
+  private final SessionRegistry registry;
+  private final OpLogStore store;
+
+  private final Map<String, Participant> participants = new LinkedHashMap<>();
+  private final Map<String, Presence> presence = new LinkedHashMap<>();
+  private final Idempotency idempotency;
+  private final Map<String, String> batchOfChange = new LinkedHashMap<>();
+  private final List<Pending> pending = new ArrayList<>();
+  private boolean flushing;
+  private boolean broken;
+  private long seq;
+  private int changesSinceSnapshot;
+  private long approxDocBytes;
+  private long lastUsedMillis = System.currentTimeMillis();
+  private final List<ConflictEvent> currentEvents = new ArrayList<>();
+  private boolean loading;
+
+  /** A batch applied in memory and waiting for its commit. */
+  private record Pending(
+      Frames.Batch batch,
+      Author author,
+      Change change,
+      String changeJson,
+      ObjectNode changeFrame,
+      List<ConflictEvent> events,
+      Idempotency.Outcome outcome,
+      Participant origin,
+      long seq,
+      long startNanos) {}
+
+  /** Ephemeral presence of one participant. */
+  record Presence(Participant participant, ObjectNode state, long expiresAt) {}
+
+  Session(
+      String id,
+      Shape shape,
+      Doc doc,
+      Context context,
+      SessionRegistry registry,
+      OpLogStore store,
+      long seq,
+      int idempotencyWindow) {
+    this.id = id;
+    this.shape = shape;
+    this.doc = doc;
+    this.context = context;
+    this.registry = registry;
+    this.store = store;
+    this.seq = seq;
+    this.idempotency = new Idempotency(idempotencyWindow);
+    doc.addListener(
+        (change, events) -> {
+          if (!loading) {
+            currentEvents.addAll(events);
+          }
+        });
+    this.approxDocBytes = measureDoc();
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public Shape shape() {
+    return shape;
+  }
+
+  public Context context() {
+    return context;
+  }
+
+  /** Runs {@code task} on this session's context; the future completes there. */
+  public <T> Future<T> exec(Callable<T> task) {
+    Promise<T> p = Promise.promise();
+    context.runOnContext(
+        v -> {
+          lastUsedMillis = System.currentTimeMillis();
+          try {
+            p.complete(task.call());
+          } catch (Throwable t) {
+            p.fail(t);
+          }
+        });
+    return p.future();
+  }
+
+  /** Like {@link #exec} for tasks that themselves return a future. */
+  public <T> Future<T> execAsync(Callable<Future<T>> task) {
+    return exec(task).compose(f -> f);
+  }
+
+  // ---------------------------------------------------------------- loading (registry only)
+
+  void loaded(OpLogStore.SessionData data) {
+    loading = true;
+    try {
+      for (OpLogStore.StoredChange sc : data.changes()) {
+        doc.apply(ChangeCodec.fromJson(sc.json()));
+        batchOfChange.put(changeKey(sc.replica(), sc.startCounter()), null);
+      }
+      for (OpLogStore.BatchRecord r : data.batches()) {
+        idempotency.remember(r.batchId(), r.contentHash(), r.version(), parseResults(r));
+      }
+    } finally {
+      loading = false;
+    }
+    approxDocBytes = measureDoc();
+  }
+
+  private static ArrayNode parseResults(OpLogStore.BatchRecord r) {
+    try {
+      return (ArrayNode) Values.MAPPER.readTree(r.resultsJson());
+    } catch (Exception e) {
+      return Values.NODES.arrayNode();
+    }
+  }
+
+  /** Writes the shape's initial content as the session's first change (before it serves). */
+  Change initialChange() {
+    Map<String, Object> init = shape.initialContent();
+    if (init.isEmpty()) {
+      return null;
+    }
+    loading = true;
+    try {
+      return doc.edit(
+          SERVER,
+          doc.version(),
+          System.currentTimeMillis(),
+          e -> init.forEach((k, v) -> e.set(Path.ROOT.child(k), v)));
+    } finally {
+      loading = false;
+    }
+  }
+
+  long nextSeq() {
+    return ++seq;
+  }
+
+  // ---------------------------------------------------------------- reads (on context)
+
+  public VersionVector version() {
+    return doc.version();
+  }
+
+  public String stateHash() {
+    return doc.stateHash();
+  }
+
+  public List<Conflict> conflicts() {
+    return doc.conflicts();
+  }
+
+  public ArrayNode conflictsJson() {
+    ArrayNode a = Values.NODES.arrayNode();
+    for (Conflict c : doc.conflicts()) {
+      a.add(WireJson.conflict(c));
+    }
+    return a;
+  }
+
+  /** The document with list element ids ({@code docs/protocol.md}, "The document on the wire"). */
+  public JsonNode docJson() {
+    return DocView.withIds(doc);
+  }
+
+  /** The document as plain JSON (lists without ids). */
+  public JsonNode plainJson() {
+    return Values.toJson(doc.toPlain());
+  }
+
+  /** {@code GET /v1/sessions/{id}} body. */
+  public ObjectNode snapshotJson(boolean plain) {
+    ObjectNode o = Values.NODES.objectNode();
+    o.put("session", id);
+    o.put("shape", shape.name());
+    o.put("version", doc.version().toString());
+    o.put("stateHash", doc.stateHash());
+    o.set("doc", plain ? plainJson() : docJson());
+    o.set("conflicts", conflictsJson());
+    return o;
+  }
+
+  /**
+   * Changes not included in {@code since}, oldest first, each as a change body ({@code author,
+   * batchId, changes, version}); throws {@code stale_base} if they are no longer retained.
+   */
+  public ArrayNode changesSince(VersionVector since) {
+    if (!doc.version().dominates(since)) {
+      throw new ChorusException(
+          ErrorCode.STALE_BASE, "version " + since + " includes changes this server does not have");
+    }
+    List<Change> changes;
+    try {
+      changes = doc.changesSince(since);
+    } catch (DocException e) {
+      throw new ChorusException(
+          ErrorCode.STALE_BASE,
+          "changes since " + since + " are no longer retained: re-read the document");
+    }
+    ArrayNode out = Values.NODES.arrayNode();
+    VersionVector v = since;
+    for (Change c : changes) {
+      v = v.merge(c.deps()).with(c.replica(), c.endCounter());
+      ObjectNode b = out.addObject();
+      b.set("author", WireJson.actor(c.author()));
+      String batchId = batchOfChange.get(changeKey(c.replica(), c.startCounter()));
+      if (batchId != null) {
+        b.put("batchId", batchId);
+      }
+      b.putArray("changes").add(changeNode(c));
+      b.put("version", v.toString());
+    }
+    return out;
+  }
+
+  private static JsonNode changeNode(Change c) {
+    Object j = ChangeCodec.toJson(c);
+    if (j instanceof JsonNode n) {
+      return n;
+    }
+    try {
+      return Values.MAPPER.readTree(j.toString());
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String changeKey(String replica, long start) {
+    return start + "@" + replica;
+  }
+
+  // ---------------------------------------------------------------- participants (on context)
+
+  /** Adds a participant and builds its welcome ({@code since} may be null). */
+  public ObjectNode join(Participant p, String since) {
+    if (broken) {
+      throw new ChorusException(ErrorCode.INTERNAL, "session is reloading, reconnect");
+    }
+    participants.put(p.participantId(), p);
+    ObjectNode w = Values.NODES.objectNode();
+    w.put("type", "welcome");
+    w.put("session", id);
+    w.put("shape", shape.name());
+    w.put("participantId", p.participantId());
+    w.set("actor", WireJson.actor(p.principal().author()));
+    w.put("role", p.principal().role().wireName());
+    w.put("version", doc.version().toString());
+    w.put("stateHash", doc.stateHash());
+    boolean resumed = false;
+    if (since != null) {
+      try {
+        VersionVector s = VersionVector.parse(since);
+        w.set("changes", changesSince(s));
+        resumed = true;
+      } catch (IllegalArgumentException | ChorusException e) {
+        resumed = false;
+      }
+    }
+    w.put("resumed", resumed);
+    if (!resumed || p.wantsSnapshots()) {
+      w.set("doc", docJson());
+    }
+    w.set("conflicts", conflictsJson());
+    ArrayNode pres = w.putArray("presence");
+    for (Presence pr : presence.values()) {
+      pres.add(presenceJson(pr));
+    }
+    return w;
+  }
+
+  /** Removes a participant; tells the others if it had presence. */
+  public void leave(Participant p) {
+    if (participants.remove(p.participantId()) == null) {
+      return;
+    }
+    Presence pr = presence.remove(p.participantId());
+    if (pr != null) {
+      broadcastPresence(pr, true, null);
+    }
+    lastUsedMillis = System.currentTimeMillis();
+  }
+
+  public int participantCount() {
+    return participants.size();
+  }
+
+  /** Updates a participant's presence and tells the others. */
+  public void presence(Participant p, ObjectNode state, long ttlMs) {
+    Presence pr = new Presence(p, state, System.currentTimeMillis() + ttlMs);
+    presence.put(p.participantId(), pr);
+    broadcastPresence(pr, false, p);
+  }
+
+  private ObjectNode presenceJson(Presence pr) {
+    ObjectNode o = Values.NODES.objectNode();
+    o.put("participantId", pr.participant().participantId());
+    o.put("clientId", pr.participant().clientId());
+    o.set("actor", WireJson.actor(pr.participant().principal().author()));
+    o.set("state", pr.state());
+    o.put("expiresAt", pr.expiresAt());
+    return o;
+  }
+
+  private void broadcastPresence(Presence pr, boolean left, Participant except) {
+    ObjectNode f = Values.NODES.objectNode();
+    f.put("type", "presence");
+    f.set("participant", presenceJson(pr));
+    if (left) {
+      f.put("left", true);
+    }
+    for (Participant q : participants.values()) {
+      if (q != except) {
+        q.send(f);
+      }
+    }
+  }
+
+  /** Periodic housekeeping: expire presence; release expired claims. On context. */
+  void sweep(long now) {
+    Iterator<Presence> it = presence.values().iterator();
+    List<Presence> expired = new ArrayList<>();
+    while (it.hasNext()) {
+      Presence pr = it.next();
+      if (pr.expiresAt() <= now) {
+        it.remove();
+        expired.add(pr);
+      }
+    }
+    for (Presence pr : expired) {
+      broadcastPresence(pr, true, null);
+    }
+    if (Shape.AGENT_SESSION.equals(shape.name()) && !broken) {
+      releaseExpiredClaims(now);
+    }
+  }
+
+  private void releaseExpiredClaims(long now) {
+    Object tasks;
+    try {
+      tasks = doc.get(Path.of("tasks"));
+    } catch (DocException e) {
+      return;
+    }
+    if (!(tasks instanceof Map<?, ?> m)) {
+      return;
+    }
+    List<ClientOp> ops = new ArrayList<>();
+    for (Map.Entry<?, ?> e : m.entrySet()) {
+      if (e.getValue() instanceof Map<?, ?> task
+          && task.get("claim") instanceof Map<?, ?> claim
+          && claim.get("until") instanceof Number until
+          && until.longValue() <= now) {
+        ops.add(new ClientOp.Release("tasks/" + escape((String) e.getKey())));
+      }
+    }
+    if (ops.isEmpty()) {
+      return;
+    }
+    ObjectNode canon = Values.NODES.objectNode().put("lease-expiry", now);
+    Frames.Batch b =
+        new Frames.Batch(
+            "lease-expiry-" + now, null, false, List.copyOf(ops), null, Frames.hash(canon));
+    submit(b, SERVER_PRINCIPAL, null)
+        .onFailure(t -> LOG.warn("session {}: releasing expired claims failed: {}", id, t.toString()));
+  }
+
+  private static final Principal SERVER_PRINCIPAL =
+      new Principal(
+          SERVER.actorId(),
+          SERVER.kind(),
+          java.util.Set.of(Principal.ALL_SESSIONS),
+          dev.chorus.server.auth.Role.OWNER,
+          0);
+
+  private static String escape(String key) {
+    return key.replace("~", "~0").replace("/", "~1");
+  }
+
+  boolean idle(long now, long idleMs) {
+    return participants.isEmpty()
+        && pending.isEmpty()
+        && !flushing
+        && now - lastUsedMillis >= idleMs;
+  }
+
+  // ---------------------------------------------------------------- writes (on context)
+
+  /** The result of a batch: what the ack / REST response says. */
+  public record BatchResult(
+      String batchId, String version, ArrayNode results, boolean duplicate, ObjectNode view) {
+    BatchResult(String batchId, String version, ArrayNode results, boolean duplicate) {
+      this(batchId, version, results, duplicate, null);
+    }
+
+    /** The ack body; {@code view} ({@code stateHash}, {@code doc}) for snapshot clients. */
+    public ObjectNode toJson() {
+      ObjectNode o = Values.NODES.objectNode();
+      o.put("batchId", batchId);
+      o.put("version", version);
+      o.set("results", results);
+      o.put("duplicate", duplicate);
+      if (view != null) {
+        o.setAll(view);
+      }
+      return o;
+    }
+  }
+
+  /**
+   * Checks, applies and queues a batch; the future completes (on this context) once the batch is
+   * durable, or fails with a {@link ChorusException}. {@code origin} (null for REST) gets no {@code
+   * change} frame for its own batch.
+   */
+  public Future<BatchResult> submit(Frames.Batch b, Principal principal, Participant origin) {
+    long start = System.nanoTime();
+    try {
+      return doSubmit(b, principal, origin, start);
+    } catch (ChorusException e) {
+      registry.metrics().error(e.code().wireName());
+      return Future.failedFuture(withBatch(e, b.batchId()));
+    } catch (DocException e) {
+      ChorusException ce = mapDocException(e);
+      registry.metrics().error(ce.code().wireName());
+      return Future.failedFuture(withBatch(ce, b.batchId()));
+    }
+  }
+
+  private Future<BatchResult> doSubmit(
+      Frames.Batch b, Principal principal, Participant origin, long start) {
+    if (broken) {
+      throw new ChorusException(ErrorCode.INTERNAL, "session is reloading; retry the batch");
+    }
+    if (!principal.role().canWrite()) {
+      throw new ChorusException(
+          ErrorCode.FORBIDDEN, "role " + principal.role().wireName() + " cannot write");
+    }
+    Idempotency.Outcome seen = idempotency.get(b.batchId());
+    if (seen != null) {
+      if (!seen.contentHash().equals(b.contentHash())) {
+        throw new ChorusException(
+            ErrorCode.BATCH_ID_REUSED,
+            "batch id " + b.batchId() + " was already used for a batch with other content");
+      }
+      registry.metrics().duplicate();
+      return seen.result()
+          .map(r -> new BatchResult(r.batchId(), r.version(), r.results(), true, r.view()));
+    }
+    if (pending.size() >= registry.config().sessionQueueLimit()) {
+      ObjectNode d = Values.NODES.objectNode().put("retryAfterMs", 200);
+      throw new ChorusException(ErrorCode.OVERLOADED, "session write queue is full", d);
+    }
+    long wait = registry.rateLimiter().acquire(principal.actorId(), b.ops().size());
+    if (wait > 0) {
+      ObjectNode d = Values.NODES.objectNode().put("retryAfterMs", wait);
+      throw new ChorusException(
+          ErrorCode.RATE_LIMITED,
+          "actor " + principal.actorId() + " is over its ops per second",
+          d);
+    }
+    VersionVector basedOn;
+    if (b.basedOn() == null) {
+      basedOn = doc.version();
+    } else {
+      try {
+        basedOn = VersionVector.parse(b.basedOn());
+      } catch (IllegalArgumentException e) {
+        throw new ChorusException(ErrorCode.BAD_FRAME, "basedOn: " + e.getMessage());
+      }
+      if (!doc.version().dominates(basedOn)) {
+        throw new ChorusException(
+            ErrorCode.STALE_BASE,
+            "basedOn " + basedOn + " includes changes this server has not seen; re-read");
+      }
+    }
+    if (b.conflictId() != null
+        && doc.conflicts().stream().noneMatch(c -> c.id().equals(b.conflictId()))) {
+      throw new ChorusException(
+          ErrorCode.CONFLICT_NOT_FOUND, "conflict " + b.conflictId() + " is not open");
+    }
+
+    List<Resolved> ops = resolvePaths(b.ops());
+    checkShape(ops);
+    if (b.strict()) {
+      checkPrecondition(basedOn, ops);
+    }
+    long opBytes = 0;
+    for (ClientOp op : b.ops()) {
+      if (op instanceof ClientOp.Set s) {
+        opBytes += Values.toJson(s.value()).toString().length();
+      } else if (op instanceof ClientOp.Insert i) {
+        opBytes += Values.toJson(i.value()).toString().length();
+      } else if (op instanceof ClientOp.Splice s) {
+        opBytes += s.insert().length();
+      }
+    }
+    long max = registry.config().maxDocBytes();
+    if (approxDocBytes + opBytes > max) {
+      approxDocBytes = measureDoc();
+      if (approxDocBytes + opBytes > max) {
+        throw new ChorusException(
+            ErrorCode.TOO_LARGE, "the document would exceed " + max + " bytes");
+      }
+    }
+
+    String[] ids = new String[ops.size()];
+    ArrayNode results = Values.NODES.arrayNode();
+    currentEvents.clear();
+    long now = System.currentTimeMillis();
+    Author author = principal.author();
+    Change change = doc.edit(author, basedOn, now, e -> translate(e, ops, ids, author, now));
+    List<ConflictEvent> events = List.copyOf(currentEvents);
+    currentEvents.clear();
+    approxDocBytes += opBytes;
+    for (String elementId : ids) {
+      if (elementId == null) {
+        results.addNull();
+      } else {
+        results.addObject().put("id", elementId);
+      }
+    }
+    String version = doc.version().toString();
+    if (change == null) {
+      // the batch made no op (e.g. a release of an unclaimed task): nothing to store or send
+      BatchResult r = new BatchResult(b.batchId(), version, results, false);
+      Promise<BatchResult> done = Promise.promise();
+      done.complete(r);
+      idempotency.remember(b.batchId(), b.contentHash(), done, r);
+      return done.future();
+    }
+    JsonNode changeNode = changeNode(change);
+    ObjectNode frame = Values.NODES.objectNode();
+    frame.put("type", "change");
+    frame.set("author", WireJson.actor(author));
+    frame.put("batchId", b.batchId());
+    frame.set("ops", appliedOps(ops, ids));
+    frame.putArray("changes").add(changeNode);
+    frame.put("version", version);
+    ObjectNode view = null;
+    if ((origin != null && origin.wantsSnapshots())
+        || participants.values().stream().anyMatch(Participant::wantsSnapshots)) {
+      view = Values.NODES.objectNode();
+      view.put("stateHash", doc.stateHash());
+      view.set("doc", docJson());
+      frame.setAll(view);
+    }
+    Promise<BatchResult> promise = Promise.promise();
+    Idempotency.Outcome outcome =
+        idempotency.remember(
+            b.batchId(),
+            b.contentHash(),
+            promise,
+            new BatchResult(
+                b.batchId(),
+                version,
+                results,
+                false,
+                origin != null && origin.wantsSnapshots() ? view : null));
+    long mySeq = nextSeq();
+    batchOfChange.put(changeKey(change.replica(), change.startCounter()), b.batchId());
+    trimChangeIndex();
+    pending.add(
+        new Pending(
+            b,
+            author,
+            change,
+            changeNode.toString(),
+            frame,
+            events,
+            outcome,
+            origin,
+            mySeq,
+            start));
+    scheduleFlush();
+    return promise.future();
+  }
+
+  private void trimChangeIndex() {
+    int max = registry.config().idempotencyWindow();
+    Iterator<String> it = batchOfChange.keySet().iterator();
+    while (batchOfChange.size() > max && it.hasNext()) {
+      it.next();
+      it.remove();
+    }
+  }
+
+  private long measureDoc() {
+    try {
+      return Values.MAPPER.writeValueAsBytes(doc.toPlain()).length;
+    } catch (Exception e) {
+      return 0;
+    }
+  }
+
+  private static ChorusException withBatch(ChorusException e, String batchId) {
+    ObjectNode d =
+        e.details() instanceof ObjectNode o ? o.deepCopy() : Values.NODES.objectNode();
+    d.put("batchId", batchId);
+    return new ChorusException(e.code(), e.getMessage(), d);
+  }
+
+  static ChorusException mapDocException(DocException e) {
+    switch (e.code()) {
+      case PATH_NOT_FOUND:
+        return new ChorusException(ErrorCode.PATH_NOT_FOUND, e.getMessage());
+      case STALE_BASE:
+      case UNKNOWN_BASE:
+        return new ChorusException(ErrorCode.STALE_BASE, e.getMessage());
+      default:
+        return new ChorusException(
+            ErrorCode.INVALID_OP, e.code().wireName() + ": " + e.getMessage());
+    }
+  }
+
+  // ---------------------------------------------------------------- op translation
+
+  /** An op with its paths parsed; {@code $N} segments kept as refs to earlier inserts. */
+  private record Resolved(ClientOp op, List<String> path, List<String> to, String after) {}
+
+  private List<Resolved> resolvePaths(List<ClientOp> ops) {
+    List<Resolved> out = new ArrayList<>(ops.size());
+    for (int i = 0; i < ops.size(); i++) {
+      ClientOp op = ops.get(i);
+      String where = "ops[" + i + "] (" + op.name() + "): ";
+      List<String> path = parsePath(op.path(), i, ops, where);
+      List<String> to = null;
+      String after = null;
+      if (op instanceof ClientOp.Move m) {
+        to = parsePath(m.to(), i, ops, where);
+        after = checkRef(m.after(), i, ops, where);
+      } else if (op instanceof ClientOp.Insert in) {
+        after = checkRef(in.after(), i, ops, where);
+      }
+      if ((op instanceof ClientOp.Claim || op instanceof ClientOp.Release)
+          && !(path.size() == 2 && path.get(0).equals("tasks"))) {
+        throw new ChorusException(
+            ErrorCode.INVALID_OP, where + "claim/release take a task path tasks/<id>");
+      }
+      if (path.isEmpty() && !(op instanceof ClientOp.Insert)) {
+        throw new ChorusException(ErrorCode.INVALID_OP, where + "the root cannot be " + op.name() + "d");
+      }
+      out.add(new Resolved(op, path, to, after));
+    }
+    return out;
+  }
+
+  private static List<String> parsePath(String s, int i, List<ClientOp> ops, String where) {
+    List<String> segs;
+    try {
+      segs = Path.parse(s).segments();
+    } catch (IllegalArgumentException e) {
+      throw new ChorusException(ErrorCode.BAD_FRAME, where + e.getMessage());
+    }
+    for (String seg : segs) {
+      checkRef(seg, i, ops, where);
+    }
+    return segs;
+  }
+
+  /** Validates a {@code $N} reference: N must be an earlier insert of the batch. */
+  private static String checkRef(String seg, int i, List<ClientOp> ops, String where) {
+    if (seg != null) {
+      var m = REF.matcher(seg);
+      if (m.matches()) {
+        int n = Integer.parseInt(m.group(1));
+        if (n >= i || !(ops.get(n) instanceof ClientOp.Insert)) {
+          throw new ChorusException(
+              ErrorCode.INVALID_OP,
+              where + "$" + n + " must name an earlier insert op of the same batch");
+        }
+      }
+    }
+    return seg;
+  }
+
+  private static String deref(String seg, String[] ids) {
+    if (seg != null) {
+      var m = REF.matcher(seg);
+      if (m.matches()) {
+        return ids[Integer.parseInt(m.group(1))];
+      }
+    }
+    return seg;
+  }
+
+  private static Path path(List<String> segs, String[] ids) {
+    List<String> out = new ArrayList<>(segs.size());
+    for (String s : segs) {
+      out.add(deref(s, ids));
+    }
+    return new Path(out);
+  }
+
+  private void checkShape(List<Resolved> ops) {
+    for (Resolved r : ops) {
+      ClientOp op = r.op();
+      if (op instanceof ClientOp.Set s) {
+        shape.checkPlace(r.path(), s.value(), false);
+      } else if (op instanceof ClientOp.Insert in) {
+        shape.checkPlace(r.path(), in.value(), true);
+      } else if (op instanceof ClientOp.Delete) {
+        shape.checkDelete(r.path());
+      } else if (op instanceof ClientOp.Move) {
+        if (!hasRef(r.path())) {
+          Object v = doc.get(new Path(r.path()));
+          shape.checkPlace(r.to(), v, true);
+        }
+      } else if (op instanceof ClientOp.Claim) {
+        shape.checkPlace(append(r.path(), "claim"), claimValue(SERVER, 0), false);
+      }
+    }
+  }
+
+  private static boolean hasRef(List<String> segs) {
+    return segs.stream().anyMatch(s -> REF.matcher(s).matches());
+  }
+
+  private static List<String> append(List<String> l, String s) {
+    List<String> c = new ArrayList<>(l);
+    c.add(s);
+    return c;
+  }
+
+  private static Map<String, Object> claimValue(Author a, long until) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("actor", a.actorId());
+    m.put("kind", a.kind().wireName());
+    m.put("until", until);
+    return m;
+  }
+
+  private void checkPrecondition(VersionVector basedOn, List<Resolved> ops) {
+    Collection<Path> paths = new LinkedHashSet<>();
+    for (Resolved r : ops) {
+      List<String> p = r.path();
+      if (hasRef(p)) {
+        continue; // an element this batch creates has no history
+      }
+      if (r.op() instanceof ClientOp.Claim || r.op() instanceof ClientOp.Release) {
+        paths.add(new Path(append(p, "claim")));
+      } else {
+        paths.add(new Path(p));
+      }
+      if (r.to() != null && !hasRef(r.to())) {
+        paths.add(new Path(r.to()));
+      }
+    }
+    var unseen = doc.unseenChanges(basedOn, paths);
+    if (unseen.isEmpty()) {
+      return;
+    }
+    ObjectNode d = Values.NODES.objectNode();
+    ArrayNode a = d.putArray("unseen");
+    for (var u : unseen) {
+      ObjectNode n = a.addObject();
+      n.put("path", u.path().toString());
+      n.set("value", Values.toJson(u.value()));
+      n.set("author", WireJson.actor(u.author()));
+      n.put("action", u.action());
+      n.put("op", u.op().toString());
+      n.put("version", u.version());
+    }
+    d.put("version", doc.version().toString());
+    throw new ChorusException(
+        ErrorCode.PRECONDITION_FAILED,
+        unseen.size()
+            + (unseen.size() == 1 ? " change" : " changes")
+            + " not seen by the batch touch its paths; nothing was applied",
+        d);
+  }
+
+  private void translate(Edit e, List<Resolved> ops, String[] ids, Author author, long now) {
+    for (int i = 0; i < ops.size(); i++) {
+      Resolved r = ops.get(i);
+      Path p = path(r.path(), ids);
+      ClientOp op = r.op();
+      if (op instanceof ClientOp.Set s) {
+        write(e, p, s.value());
+      } else if (op instanceof ClientOp.Delete) {
+        e.delete(p);
+      } else if (op instanceof ClientOp.Insert in) {
+        ids[i] = insert(e, p, deref(r.after(), ids), in.value());
+      } else if (op instanceof ClientOp.Move) {
+        e.move(p, path(r.to(), ids), deref(r.after(), ids));
+      } else if (op instanceof ClientOp.Increment inc) {
+        e.increment(p, inc.by());
+      } else if (op instanceof ClientOp.Splice sp) {
+        e.spliceText(p, sp.index(), sp.delete(), sp.insert());
+      } else if (op instanceof ClientOp.Keep) {
+        e.keep(p);
+      } else if (op instanceof ClientOp.Claim c) {
+        e.set(p.child("claim"), claimValue(author, now + c.leaseMs()));
+      } else if (op instanceof ClientOp.Release) {
+        e.set(p.child("claim"), null);
+      }
+    }
+  }
+
+  /** Writes a value; markers ({@code $text}, {@code $counter}) are created then filled. */
+  private static void write(Edit e, Path p, Object v) {
+    if (!Values.hasMarkers(v)) {
+      e.set(p, v);
+      return;
+    }
+    e.set(p, containerOf(v));
+    fill(e, p, v);
+  }
+
+  private static String insert(Edit e, Path list, String after, Object v) {
+    if (!Values.hasMarkers(v)) {
+      return e.insert(list, after, v);
+    }
+    String id = e.insert(list, after, containerOf(v));
+    fill(e, list.child(id), v);
+    return id;
+  }
+
+  private static Container containerOf(Object v) {
+    if (v instanceof Values.TextInit) {
+      return Container.TEXT;
+    }
+    if (v instanceof Values.CounterInit) {
+      return Container.COUNTER;
+    }
+    if (v instanceof Map) {
+      return Container.MAP;
+    }
+    return Container.LIST;
+  }
+
+  private static void fill(Edit e, Path p, Object v) {
+    if (v instanceof Values.TextInit t) {
+      if (!t.text().isEmpty()) {
+        e.spliceText(p, 0, 0, t.text());
+      }
+    } else if (v instanceof Values.CounterInit c) {
+      if (c.value() != 0) {
+        e.increment(p, c.value());
+      }
+    } else if (v instanceof Map<?, ?> m) {
+      for (Map.Entry<?, ?> en : m.entrySet()) {
+        write(e, p.child((String) en.getKey()), en.getValue());
+      }
+    } else if (v instanceof List<?> l) {
+      String prev = null;
+      for (Object item : l) {
+        prev = insert(e, p, prev, item);
+      }
+    }
+  }
+
+  private static ArrayNode appliedOps(List<Resolved> ops, String[] ids) {
+    ArrayNode a = Values.NODES.arrayNode();
+    for (int i = 0; i < ops.size(); i++) {
+      Resolved r = ops.get(i);
+      ClientOp op = r.op();
+      ObjectNode o = a.addObject();
+      o.put("op", op.name());
+      o.put("path", path(r.path(), ids).toString());
+      if (op instanceof ClientOp.Set s) {
+        o.set("value", Values.toJson(s.value()));
+      } else if (op instanceof ClientOp.Insert in) {
+        o.put("after", deref(r.after(), ids));
+        o.set("value", Values.toJson(in.value()));
+        o.put("id", ids[i]);
+      } else if (op instanceof ClientOp.Move) {
+        o.put("to", path(r.to(), ids).toString());
+        o.put("after", deref(r.after(), ids));
+      } else if (op instanceof ClientOp.Increment inc) {
+        o.put("by", inc.by());
+      } else if (op instanceof ClientOp.Splice sp) {
+        o.put("index", sp.index());
+        o.put("delete", sp.delete());
+        o.put("insert", sp.insert());
+      } else if (op instanceof ClientOp.Claim c) {
+        o.put("leaseMs", c.leaseMs());
+      }
+    }
+    return a;
+  }
+
+  // ---------------------------------------------------------------- group commit
+
+  private void scheduleFlush() {
+    if (flushing || pending.isEmpty() || broken) {
+      return;
+    }
+    flushing = true;
+    // Let every batch that arrives in this loop turn join the commit.
+    context.runOnContext(v -> flush());
+  }
+
+  private void flush() {
+    List<Pending> group = new ArrayList<>(pending);
+    pending.clear();
+    List<OpLogStore.StoredBatch> rows = new ArrayList<>(group.size());
+    for (Pending p : group) {
+      Change c = p.change();
+      BatchResult r = p.outcome().resultIfDone();
+      rows.add(
+          new OpLogStore.StoredBatch(
+              p.batch().batchId().startsWith("lease-expiry-")
+                  ? null
+                  : new OpLogStore.BatchRecord(
+                      p.batch().batchId(),
+                      p.batch().contentHash(),
+                      r.version(),
+                      r.results().toString(),
+                      p.seq()),
+              List.of(
+                  new OpLogStore.StoredChange(
+                      c.replica(), c.startCounter(), c.endCounter(), p.seq(), p.changeJson()))));
+    }
+    changesSinceSnapshot += group.size();
+    byte[] snapshot = null;
+    String snapVersion = null;
+    long snapSeq = seq;
+    if (changesSinceSnapshot >= registry.config().snapshotEvery() && pending.isEmpty()) {
+      snapshot = SnapshotCodec.encode(doc);
+      snapVersion = doc.version().toString();
+      changesSinceSnapshot = 0;
+    }
+    final byte[] snap = snapshot;
+    final String snapV = snapVersion;
+    long keepFrom = Math.max(0, seq - registry.config().idempotencyWindow());
+    long t0 = System.nanoTime();
+    registry
+        .storeExecutor()
+        .executeBlocking(
+            () -> {
+              store.append(id, rows);
+              if (snap != null) {
+                store.snapshot(id, snap, snapV, snapSeq, keepFrom);
+              }
+              return null;
+            },
+            false)
+        .onComplete(
+            ar ->
+                context.runOnContext(
+                    v -> {
+                      flushing = false;
+                      if (ar.failed()) {
+                        fail(group, ar.cause());
+                        return;
+                      }
+                      registry.metrics().storeLatency(System.nanoTime() - t0);
+                      committed(group);
+                      scheduleFlush();
+                    }));
+  }
+
+  private void committed(List<Pending> group) {
+    List<String> jsons = new ArrayList<>(group.size());
+    for (Pending p : group) {
+      BatchResult r = p.outcome().resultIfDone();
+      registry.metrics().applied(p.batch().ops().size());
+      registry.metrics().batchLatency(System.nanoTime() - p.startNanos());
+      p.outcome().complete(r);
+      ObjectNode full = p.changeFrame();
+      ObjectNode lean = full;
+      if (full.has("doc")) {
+        lean = full.deepCopy();
+        lean.remove("doc");
+        lean.remove("stateHash");
+      }
+      for (Participant q : participants.values()) {
+        if (q != p.origin()) {
+          q.send(q.wantsSnapshots() ? full : lean);
+        }
+      }
+      for (ConflictEvent ev : p.events()) {
+        ObjectNode f = Values.NODES.objectNode();
+        if (ev instanceof ConflictEvent.Opened o) {
+          registry.metrics().conflictOpened();
+          f.put("type", "conflict.opened");
+          f.set("conflict", WireJson.conflict(o.conflict()));
+        } else if (ev instanceof ConflictEvent.Resolved res) {
+          registry.metrics().conflictResolved();
+          f.put("type", "conflict.resolved");
+          f.set("conflict", WireJson.conflict(res.conflict()));
+          f.set("by", WireJson.actor(res.by()));
+          f.put("op", res.op().toString());
+        }
+        f.put("version", r.version());
+        for (Participant q : participants.values()) {
+          q.send(f);
+        }
+      }
+      jsons.add(p.changeJson());
+    }
+    registry.replicator().publish(id, jsons);
+  }
+
+  private void fail(List<Pending> group, Throwable cause) {
+    LOG.error("session {}: store commit failed, reloading the session: {}", id, cause.toString());
+    broken = true;
+    List<Pending> all = new ArrayList<>(group);
+    all.addAll(pending);
+    pending.clear();
+    for (Pending p : all) {
+      idempotency.forget(p.batch().batchId());
+      ObjectNode d = Values.NODES.objectNode().put("batchId", p.batch().batchId());
+      p.outcome()
+          .fail(
+              new ChorusException(
+                  ErrorCode.INTERNAL, "store commit failed; retry with the same batchId", d));
+    }
+    for (Participant q : List.copyOf(participants.values())) {
+      q.close(1011, "session store failure; reconnect with since");
+    }
+    participants.clear();
+    registry.evict(this);
+  }
+
+  /** Closes every connection (shutdown): a last error frame, then status 1001. */
+  void shutdown(long retryAfterMs) {
+    for (Participant q : List.copyOf(participants.values())) {
+      ObjectNode f = Values.NODES.objectNode();
+      f.put("type", "error");
+      f.put("code", "shutting_down");
+      f.put("message", "server is stopping; reconnect with since");
+      f.put(
+          "retryAfterMs",
+          retryAfterMs + java.util.concurrent.ThreadLocalRandom.current().nextLong(retryAfterMs + 1));
+      f.put("fatal", true);
+      q.send(f);
+      q.close(1001, "server shutting down");
+    }
+    participants.clear();
+  }
+
+  /** Future completing when nothing is waiting for the store (shutdown). */
+  Future<Void> drained() {
+    return exec(() -> pending.isEmpty() && !flushing)
+        .compose(
+            done -> {
+              if (done || broken) {
+                return Future.succeededFuture();
+              }
+              Promise<Void> p = Promise.promise();
+              registry.vertx().setTimer(10, t -> drained().onComplete(p));
+              return p.future();
+            });
+  }
+}

@@ -1,0 +1,286 @@
+package dev.chorus.server.session;
+
+import dev.chorus.crdt.Doc;
+import dev.chorus.crdt.codec.ChangeCodec;
+import dev.chorus.crdt.codec.SnapshotCodec;
+import dev.chorus.crdt.op.Change;
+import dev.chorus.server.ServerConfig;
+import dev.chorus.server.metrics.Metrics;
+import dev.chorus.server.protocol.ChorusException;
+import dev.chorus.server.protocol.ErrorCode;
+import dev.chorus.server.replication.Replicator;
+import dev.chorus.server.store.OpLogStore;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sessions of this node: loads a session on first use (from the store, or creates it from its
+ * shape), pins it to one owner context (a session id always maps to the same one of {@code
+ * hosts} event-loop contexts), unloads it when idle, and runs the periodic sweep (presence TTL,
+ * claim leases).
+ *
+ * <p>Thread-safe: {@link #open} may be called from any context.
+ */
+public final class SessionRegistry {
+  private static final Logger LOG = LoggerFactory.getLogger(SessionRegistry.class);
+  /** Session ids the server accepts. */
+  public static final Pattern SESSION_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
+
+  private final Vertx vertx;
+  private final ServerConfig config;
+  private final OpLogStore store;
+  private final Replicator replicator;
+  private final Metrics metrics;
+  private final RateLimiter rateLimiter;
+  private final WorkerExecutor storeExecutor;
+  private final String replicaId;
+  private final List<Context> hosts = new ArrayList<>();
+  private final ConcurrentHashMap<String, Future<Session>> sessions = new ConcurrentHashMap<>();
+  private long sweepTimer = -1;
+  private volatile boolean closing;
+
+  public SessionRegistry(
+      Vertx vertx,
+      ServerConfig config,
+      OpLogStore store,
+      Replicator replicator,
+      Metrics metrics,
+      String replicaId) {
+    this.vertx = vertx;
+    this.config = config;
+    this.store = store;
+    this.replicator = replicator;
+    this.metrics = metrics;
+    this.replicaId = replicaId;
+    this.rateLimiter = new RateLimiter(config.opsPerSecond());
+    this.storeExecutor =
+        vertx.createSharedWorkerExecutor("chorus-store", Math.max(1, config.storeThreads()));
+    metrics.gauge("chorus.sessions", "sessions loaded", sessions::size);
+  }
+
+  /** Deploys the owner contexts (one per event loop, at most 2x cores) and starts the sweep. */
+  public Future<Void> start() {
+    int n = Math.max(1, Math.min(8, Runtime.getRuntime().availableProcessors() * 2));
+    List<Future<?>> deployed = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      deployed.add(
+          vertx.deployVerticle(
+              new VerticleBase() {
+                @Override
+                public Future<?> start() {
+                  synchronized (hosts) {
+                    hosts.add(context);
+                  }
+                  return Future.succeededFuture();
+                }
+              }));
+    }
+    return Future.all(deployed)
+        .map(
+            v -> {
+              sweepTimer = vertx.setPeriodic(1000, t -> sweep());
+              return null;
+            });
+  }
+
+  public ServerConfig config() {
+    return config;
+  }
+
+  public Metrics metrics() {
+    return metrics;
+  }
+
+  public RateLimiter rateLimiter() {
+    return rateLimiter;
+  }
+
+  public Replicator replicator() {
+    return replicator;
+  }
+
+  public WorkerExecutor storeExecutor() {
+    return storeExecutor;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public int loaded() {
+    return sessions.size();
+  }
+
+  private Context hostFor(String sessionId) {
+    synchronized (hosts) {
+      return hosts.get(Math.floorMod(sessionId.hashCode(), hosts.size()));
+    }
+  }
+
+  /**
+   * The session, loaded or created. {@code shapeIfNew} names the shape of a session that does not
+   * exist yet (null = agent-session).
+   */
+  public Future<Session> open(String sessionId, String shapeIfNew) {
+    if (closing) {
+      return Future.failedFuture(
+          new ChorusException(ErrorCode.SHUTTING_DOWN, "server is stopping"));
+    }
+    if (!SESSION_ID.matcher(sessionId).matches()) {
+      return Future.failedFuture(
+          new ChorusException(ErrorCode.BAD_FRAME, "session id must match " + SESSION_ID));
+    }
+    Shape shape;
+    try {
+      shape = Shape.of(shapeIfNew == null ? Shape.AGENT_SESSION : shapeIfNew);
+    } catch (ChorusException e) {
+      return Future.failedFuture(e);
+    }
+    Future<Session> f = sessions.computeIfAbsent(sessionId, id -> load(id, shape));
+    return f.recover(
+        t -> {
+          sessions.remove(sessionId, f);
+          return Future.failedFuture(t);
+        });
+  }
+
+  private Future<Session> load(String id, Shape shapeIfNew) {
+    Context ctx = hostFor(id);
+    Promise<Session> result = Promise.promise();
+    ctx.runOnContext(
+        v ->
+            storeExecutor
+                .executeBlocking(
+                    () -> {
+                      Optional<OpLogStore.SessionData> data =
+                          store.load(id, config.idempotencyWindow());
+                      if (data.isEmpty()) {
+                        store.create(id, shapeIfNew.name());
+                        data = store.load(id, config.idempotencyWindow());
+                      }
+                      return data.orElseThrow();
+                    },
+                    false)
+                .compose(data -> build(id, data, ctx))
+                .onComplete(result));
+    return result.future();
+  }
+
+  /** Builds the session on its context; a brand-new session gets its initial change written. */
+  private Future<Session> build(String id, OpLogStore.SessionData data, Context ctx) {
+    Promise<Session> p = Promise.promise();
+    ctx.runOnContext(
+        v -> {
+          try {
+            Doc doc =
+                data.snapshot() != null
+                    ? SnapshotCodec.decode(data.snapshot(), replicaId)
+                    : new Doc(replicaId);
+            Session s =
+                new Session(
+                    id,
+                    Shape.of(data.shape()),
+                    doc,
+                    ctx,
+                    this,
+                    store,
+                    data.lastSeq(),
+                    config.idempotencyWindow());
+            s.loaded(data);
+            boolean fresh = data.snapshot() == null && data.changes().isEmpty();
+            Change init = fresh ? s.initialChange() : null;
+            if (init == null) {
+              LOG.debug("session {} loaded: version {}", id, s.version());
+              p.complete(s);
+              return;
+            }
+            long seq = s.nextSeq();
+            OpLogStore.StoredChange sc =
+                new OpLogStore.StoredChange(
+                    init.replica(),
+                    init.startCounter(),
+                    init.endCounter(),
+                    seq,
+                    ChangeCodec.toJson(init).toString());
+            storeExecutor
+                .executeBlocking(
+                    () -> {
+                      store.append(id, List.of(new OpLogStore.StoredBatch(null, List.of(sc))));
+                      return s;
+                    },
+                    false)
+                .onComplete(p);
+          } catch (Exception e) {
+            LOG.error("session {} failed to load", id, e);
+            p.fail(new ChorusException(ErrorCode.INTERNAL, "session failed to load: " + e));
+          }
+        });
+    return p.future();
+  }
+
+  /** Drops a session (after a store failure, or when idle). */
+  void evict(Session s) {
+    sessions.computeIfPresent(
+        s.id(), (k, f) -> f.succeeded() && f.result() == s ? null : f);
+  }
+
+  private void sweep() {
+    long now = System.currentTimeMillis();
+    for (Future<Session> f : sessions.values()) {
+      if (!f.succeeded()) {
+        continue;
+      }
+      Session s = f.result();
+      s.exec(
+          () -> {
+            s.sweep(now);
+            if (s.idle(now, config.sessionIdleMs())) {
+              evict(s);
+            }
+            return null;
+          });
+    }
+  }
+
+  /**
+   * Stops accepting sessions, waits until every queued batch is committed (bounded by the grace
+   * period), then tells every participant to reconnect later and closes them.
+   */
+  public Future<Void> shutdown() {
+    closing = true;
+    if (sweepTimer >= 0) {
+      vertx.cancelTimer(sweepTimer);
+    }
+    List<Future<?>> drained = new ArrayList<>();
+    for (Future<Session> f : sessions.values()) {
+      if (f.succeeded()) {
+        Session s = f.result();
+        drained.add(s.drained().compose(v -> s.exec(() -> {
+          s.shutdown(1000);
+          return null;
+        })));
+      }
+    }
+    Promise<Void> p = Promise.promise();
+    long timer =
+        vertx.setTimer(Math.max(1, config.shutdownGraceMs()), t -> p.tryComplete());
+    Future.join(drained)
+        .onComplete(
+            ar -> {
+              vertx.cancelTimer(timer);
+              p.tryComplete();
+            });
+    return p.future().eventually(() -> storeExecutor.close());
+  }
+}

@@ -1,0 +1,53 @@
+package dev.chorus.server.session;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.chorus.crdt.Author;
+import dev.chorus.crdt.conflict.Conflict;
+import dev.chorus.crdt.conflict.Intent;
+import dev.chorus.server.protocol.Values;
+
+/** JSON forms of CRDT values that travel (actors, conflicts, intents). Stateless. */
+public final class WireJson {
+  private WireJson() {}
+
+  public static ObjectNode actor(Author a) {
+    ObjectNode o = Values.NODES.objectNode();
+    o.put("id", a.actorId());
+    o.put("kind", a.kind().wireName());
+    return o;
+  }
+
+  /** Wire kind: the CRDT kinds, plus {@code claim} for concurrent claims of a task. */
+  public static String kind(Conflict c) {
+    var segs = c.path().segments();
+    if (segs.size() == 3 && segs.get(0).equals("tasks") && segs.get(2).equals("claim")) {
+      return "claim";
+    }
+    return c.kind().wireName();
+  }
+
+  public static ObjectNode conflict(Conflict c) {
+    ObjectNode o = Values.NODES.objectNode();
+    o.put("id", c.id());
+    o.put("kind", kind(c));
+    o.put("path", c.path().toString());
+    o.set("winner", value(c.winner()));
+    ArrayNode intents = o.putArray("intents");
+    for (Intent i : c.intents()) {
+      ObjectNode n = intents.addObject();
+      n.put("op", i.op().toString());
+      n.set("author", actor(i.author()));
+      n.put("timestamp", i.timestamp());
+      n.put("role", i.role());
+      n.set("value", value(i.value()));
+    }
+    o.put("summary", c.summary());
+    return o;
+  }
+
+  static JsonNode value(Object v) {
+    return Values.toJson(v);
+  }
+}

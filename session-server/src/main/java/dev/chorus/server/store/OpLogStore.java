@@ -1,0 +1,68 @@
+package dev.chorus.server.store;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The durable op log and snapshots of sessions (SPI). An implementation MUST make {@link #append}
+ * durable before it returns: the server acks a batch only after that, and promises that an acked
+ * batch survives a crash of the process.
+ *
+ * <p>Every method blocks: call them from a worker thread, never from an event loop. Calls for one
+ * session are made one at a time (the session serialises them); calls for different sessions may
+ * run concurrently.
+ */
+public interface OpLogStore extends AutoCloseable {
+
+  /** One CRDT change, in the codec's JSON encoding, with its position in the session's log. */
+  record StoredChange(String replica, long startCounter, long endCounter, long seq, String json) {}
+
+  /**
+   * What is remembered of a batch for idempotency: its id, the hash of its content and its result.
+   */
+  record BatchRecord(
+      String batchId, String contentHash, String version, String resultsJson, long seq) {}
+
+  /** One applied batch: its record and the change(s) it produced. */
+  record StoredBatch(BatchRecord record, List<StoredChange> changes) {}
+
+  /**
+   * A session as stored: shape, latest snapshot (may be null), the changes after it in log order,
+   * and the most recent batch records (newest last).
+   */
+  record SessionData(
+      String shape,
+      byte[] snapshot,
+      long snapshotSeq,
+      List<StoredChange> changes,
+      List<BatchRecord> batches,
+      long lastSeq) {}
+
+  /** Creates tables if missing. */
+  void init() throws Exception;
+
+  /** Loads a session, or empty if it was never created. */
+  Optional<SessionData> load(String sessionId, int batchWindow) throws Exception;
+
+  /** Creates a session (idempotent: an existing session keeps its shape). */
+  void create(String sessionId, String shape) throws Exception;
+
+  /** Appends batches in one transaction; durable when this returns. */
+  void append(String sessionId, List<StoredBatch> batches) throws Exception;
+
+  /**
+   * Saves a snapshot covering the log up to {@code seq}, then compacts: changes covered by the
+   * previous snapshot are deleted, and batch records older than {@code keepBatchesFromSeq}.
+   */
+  void snapshot(String sessionId, byte[] snapshot, String version, long seq, long keepBatchesFromSeq)
+      throws Exception;
+
+  /** A cheap liveness probe. */
+  boolean healthy();
+
+  /** Where the data lives, for the start-up log. */
+  String describe();
+
+  @Override
+  void close();
+}

@@ -1,0 +1,370 @@
+package dev.chorus.server.transport;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.chorus.crdt.ActorKind;
+import dev.chorus.crdt.clock.VersionVector;
+import dev.chorus.server.ServerConfig;
+import dev.chorus.server.auth.Principal;
+import dev.chorus.server.auth.Role;
+import dev.chorus.server.auth.TokenService;
+import dev.chorus.server.metrics.Metrics;
+import dev.chorus.server.protocol.ChorusException;
+import dev.chorus.server.protocol.ErrorCode;
+import dev.chorus.server.protocol.Frames;
+import dev.chorus.server.protocol.Values;
+import dev.chorus.server.replication.Replicator;
+import dev.chorus.server.session.Session;
+import dev.chorus.server.session.SessionRegistry;
+import dev.chorus.server.store.OpLogStore;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP surface of a node: the session websocket, the REST routes, health, metrics, demo
+ * tokens and the board's static files ({@code webroot/} on the classpath). Every session route
+ * authenticates first and answers errors as {@code {"code", "message", ...}} with the status of
+ * {@link ErrorCode}.
+ */
+public final class HttpTransport {
+  private static final Logger LOG = LoggerFactory.getLogger(HttpTransport.class);
+
+  private final Vertx vertx;
+  private final ServerConfig config;
+  private final SessionRegistry registry;
+  private final TokenService tokens;
+  private final Metrics metrics;
+  private final OpLogStore store;
+  private final Replicator replicator;
+  private final AtomicInteger connections = new AtomicInteger();
+  private volatile List<String> origins = List.of();
+
+  public HttpTransport(
+      Vertx vertx,
+      ServerConfig config,
+      SessionRegistry registry,
+      TokenService tokens,
+      Metrics metrics,
+      OpLogStore store,
+      Replicator replicator) {
+    this.vertx = vertx;
+    this.config = config;
+    this.registry = registry;
+    this.tokens = tokens;
+    this.metrics = metrics;
+    this.store = store;
+    this.replicator = replicator;
+    metrics.gauge("chorus.connections", "open websocket connections", connections::get);
+  }
+
+  /** Called once the actual port is known. */
+  public void listening(int port) {
+    origins = config.effectiveOrigins(port);
+  }
+
+  public int connections() {
+    return connections.get();
+  }
+
+  public Router router() {
+    Router r = Router.router(vertx);
+    r.get("/health").handler(this::health);
+    r.get("/metrics")
+        .handler(
+            rc ->
+                rc.response()
+                    .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+                    .end(metrics.scrape()));
+    r.get("/v1/sessions/:id/ws").handler(this::webSocket);
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxFrameBytes());
+    r.post("/v1/*").handler(body);
+    r.get("/v1/sessions/:id").handler(rc -> withSession(rc, false, this::getSession));
+    r.get("/v1/sessions/:id/conflicts").handler(rc -> withSession(rc, false, this::conflicts));
+    r.get("/v1/sessions/:id/history").handler(rc -> withSession(rc, false, this::history));
+    r.post("/v1/sessions/:id/ops").handler(rc -> withSession(rc, true, this::postOps));
+    r.post("/v1/sessions/:id/resolve").handler(rc -> withSession(rc, true, this::postResolve));
+    r.post("/v1/demo/token").handler(this::demoToken);
+    r.route("/v1/*").handler(rc -> error(rc, new ChorusException(ErrorCode.NOT_FOUND, "no such route")));
+    r.route().handler(StaticHandler.create("webroot").setCachingEnabled(false));
+    r.errorHandler(
+        413,
+        rc ->
+            error(
+                rc,
+                new ChorusException(
+                    ErrorCode.TOO_LARGE, "body over " + config.maxFrameBytes() + " bytes")));
+    r.errorHandler(
+        500,
+        rc -> {
+          if (rc.failure() != null) {
+            LOG.error("request failed: {}", rc.request().path(), rc.failure());
+          }
+          error(rc, new ChorusException(ErrorCode.INTERNAL, "internal error"));
+        });
+    return r;
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private void error(RoutingContext rc, ChorusException e) {
+    metrics.error(e.code().wireName());
+    HttpServerResponse res = rc.response();
+    if (res.ended() || res.closed()) {
+      return;
+    }
+    ObjectNode o = Values.NODES.objectNode();
+    o.put("code", e.code().wireName());
+    o.put("message", e.getMessage());
+    if (e.details() instanceof ObjectNode d) {
+      o.setAll(d);
+    }
+    res.setStatusCode(e.code().httpStatus()).putHeader("Content-Type", "application/json");
+    if (o.has("retryAfterMs")) {
+      res.putHeader("Retry-After", Long.toString((o.get("retryAfterMs").asLong() + 999) / 1000));
+    }
+    res.end(o.toString());
+  }
+
+  private static void json(RoutingContext rc, int status, JsonNode body) {
+    rc.response()
+        .setStatusCode(status)
+        .putHeader("Content-Type", "application/json")
+        .end(body.toString());
+  }
+
+  /** Authenticates and checks the session grant; fails with unauthorized / forbidden. */
+  private Future<Principal> authorize(HttpServerRequest req, String sessionId) {
+    return tokens
+        .verify(Tokens.of(req))
+        .compose(
+            p ->
+                p.grants(sessionId)
+                    ? Future.succeededFuture(p)
+                    : Future.failedFuture(
+                        new ChorusException(
+                            ErrorCode.FORBIDDEN, "token does not grant session " + sessionId)));
+  }
+
+  private interface SessionHandler {
+    void handle(RoutingContext rc, Principal p, Session s);
+  }
+
+  private void withSession(RoutingContext rc, boolean write, SessionHandler h) {
+    String id = rc.pathParam("id");
+    authorize(rc.request(), id)
+        .compose(
+            p -> {
+              if (write && !p.role().canWrite()) {
+                return Future.failedFuture(
+                    new ChorusException(
+                        ErrorCode.FORBIDDEN, "role " + p.role().wireName() + " cannot write"));
+              }
+              return registry.open(id, rc.request().getParam("shape")).map(s -> new Object[] {p, s});
+            })
+        .onSuccess(ps -> h.handle(rc, (Principal) ps[0], (Session) ps[1]))
+        .onFailure(t -> error(rc, Connection.asChorus(t)));
+  }
+
+  private static String etag(String version) {
+    return "\"" + version + "\"";
+  }
+
+  // ---------------------------------------------------------------- websocket
+
+  private void webSocket(RoutingContext rc) {
+    HttpServerRequest req = rc.request();
+    req.pause();
+    String id = rc.pathParam("id");
+    String origin = req.getHeader("Origin");
+    if (origin != null && !origins.contains(origin)) {
+      error(rc, new ChorusException(ErrorCode.FORBIDDEN, "origin " + origin + " is not allowed"));
+      return;
+    }
+    authorize(req, id)
+        .compose(p -> registry.open(id, req.getParam("shape")).map(s -> new Object[] {p, s}))
+        .onFailure(t -> error(rc, Connection.asChorus(t)))
+        .onSuccess(
+            ps ->
+                req.toWebSocket()
+                    .onFailure(t -> LOG.debug("upgrade failed: {}", t.toString()))
+                    .onSuccess(
+                        ws -> {
+                          connections.incrementAndGet();
+                          ws.closeHandler(v -> connections.decrementAndGet());
+                          new Connection(
+                              vertx, ws, (Principal) ps[0], (Session) ps[1], config, metrics);
+                        }));
+  }
+
+  // ---------------------------------------------------------------- REST
+
+  private void getSession(RoutingContext rc, Principal p, Session s) {
+    boolean plain = "plain".equals(rc.request().getParam("view"));
+    s.exec(() -> s.snapshotJson(plain))
+        .onSuccess(
+            o -> {
+              rc.response().putHeader("ETag", etag(o.get("version").asText()));
+              json(rc, 200, o);
+            })
+        .onFailure(t -> error(rc, Connection.asChorus(t)));
+  }
+
+  private void conflicts(RoutingContext rc, Principal p, Session s) {
+    s.exec(
+            () -> {
+              ObjectNode o = Values.NODES.objectNode();
+              o.put("version", s.version().toString());
+              o.set("conflicts", s.conflictsJson());
+              return o;
+            })
+        .onSuccess(o -> json(rc, 200, o))
+        .onFailure(t -> error(rc, Connection.asChorus(t)));
+  }
+
+  private void history(RoutingContext rc, Principal p, Session s) {
+    String since = rc.request().getParam("since", "");
+    VersionVector v;
+    try {
+      v = VersionVector.parse(since);
+    } catch (IllegalArgumentException e) {
+      error(rc, new ChorusException(ErrorCode.BAD_FRAME, "since: " + e.getMessage()));
+      return;
+    }
+    s.exec(
+            () -> {
+              ObjectNode o = Values.NODES.objectNode();
+              o.put("version", s.version().toString());
+              o.set("changes", s.changesSince(v));
+              return o;
+            })
+        .onSuccess(o -> json(rc, 200, o))
+        .onFailure(
+            t -> {
+              ChorusException c = Connection.asChorus(t);
+              if (c.code() == ErrorCode.STALE_BASE) {
+                metrics.error(c.code().wireName());
+                ObjectNode o = Values.NODES.objectNode();
+                o.put("code", c.code().wireName());
+                o.put("message", c.getMessage());
+                json(rc, 410, o);
+              } else {
+                error(rc, c);
+              }
+            });
+  }
+
+  private ObjectNode body(RoutingContext rc) {
+    String text = rc.body() == null ? null : rc.body().asString();
+    if (text == null || text.isBlank()) {
+      throw new ChorusException(ErrorCode.BAD_FRAME, "a JSON body is required");
+    }
+    return Frames.parseObject(text);
+  }
+
+  private void postOps(RoutingContext rc, Principal p, Session s) {
+    Frames.Batch b;
+    try {
+      ObjectNode f = body(rc);
+      String ifMatch = rc.request().getHeader("If-Match");
+      if (ifMatch != null) {
+        String v = ifMatch.trim();
+        if (v.startsWith("W/")) {
+          v = v.substring(2);
+        }
+        if (v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")) {
+          v = v.substring(1, v.length() - 1);
+        }
+        f.put("basedOn", v);
+        f.put("precondition", "unchanged");
+      }
+      b =
+          Frames.batch(
+              f, rc.request().getHeader("Idempotency-Key"), false, config.maxBatchOps());
+    } catch (ChorusException e) {
+      error(rc, e);
+      return;
+    }
+    apply(rc, p, s, b);
+  }
+
+  private void postResolve(RoutingContext rc, Principal p, Session s) {
+    Frames.Batch b;
+    try {
+      b = Frames.resolve(body(rc), rc.request().getHeader("Idempotency-Key"));
+    } catch (ChorusException e) {
+      error(rc, e);
+      return;
+    }
+    apply(rc, p, s, b);
+  }
+
+  private void apply(RoutingContext rc, Principal p, Session s, Frames.Batch b) {
+    s.execAsync(() -> s.submit(b, p, null))
+        .onSuccess(
+            r -> {
+              rc.response().putHeader("ETag", etag(r.version()));
+              json(rc, 200, r.toJson());
+            })
+        .onFailure(t -> error(rc, Connection.asChorus(t)));
+  }
+
+  // ---------------------------------------------------------------- health, demo
+
+  private void health(RoutingContext rc) {
+    vertx
+        .executeBlocking(store::healthy, false)
+        .onComplete(
+            ar -> {
+              boolean storeUp = ar.succeeded() && ar.result();
+              String hz = replicator.health();
+              boolean up = storeUp && !"down".equals(hz);
+              ObjectNode o = Values.NODES.objectNode();
+              o.put("status", up ? "up" : "down");
+              o.put("store", storeUp ? "up" : "down");
+              o.put("hazelcast", hz);
+              o.put("members", replicator.members());
+              o.put("sessions", registry.loaded());
+              o.put("connections", connections.get());
+              json(rc, up ? 200 : 503, o);
+            });
+  }
+
+  private void demoToken(RoutingContext rc) {
+    if (!config.demo()) {
+      error(rc, new ChorusException(ErrorCode.NOT_FOUND, "demo mode is off"));
+      return;
+    }
+    try {
+      ObjectNode f = body(rc);
+      String actor = Frames.requiredString(f, "actor", 128);
+      String session = Frames.requiredString(f, "session", 128);
+      if (!SessionRegistry.SESSION_ID.matcher(session).matches()) {
+        throw new ChorusException(ErrorCode.BAD_FRAME, "session id must match " + SessionRegistry.SESSION_ID);
+      }
+      JsonNode k = f.get("kind");
+      JsonNode r = f.get("role");
+      ActorKind kind = ActorKind.fromWire(k == null ? "human" : k.asText());
+      Role role = Role.fromWire(r == null ? "editor" : r.asText());
+      long ttl = 12 * 3600;
+      String token = tokens.mint(actor, kind, List.of(session), role, ttl);
+      ObjectNode o = Values.NODES.objectNode();
+      o.put("token", token);
+      o.put("expiresAt", System.currentTimeMillis() + ttl * 1000);
+      json(rc, 200, o);
+    } catch (ChorusException e) {
+      error(rc, e);
+    } catch (IllegalArgumentException e) {
+      error(rc, new ChorusException(ErrorCode.BAD_FRAME, e.getMessage()));
+    }
+  }
+}

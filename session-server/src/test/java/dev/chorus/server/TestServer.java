@@ -1,0 +1,71 @@
+package dev.chorus.server;
+
+import dev.chorus.crdt.ActorKind;
+import dev.chorus.server.auth.Role;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/** A node in this JVM on an ephemeral localhost port, with its own data dir under target/. */
+public final class TestServer implements AutoCloseable {
+  public static final String SECRET = "test-secret-test-secret-test-secret-0123456789";
+
+  public final ChorusServer server;
+  public final Path dataDir;
+
+  private TestServer(ChorusServer server, Path dataDir) {
+    this.server = server;
+    this.dataDir = dataDir;
+  }
+
+  public static TestServer start(String... extraArgs) throws Exception {
+    return start(newDataDir(), extraArgs);
+  }
+
+  public static Path newDataDir() throws IOException {
+    Path base = Path.of("target", "it-data");
+    Files.createDirectories(base);
+    return Files.createTempDirectory(base, "node-");
+  }
+
+  public static TestServer start(Path dataDir, String... extraArgs) throws Exception {
+    String[] base = {
+      "--port", "0",
+      "--data-dir", dataDir.toString(),
+      "--jwt-secret", SECRET,
+      "--hazelcast", "false",
+      "--replica-id", "n1"
+    };
+    String[] args = new String[base.length + extraArgs.length];
+    System.arraycopy(base, 0, args, 0, base.length);
+    System.arraycopy(extraArgs, 0, args, base.length, extraArgs.length);
+    return new TestServer(ChorusServer.start(ServerConfig.parse(args, Map.of())), dataDir);
+  }
+
+  public int port() {
+    return server.port();
+  }
+
+  public String base() {
+    return "http://127.0.0.1:" + port();
+  }
+
+  public String token(String actor, ActorKind kind, String session, Role role) {
+    return server.tokens().mint(actor, kind, List.of(session), role, 3600);
+  }
+
+  public String human(String actor, String session) {
+    return token(actor, ActorKind.HUMAN, session, Role.EDITOR);
+  }
+
+  public String agent(String actor, String session) {
+    return token(actor, ActorKind.AGENT, session, Role.EDITOR);
+  }
+
+  @Override
+  public void close() {
+    server.stop();
+  }
+}
