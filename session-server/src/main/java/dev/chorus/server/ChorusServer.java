@@ -174,8 +174,8 @@ public final class ChorusServer {
   }
 
   /**
-   * Graceful stop: no new sessions, queued batches committed (bounded by the grace period),
-   * clients told to reconnect, then HTTP, Vert.x, Hazelcast and the store closed. Idempotent.
+   * Graceful stop: no new sessions, queued batches committed (bounded by the grace period), clients
+   * told to reconnect, then HTTP, Vert.x, Hazelcast and the store closed. Idempotent.
    */
   public synchronized void stop() {
     if (stopped) {

@@ -9,9 +9,9 @@ import java.util.Map;
 
 /**
  * Every setting of a session-server node, from command-line flags ({@code --port 8080} or {@code
- * --port=8080}) and environment variables ({@code CHORUS_PORT}); a flag wins over the variable,
- * the variable over the default. {@code docs/operations.md} lists them all; {@link #describe()}
- * prints the effective values at start-up.
+ * --port=8080}) and environment variables ({@code CHORUS_PORT}); a flag wins over the variable, the
+ * variable over the default. {@code docs/operations.md} lists them all; {@link #describe()} prints
+ * the effective values at start-up.
  *
  * <p>Immutable; {@code with*} methods return modified copies (used by tests).
  */
@@ -48,7 +48,8 @@ public record ServerConfig(
       List.of(
           new Option("host", "CHORUS_HOST", "127.0.0.1", "interface to listen on (0.0.0.0 = all)"),
           new Option("port", "CHORUS_PORT", "8080", "HTTP/websocket port (0 = any free port)"),
-          new Option("data-dir", "CHORUS_DATA_DIR", "./data", "where the store, replica id and key live"),
+          new Option(
+              "data-dir", "CHORUS_DATA_DIR", "./data", "where the store, replica id and key live"),
           new Option(
               "jwt-secret",
               "CHORUS_JWT_SECRET",
@@ -60,7 +61,8 @@ public record ServerConfig(
               "CHORUS_REPLICA_ID",
               "",
               "this node's replica id; empty = read or create <data-dir>/replica-id"),
-          new Option("hazelcast", "CHORUS_HAZELCAST", "true", "start the embedded Hazelcast member"),
+          new Option(
+              "hazelcast", "CHORUS_HAZELCAST", "true", "start the embedded Hazelcast member"),
           new Option("hazelcast-port", "CHORUS_HAZELCAST_PORT", "5701", "Hazelcast member port"),
           new Option("cluster-name", "CHORUS_CLUSTER_NAME", "chorus", "Hazelcast cluster name"),
           new Option(
@@ -289,8 +291,10 @@ public record ServerConfig(
     sb.append("       java -jar chorus-server.jar token --sub ID [--kind human|agent]")
         .append(" --sessions a,b|* [--role viewer|editor|owner] [--ttl SECONDS]\n\nflags:\n");
     for (Option o : OPTIONS) {
-      sb.append(String.format("  --%-22s %-30s default %-10s %s%n", o.flag(), o.env(),
-          o.defaultValue().isEmpty() ? "-" : o.defaultValue(), o.help()));
+      sb.append(
+          String.format(
+              "  --%-22s %-30s default %-10s %s%n",
+              o.flag(), o.env(), o.defaultValue().isEmpty() ? "-" : o.defaultValue(), o.help()));
     }
     return sb.toString();
   }

@@ -39,8 +39,7 @@ class AuthIT extends ItBase {
   private void refusedEverywhere(String token, int status, String code) throws Exception {
     UpgradeRejectedException e =
         assertThrows(
-            UpgradeRejectedException.class,
-            () -> WsClient.connect(clients, node.port(), s, token));
+            UpgradeRejectedException.class, () -> WsClient.connect(clients, node.port(), s, token));
     assertEquals(status, e.getStatus());
     String wsBody = e.getBody() == null ? "" : e.getBody().toString();
     assertFalse(wsBody.contains(SECRET_TEXT));
@@ -49,7 +48,10 @@ class AuthIT extends ItBase {
           Rest.get(url(s), token),
           Rest.get(url(s) + "/conflicts", token),
           Rest.get(url(s) + "/history", token),
-          Rest.post(url(s) + "/ops", token, "{\"batchId\":\"x\",\"ops\":[{\"op\":\"delete\",\"path\":\"plan\"}]}")
+          Rest.post(
+              url(s) + "/ops",
+              token,
+              "{\"batchId\":\"x\",\"ops\":[{\"op\":\"delete\",\"path\":\"plan\"}]}")
         }) {
       assertEquals(status, r.status(), String.valueOf(r.body()));
       assertEquals(code, r.body().path("code").asText());
@@ -101,7 +103,11 @@ class AuthIT extends ItBase {
     try (WsClient c = WsClient.joined(clients, node.port(), s, viewer)) {
       String v = c.welcome().path("version").asText();
       JsonNode err =
-          c.reply(c.batch(v, false, "[{\"op\":\"insert\",\"path\":\"plan\",\"after\":null,\"value\":\"x\"}]"));
+          c.reply(
+              c.batch(
+                  v,
+                  false,
+                  "[{\"op\":\"insert\",\"path\":\"plan\",\"after\":null,\"value\":\"x\"}]"));
       assertEquals("forbidden", err.path("code").asText());
       // connection stays usable
       c.send(WsClient.M.readTree("{\"type\":\"ping\",\"nonce\":7}"));

@@ -59,16 +59,29 @@ class ConvergenceIT extends ItBase {
         String op;
         switch (rnd.nextInt(4)) {
           case 0:
-            op = "{\"op\":\"set\",\"path\":\"tasks/t1/status\",\"value\":\"" + statuses[rnd.nextInt(4)] + "\"}";
+            op =
+                "{\"op\":\"set\",\"path\":\"tasks/t1/status\",\"value\":\""
+                    + statuses[rnd.nextInt(4)]
+                    + "\"}";
             break;
           case 1:
-            op = "{\"op\":\"insert\",\"path\":\"plan\",\"after\":\"" + step + "\",\"value\":{\"title\":\"s" + i + "\"}}";
+            op =
+                "{\"op\":\"insert\",\"path\":\"plan\",\"after\":\""
+                    + step
+                    + "\",\"value\":{\"title\":\"s"
+                    + i
+                    + "\"}}";
             break;
           case 2:
             op = "{\"op\":\"increment\",\"path\":\"votes\",\"by\":" + (1 + rnd.nextInt(3)) + "}";
             break;
           default:
-            op = "{\"op\":\"set\",\"path\":\"tasks/t" + (2 + rnd.nextInt(3)) + "\",\"value\":{\"title\":\"x" + i + "\",\"status\":\"todo\"}}";
+            op =
+                "{\"op\":\"set\",\"path\":\"tasks/t"
+                    + (2 + rnd.nextInt(3))
+                    + "\",\"value\":{\"title\":\"x"
+                    + i
+                    + "\",\"status\":\"todo\"}}";
         }
         // every writer writes from the same stale base: concurrent by construction
         ids.add(c.batch(base, false, "[" + op + "]"));

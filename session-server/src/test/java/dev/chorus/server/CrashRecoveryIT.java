@@ -21,9 +21,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The durability promise: kill -9 the server process in the middle of a write burst, restart it
- * on the same data dir: every acked batch is there exactly once, and re-sending every batch (acked
- * or not) applies the unacked ones once and acks the acked ones as duplicates.
+ * The durability promise: kill -9 the server process in the middle of a write burst, restart it on
+ * the same data dir: every acked batch is there exactly once, and re-sending every batch (acked or
+ * not) applies the unacked ones once and acks the acked ones as duplicates.
  */
 class CrashRecoveryIT {
   private Vertx clients;
@@ -43,7 +43,8 @@ class CrashRecoveryIT {
   }
 
   private static int freePort() throws Exception {
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (java.net.ServerSocket s =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }
   }
@@ -65,13 +66,20 @@ class CrashRecoveryIT {
     cmd.add(Main.class.getName());
     cmd.addAll(
         List.of(
-            "--port", Integer.toString(port),
-            "--data-dir", dataDir.toString(),
-            "--jwt-secret", TestServer.SECRET,
-            "--replica-id", "n1",
-            "--hazelcast", "false",
-            "--snapshot-every", "50"));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+            "--port",
+            Integer.toString(port),
+            "--data-dir",
+            dataDir.toString(),
+            "--jwt-secret",
+            TestServer.SECRET,
+            "--replica-id",
+            "n1",
+            "--hazelcast",
+            "false",
+            "--snapshot-every",
+            "50"));
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     Process p = pb.start();
     Awaitility.await()
         .atMost(Duration.ofSeconds(60))
@@ -102,7 +110,8 @@ class CrashRecoveryIT {
     base = c.welcome().path("version").asText();
     for (int i = 0; i < 400; i++) {
       String id = "burst-" + i;
-      String ops = "[{\"op\":\"insert\",\"path\":\"plan\",\"after\":null,\"value\":\"" + id + "\"}]";
+      String ops =
+          "[{\"op\":\"insert\",\"path\":\"plan\",\"after\":null,\"value\":\"" + id + "\"}]";
       sent.put(id, ops);
       try {
         c.batch(id, base, false, ops);
@@ -123,6 +132,8 @@ class CrashRecoveryIT {
     }
     c.close();
     assertTrue(acked.size() >= 50, "acks before the kill: " + acked.size());
+    System.out.println(
+        "CrashRecoveryIT: " + acked.size() + " batches acked before kill -9, 400 sent or to send");
 
     process = startNode(dataDir, port, dataDir.resolve("node-2.log"));
     JsonNode doc = Rest.get("http://127.0.0.1:" + port + "/v1/sessions/" + s, token).body();

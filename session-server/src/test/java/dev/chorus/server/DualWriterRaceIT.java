@@ -43,7 +43,9 @@ class DualWriterRaceIT extends ItBase {
       String v0 = alice.welcome().path("version").asText();
       String v1 =
           alice
-              .write(v0, "[{\"op\":\"set\",\"path\":\"tasks/t1\",\"value\":{\"title\":\"T\",\"status\":\"todo\"}}]")
+              .write(
+                  v0,
+                  "[{\"op\":\"set\",\"path\":\"tasks/t1\",\"value\":{\"title\":\"T\",\"status\":\"todo\"}}]")
               .path("version")
               .asText();
       // both based on v1: a race
@@ -76,7 +78,8 @@ class DualWriterRaceIT extends ItBase {
         assertBothIntents(resolved.path("conflict"));
       }
       Rest.Response after = Rest.get(url(s), node.human("carol", s));
-      assertEquals("done", after.body().path("doc").path("tasks").path("t1").path("status").asText());
+      assertEquals(
+          "done", after.body().path("doc").path("tasks").path("t1").path("status").asText());
       assertEquals(0, after.body().path("conflicts").size());
     }
   }
@@ -89,13 +92,16 @@ class DualWriterRaceIT extends ItBase {
       String v0 = alice.welcome().path("version").asText();
       String v1 =
           alice
-              .write(v0, "[{\"op\":\"set\",\"path\":\"tasks/t1\",\"value\":{\"title\":\"T\",\"status\":\"todo\"}}]")
+              .write(
+                  v0,
+                  "[{\"op\":\"set\",\"path\":\"tasks/t1\",\"value\":{\"title\":\"T\",\"status\":\"todo\"}}]")
               .path("version")
               .asText();
       String v2 = alice.write(v1, setStatus("done")).path("version").asText();
       agent.write(v2, setStatus("cancelled"));
       Rest.Response doc = Rest.get(url(s), node.human("alice", s));
-      assertEquals("cancelled", doc.body().path("doc").path("tasks").path("t1").path("status").asText());
+      assertEquals(
+          "cancelled", doc.body().path("doc").path("tasks").path("t1").path("status").asText());
       assertEquals(0, doc.body().path("conflicts").size());
       assertTrue(alice.ofType("conflict.opened").isEmpty());
     }
@@ -115,16 +121,29 @@ class DualWriterRaceIT extends ItBase {
     String v1 = init.body().path("version").asText();
     assertEquals(
         200,
-        Rest.post(url(s) + "/ops", alice, "{\"batchId\":\"a\",\"basedOn\":\"" + v1 + "\",\"ops\":" + setStatus("done") + "}")
+        Rest.post(
+                url(s) + "/ops",
+                alice,
+                "{\"batchId\":\"a\",\"basedOn\":\"" + v1 + "\",\"ops\":" + setStatus("done") + "}")
             .status());
     assertEquals(
         200,
-        Rest.post(url(s) + "/ops", agent, "{\"batchId\":\"b\",\"basedOn\":\"" + v1 + "\",\"ops\":" + setStatus("cancelled") + "}")
+        Rest.post(
+                url(s) + "/ops",
+                agent,
+                "{\"batchId\":\"b\",\"basedOn\":\""
+                    + v1
+                    + "\",\"ops\":"
+                    + setStatus("cancelled")
+                    + "}")
             .status());
     Rest.Response c = Rest.get(url(s) + "/conflicts", alice);
     assertBothIntents(c.body().path("conflicts").get(0));
     Rest.Response r =
-        Rest.post(url(s) + "/resolve", alice, "{\"batchId\":\"r\",\"path\":\"tasks/t1/status\",\"value\":\"cancelled\"}");
+        Rest.post(
+            url(s) + "/resolve",
+            alice,
+            "{\"batchId\":\"r\",\"path\":\"tasks/t1/status\",\"value\":\"cancelled\"}");
     assertEquals(200, r.status(), String.valueOf(r.body()));
     assertEquals(0, Rest.get(url(s) + "/conflicts", alice).body().path("conflicts").size());
   }

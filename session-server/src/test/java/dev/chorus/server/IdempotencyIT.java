@@ -20,7 +20,8 @@ class IdempotencyIT extends ItBase {
       throws Exception {
     String s = newSession();
     String token = node.agent("planner", s);
-    String ops = "[{\"op\":\"insert\",\"path\":\"plan\",\"after\":null,\"value\":{\"title\":\"once\"}}]";
+    String ops =
+        "[{\"op\":\"insert\",\"path\":\"plan\",\"after\":null,\"value\":{\"title\":\"once\"}}]";
     String base;
     try (WsClient first = WsClient.joined(clients, node.port(), s, token)) {
       base = first.welcome().path("version").asText();
@@ -37,10 +38,14 @@ class IdempotencyIT extends ItBase {
       assertEquals(ack1.path("results"), ack2.path("results"));
       assertEquals(1, planSize(s));
       // same id, other content
+      again.frames.clear();
       JsonNode reused =
           again.reply(
               again.batch(
-                  "X", base, false, "[{\"op\":\"insert\",\"path\":\"plan\",\"after\":null,\"value\":\"other\"}]"));
+                  "X",
+                  base,
+                  false,
+                  "[{\"op\":\"insert\",\"path\":\"plan\",\"after\":null,\"value\":\"other\"}]"));
       assertEquals("batch_id_reused", reused.path("code").asText());
       assertEquals(1, planSize(s));
     }
@@ -50,7 +55,8 @@ class IdempotencyIT extends ItBase {
   void restRetryWithTheSameIdempotencyKey_isAppliedOnce() throws Exception {
     String s = newSession();
     String token = node.agent("planner", s);
-    String body = "{\"ops\":[{\"op\":\"insert\",\"path\":\"plan\",\"after\":null,\"value\":\"step\"}]}";
+    String body =
+        "{\"ops\":[{\"op\":\"insert\",\"path\":\"plan\",\"after\":null,\"value\":\"step\"}]}";
     Rest.Response a = Rest.post(url(s) + "/ops", token, body, "Idempotency-Key", "k-1");
     Rest.Response b = Rest.post(url(s) + "/ops", token, body, "Idempotency-Key", "k-1");
     assertEquals(200, a.status());
@@ -70,7 +76,9 @@ class IdempotencyIT extends ItBase {
     try (WsClient alice = WsClient.joined(clients, node.port(), s, node.human("alice", s))) {
       since =
           alice
-              .write(alice.welcome().path("version").asText(), "[{\"op\":\"set\",\"path\":\"tasks/t0\",\"value\":{\"title\":\"seen\"}}]")
+              .write(
+                  alice.welcome().path("version").asText(),
+                  "[{\"op\":\"set\",\"path\":\"tasks/t0\",\"value\":{\"title\":\"seen\"}}]")
               .path("version")
               .asText();
     }
@@ -78,7 +86,15 @@ class IdempotencyIT extends ItBase {
     try (WsClient bob = WsClient.joined(clients, node.port(), s, node.human("bob", s))) {
       String v = bob.welcome().path("version").asText();
       for (int i = 0; i < 3; i++) {
-        String id = bob.batch(v, false, "[{\"op\":\"set\",\"path\":\"tasks/t" + (i + 1) + "\",\"value\":{\"title\":\"m" + i + "\"}}]");
+        String id =
+            bob.batch(
+                v,
+                false,
+                "[{\"op\":\"set\",\"path\":\"tasks/t"
+                    + (i + 1)
+                    + "\",\"value\":{\"title\":\"m"
+                    + i
+                    + "\"}}]");
         JsonNode ack = bob.reply(id);
         v = ack.path("version").asText();
         missed.add(id);

@@ -17,8 +17,7 @@ final class Jwt {
     Mac mac = Mac.getInstance("HmacSHA256");
     mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
     String sig =
-        b64.encodeToString(
-            mac.doFinal((header + "." + payload).getBytes(StandardCharsets.UTF_8)));
+        b64.encodeToString(mac.doFinal((header + "." + payload).getBytes(StandardCharsets.UTF_8)));
     return header + "." + payload + "." + sig;
   }
 

@@ -14,11 +14,13 @@ class PreconditionIT extends ItBase {
           + "{\"op\":\"set\",\"path\":\"tasks/t2\",\"value\":{\"title\":\"two\",\"status\":\"todo\"}}]";
 
   @Test
-  void strictBatchOverWebsocket_touchingAPathChangedSinceItsBase_isRejectedWhole() throws Exception {
+  void strictBatchOverWebsocket_touchingAPathChangedSinceItsBase_isRejectedWhole()
+      throws Exception {
     String s = newSession();
     try (WsClient alice = WsClient.joined(clients, node.port(), s, node.human("alice", s));
         WsClient agent = WsClient.joined(clients, node.port(), s, node.agent("planner", s))) {
-      String v1 = alice.write(alice.welcome().path("version").asText(), TASKS).path("version").asText();
+      String v1 =
+          alice.write(alice.welcome().path("version").asText(), TASKS).path("version").asText();
       String v2 =
           alice
               .write(v1, "[{\"op\":\"set\",\"path\":\"tasks/t1/status\",\"value\":\"done\"}]")
@@ -45,7 +47,9 @@ class PreconditionIT extends ItBase {
       assertEquals("two", doc.body().path("doc").path("tasks").path("t2").path("title").asText());
       // the same batch touching only t2 is accepted
       JsonNode ok =
-          agent.reply(agent.batch(v1, true, "[{\"op\":\"set\",\"path\":\"tasks/t2/title\",\"value\":\"two!\"}]"));
+          agent.reply(
+              agent.batch(
+                  v1, true, "[{\"op\":\"set\",\"path\":\"tasks/t2/title\",\"value\":\"two!\"}]"));
       assertEquals("ack", ok.path("type").asText());
     }
   }
@@ -56,7 +60,8 @@ class PreconditionIT extends ItBase {
     String s = newSession();
     String alice = node.human("alice", s);
     String agent = node.agent("planner", s);
-    Rest.Response r1 = Rest.post(url(s) + "/ops", alice, "{\"batchId\":\"init\",\"ops\":" + TASKS + "}");
+    Rest.Response r1 =
+        Rest.post(url(s) + "/ops", alice, "{\"batchId\":\"init\",\"ops\":" + TASKS + "}");
     String etag1 = r1.header("ETag");
     assertEquals("\"" + r1.body().path("version").asText() + "\"", etag1);
     Rest.Response r2 =
@@ -78,7 +83,8 @@ class PreconditionIT extends ItBase {
     assertEquals("done", doc.body().path("doc").path("tasks").path("t1").path("status").asText());
     assertEquals(r2.body().path("version").asText(), doc.body().path("version").asText());
     Rest.Response fresh =
-        Rest.post(url(s) + "/ops", agent, body, "If-Match", doc.header("ETag"), "Idempotency-Key", "g-2");
+        Rest.post(
+            url(s) + "/ops", agent, body, "If-Match", doc.header("ETag"), "Idempotency-Key", "g-2");
     assertEquals(200, fresh.status());
     assertTrue(fresh.body().path("version").asText().length() > 0);
   }

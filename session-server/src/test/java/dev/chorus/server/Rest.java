@@ -35,8 +35,7 @@ final class Rest {
     return send(b.GET().build());
   }
 
-  static Response post(String url, String token, String json, String... headers)
-      throws Exception {
+  static Response post(String url, String token, String json, String... headers) throws Exception {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create(url))
             .timeout(Duration.ofSeconds(10))

@@ -82,7 +82,12 @@ class ScenariosIT extends ItBase {
     String s = newSession();
     try (Writer a = writer(t, s, node.human("alice", s));
         Writer b = writer(t, s, node.agent("planner", s))) {
-      String v1 = ok(a.write(version(s), "[{\"op\":\"set\",\"path\":\"tasks/t1\",\"value\":{\"title\":\"T\",\"status\":\"todo\"}}]")).path("version").asText();
+      String v1 =
+          ok(a.write(
+                  version(s),
+                  "[{\"op\":\"set\",\"path\":\"tasks/t1\",\"value\":{\"title\":\"T\",\"status\":\"todo\"}}]"))
+              .path("version")
+              .asText();
       ok(a.write(v1, "[{\"op\":\"set\",\"path\":\"tasks/t1/status\",\"value\":\"doing\"}]"));
       ok(b.write(v1, "[{\"op\":\"set\",\"path\":\"tasks/t1/title\",\"value\":\"T2\"}]"));
       JsonNode d = read(s);
@@ -99,7 +104,12 @@ class ScenariosIT extends ItBase {
     String s = newSession();
     try (Writer a = writer(t, s, node.human("alice", s));
         Writer b = writer(t, s, node.agent("planner", s))) {
-      String v1 = ok(a.write(version(s), "[{\"op\":\"set\",\"path\":\"tasks/t1\",\"value\":{\"title\":\"T\",\"status\":\"todo\"}}]")).path("version").asText();
+      String v1 =
+          ok(a.write(
+                  version(s),
+                  "[{\"op\":\"set\",\"path\":\"tasks/t1\",\"value\":{\"title\":\"T\",\"status\":\"todo\"}}]"))
+              .path("version")
+              .asText();
       ok(a.write(v1, "[{\"op\":\"delete\",\"path\":\"tasks/t1\"}]"));
       ok(b.write(v1, "[{\"op\":\"set\",\"path\":\"tasks/t1/title\",\"value\":\"kept\"}]"));
       JsonNode d = read(s);
@@ -140,12 +150,31 @@ class ScenariosIT extends ItBase {
       String doing = column(d0.path("doc"), "doing");
       String done = column(d0.path("doc"), "done");
       JsonNode ack =
-          ok(a.write(d0.path("version").asText(), "[{\"op\":\"insert\",\"path\":\"board/columns/" + todo + "/cards\",\"after\":null,\"value\":{\"title\":\"c1\"}}]"));
+          ok(
+              a.write(
+                  d0.path("version").asText(),
+                  "[{\"op\":\"insert\",\"path\":\"board/columns/"
+                      + todo
+                      + "/cards\",\"after\":null,\"value\":{\"title\":\"c1\"}}]"));
       String c1 = ack.path("results").get(0).path("id").asText();
       String v1 = ack.path("version").asText();
       String card = "board/columns/" + todo + "/cards/" + c1;
-      ok(a.write(v1, "[{\"op\":\"move\",\"path\":\"" + card + "\",\"to\":\"board/columns/" + doing + "/cards\",\"after\":null}]"));
-      ok(b.write(v1, "[{\"op\":\"move\",\"path\":\"" + card + "\",\"to\":\"board/columns/" + done + "/cards\",\"after\":null}]"));
+      ok(
+          a.write(
+              v1,
+              "[{\"op\":\"move\",\"path\":\""
+                  + card
+                  + "\",\"to\":\"board/columns/"
+                  + doing
+                  + "/cards\",\"after\":null}]"));
+      ok(
+          b.write(
+              v1,
+              "[{\"op\":\"move\",\"path\":\""
+                  + card
+                  + "\",\"to\":\"board/columns/"
+                  + done
+                  + "/cards\",\"after\":null}]"));
       JsonNode d = read(s);
       int copies = 0;
       for (JsonNode col : d.path("doc").path("board").path("columns")) {
@@ -173,11 +202,23 @@ class ScenariosIT extends ItBase {
       String todo = column(d0.path("doc"), "todo");
       String done = column(d0.path("doc"), "done");
       JsonNode ack =
-          ok(a.write(d0.path("version").asText(), "[{\"op\":\"insert\",\"path\":\"board/columns/" + todo + "/cards\",\"after\":null,\"value\":{\"title\":\"c1\"}}]"));
+          ok(
+              a.write(
+                  d0.path("version").asText(),
+                  "[{\"op\":\"insert\",\"path\":\"board/columns/"
+                      + todo
+                      + "/cards\",\"after\":null,\"value\":{\"title\":\"c1\"}}]"));
       String c1 = ack.path("results").get(0).path("id").asText();
       String v1 = ack.path("version").asText();
       String card = "board/columns/" + todo + "/cards/" + c1;
-      ok(a.write(v1, "[{\"op\":\"move\",\"path\":\"" + card + "\",\"to\":\"board/columns/" + done + "/cards\",\"after\":null}]"));
+      ok(
+          a.write(
+              v1,
+              "[{\"op\":\"move\",\"path\":\""
+                  + card
+                  + "\",\"to\":\"board/columns/"
+                  + done
+                  + "/cards\",\"after\":null}]"));
       ok(b.write(v1, "[{\"op\":\"set\",\"path\":\"" + card + "/title\",\"value\":\"renamed\"}]"));
       JsonNode d = read(s);
       JsonNode doneCards = null;
@@ -200,11 +241,22 @@ class ScenariosIT extends ItBase {
     try (Writer a = writer(t, s, node.human("alice", s));
         Writer b = writer(t, s, node.agent("planner", s))) {
       JsonNode ack =
-          ok(a.write(version(s), "[{\"op\":\"insert\",\"path\":\"plan\",\"after\":null,\"value\":\"s1\"},{\"op\":\"insert\",\"path\":\"plan\",\"after\":\"$0\",\"value\":\"s3\"}]"));
+          ok(
+              a.write(
+                  version(s),
+                  "[{\"op\":\"insert\",\"path\":\"plan\",\"after\":null,\"value\":\"s1\"},{\"op\":\"insert\",\"path\":\"plan\",\"after\":\"$0\",\"value\":\"s3\"}]"));
       String s1 = ack.path("results").get(0).path("id").asText();
       String v1 = ack.path("version").asText();
-      ok(a.write(v1, "[{\"op\":\"insert\",\"path\":\"plan\",\"after\":\"" + s1 + "\",\"value\":\"s2a\"},{\"op\":\"insert\",\"path\":\"plan\",\"after\":\"$0\",\"value\":\"s2b\"}]"));
-      ok(b.write(v1, "[{\"op\":\"insert\",\"path\":\"plan\",\"after\":\"" + s1 + "\",\"value\":\"x\"}]"));
+      ok(
+          a.write(
+              v1,
+              "[{\"op\":\"insert\",\"path\":\"plan\",\"after\":\""
+                  + s1
+                  + "\",\"value\":\"s2a\"},{\"op\":\"insert\",\"path\":\"plan\",\"after\":\"$0\",\"value\":\"s2b\"}]"));
+      ok(
+          b.write(
+              v1,
+              "[{\"op\":\"insert\",\"path\":\"plan\",\"after\":\"" + s1 + "\",\"value\":\"x\"}]"));
       List<String> plan = new ArrayList<>();
       plain(s).path("plan").forEach(n -> plan.add(n.asText()));
       assertTrue(
@@ -220,9 +272,20 @@ class ScenariosIT extends ItBase {
     String s = newSession();
     try (Writer a = writer(t, s, node.human("alice", s));
         Writer b = writer(t, s, node.agent("planner", s))) {
-      String v1 = ok(a.write(version(s), "[{\"op\":\"set\",\"path\":\"tasks/t1\",\"value\":{\"title\":\"T\",\"notes\":{\"$text\":\"\"}}}]")).path("version").asText();
-      ok(a.write(v1, "[{\"op\":\"splice\",\"path\":\"tasks/t1/notes\",\"index\":0,\"delete\":0,\"insert\":\"hello\"}]"));
-      ok(b.write(v1, "[{\"op\":\"splice\",\"path\":\"tasks/t1/notes\",\"index\":0,\"delete\":0,\"insert\":\"world\"}]"));
+      String v1 =
+          ok(a.write(
+                  version(s),
+                  "[{\"op\":\"set\",\"path\":\"tasks/t1\",\"value\":{\"title\":\"T\",\"notes\":{\"$text\":\"\"}}}]"))
+              .path("version")
+              .asText();
+      ok(
+          a.write(
+              v1,
+              "[{\"op\":\"splice\",\"path\":\"tasks/t1/notes\",\"index\":0,\"delete\":0,\"insert\":\"hello\"}]"));
+      ok(
+          b.write(
+              v1,
+              "[{\"op\":\"splice\",\"path\":\"tasks/t1/notes\",\"index\":0,\"delete\":0,\"insert\":\"world\"}]"));
       String text = plain(s).path("tasks").path("t1").path("notes").asText();
       assertTrue(text.equals("helloworld") || text.equals("worldhello"), text);
     }
@@ -234,7 +297,11 @@ class ScenariosIT extends ItBase {
     String s = newSession();
     try (Writer a = writer(t, s, node.human("alice", s));
         Writer b = writer(t, s, node.agent("planner", s))) {
-      String v1 = ok(a.write(version(s), "[{\"op\":\"set\",\"path\":\"votes\",\"value\":{\"$counter\":0}}]")).path("version").asText();
+      String v1 =
+          ok(a.write(
+                  version(s), "[{\"op\":\"set\",\"path\":\"votes\",\"value\":{\"$counter\":0}}]"))
+              .path("version")
+              .asText();
       ok(a.write(v1, "[{\"op\":\"increment\",\"path\":\"votes\",\"by\":1}]"));
       ok(b.write(v1, "[{\"op\":\"increment\",\"path\":\"votes\",\"by\":2}]"));
       JsonNode d = read(s);
@@ -251,7 +318,12 @@ class ScenariosIT extends ItBase {
     try (Writer a = writer(t, s, node.human("alice", s));
         Writer b = writer(t, s, node.agent("planner", s));
         WsClient watcher = WsClient.joined(clients, node.port(), s, node.human("watcher", s))) {
-      String v1 = ok(a.write(version(s), "[{\"op\":\"set\",\"path\":\"tasks/t1\",\"value\":{\"title\":\"T\",\"status\":\"todo\",\"claim\":null}}]")).path("version").asText();
+      String v1 =
+          ok(a.write(
+                  version(s),
+                  "[{\"op\":\"set\",\"path\":\"tasks/t1\",\"value\":{\"title\":\"T\",\"status\":\"todo\",\"claim\":null}}]"))
+              .path("version")
+              .asText();
       ok(a.write(v1, "[{\"op\":\"claim\",\"path\":\"tasks/t1\",\"leaseMs\":1500}]"));
       ok(b.write(v1, "[{\"op\":\"claim\",\"path\":\"tasks/t1\",\"leaseMs\":1500}]"));
       JsonNode d = read(s);

@@ -39,7 +39,10 @@ final class WsClient implements AutoCloseable {
             throw new IllegalStateException(e);
           }
         });
-    ws.closeHandler(v -> closeStatus.compareAndSet(null, ws.closeStatus() == null ? -1 : ws.closeStatus()));
+    ws.closeHandler(
+        v ->
+            closeStatus.compareAndSet(
+                null, ws.closeStatusCode() == null ? (short) -1 : ws.closeStatusCode()));
   }
 
   /** Connects with a bearer header (token may be null). Throws UpgradeRejectedException. */
@@ -61,7 +64,8 @@ final class WsClient implements AutoCloseable {
       o.addHeader("Origin", origin);
     }
     try {
-      WebSocket ws = c.connect(o).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      WebSocket ws =
+          c.connect(o).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
       return new WsClient(c, ws);
     } catch (ExecutionException e) {
       c.close();
@@ -80,7 +84,8 @@ final class WsClient implements AutoCloseable {
   }
 
   JsonNode hello(String since, boolean snapshots) {
-    ObjectNode h = M.createObjectNode().put("type", "hello").put("clientId", "c" + BATCHES.incrementAndGet());
+    ObjectNode h =
+        M.createObjectNode().put("type", "hello").put("clientId", "c" + BATCHES.incrementAndGet());
     if (since != null) {
       h.put("since", since);
     }

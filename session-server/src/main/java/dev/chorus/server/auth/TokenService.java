@@ -102,7 +102,19 @@ public final class TokenService {
         .compose(
             user -> {
               try {
-                return Future.succeededFuture(claims(user.principal()));
+                // vert.x moves registered claims (exp, iat, ...) from the principal into the
+                // user's attributes; put them back together
+                JsonObject all = user.principal().copy();
+                JsonObject access = user.attributes().getJsonObject("accessToken");
+                if (access != null) {
+                  access.forEach(e -> all.put(e.getKey(), all.getValue(e.getKey(), e.getValue())));
+                }
+                for (String k : List.of("exp", "sub")) {
+                  if (!all.containsKey(k) && user.attributes().containsKey(k)) {
+                    all.put(k, user.attributes().getValue(k));
+                  }
+                }
+                return Future.succeededFuture(claims(all));
               } catch (IllegalArgumentException | ClassCastException e) {
                 return Future.failedFuture(
                     new ChorusException(

@@ -26,13 +26,17 @@ public final class Metrics {
   public Metrics() {
     ops = Counter.builder("chorus.ops").description("ops applied").register(registry);
     batches =
-        Counter.builder("chorus.batches").description("batches applied and acked").register(registry);
+        Counter.builder("chorus.batches")
+            .description("batches applied and acked")
+            .register(registry);
     duplicates =
         Counter.builder("chorus.batches.duplicate")
             .description("re-sent batches acked without applying")
             .register(registry);
     opened =
-        Counter.builder("chorus.conflicts.opened").description("conflicts opened").register(registry);
+        Counter.builder("chorus.conflicts.opened")
+            .description("conflicts opened")
+            .register(registry);
     resolved =
         Counter.builder("chorus.conflicts.resolved")
             .description("conflicts resolved")

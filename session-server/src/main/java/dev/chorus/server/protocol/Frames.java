@@ -58,8 +58,7 @@ public final class Frames {
     try {
       n = Values.MAPPER.readTree(text);
     } catch (JsonProcessingException e) {
-      throw new ChorusException(
-          ErrorCode.BAD_FRAME, "not valid JSON: " + e.getOriginalMessage());
+      throw new ChorusException(ErrorCode.BAD_FRAME, "not valid JSON: " + e.getOriginalMessage());
     }
     if (n == null || !n.isObject()) {
       throw new ChorusException(ErrorCode.BAD_FRAME, "a frame must be a JSON object");
@@ -102,7 +101,9 @@ public final class Frames {
   public static Batch batch(
       ObjectNode f, String batchIdOverride, boolean basedOnRequired, int maxOps) {
     String batchId =
-        batchIdOverride != null ? checkId(batchIdOverride, "batchId") : requiredString(f, "batchId", MAX_ID);
+        batchIdOverride != null
+            ? checkId(batchIdOverride, "batchId")
+            : requiredString(f, "batchId", MAX_ID);
     try {
       String basedOn =
           basedOnRequired ? requiredVersion(f, "basedOn") : optionalVersion(f, "basedOn");
@@ -144,7 +145,9 @@ public final class Frames {
   /** A {@code resolve} frame or REST body: one op, based on the current version. */
   public static Batch resolve(ObjectNode f, String batchIdOverride) {
     String batchId =
-        batchIdOverride != null ? checkId(batchIdOverride, "batchId") : requiredString(f, "batchId", MAX_ID);
+        batchIdOverride != null
+            ? checkId(batchIdOverride, "batchId")
+            : requiredString(f, "batchId", MAX_ID);
     try {
       String path = requiredString(f, "path", 4096);
       String conflictId = optionalString(f, "conflictId", 4096);
@@ -176,8 +179,7 @@ public final class Frames {
   }
 
   static ChorusException withBatchId(ChorusException e, String batchId) {
-    ObjectNode d =
-        e.details() instanceof ObjectNode o ? o.deepCopy() : Values.NODES.objectNode();
+    ObjectNode d = e.details() instanceof ObjectNode o ? o.deepCopy() : Values.NODES.objectNode();
     d.put("batchId", batchId);
     return new ChorusException(e.code(), e.getMessage(), d);
   }
@@ -310,7 +312,8 @@ public final class Frames {
 
   private static String checkId(String id, String what) {
     if (id.isEmpty() || id.length() > MAX_ID) {
-      throw new ChorusException(ErrorCode.BAD_FRAME, what + " must have 1.." + MAX_ID + " characters");
+      throw new ChorusException(
+          ErrorCode.BAD_FRAME, what + " must have 1.." + MAX_ID + " characters");
     }
     return id;
   }

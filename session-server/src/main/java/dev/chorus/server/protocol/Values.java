@@ -12,10 +12,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Conversion between JSON (Jackson trees) and the plain Java trees the CRDT takes and gives:
- * {@code Map<String,Object>} (insertion ordered), {@code List<Object>}, {@code String}, {@code
- * Long}, {@code Double}, {@code Boolean}, {@code null}; plus the two protocol markers {@link
- * TextInit} ({@code {"$text": "..."}}) and {@link CounterInit} ({@code {"$counter": n}}).
+ * Conversion between JSON (Jackson trees) and the plain Java trees the CRDT takes and gives: {@code
+ * Map<String,Object>} (insertion ordered), {@code List<Object>}, {@code String}, {@code Long},
+ * {@code Double}, {@code Boolean}, {@code null}; plus the two protocol markers {@link TextInit}
+ * ({@code {"$text": "..."}}) and {@link CounterInit} ({@code {"$counter": n}}).
  */
 public final class Values {
   public static final ObjectMapper MAPPER = new ObjectMapper();

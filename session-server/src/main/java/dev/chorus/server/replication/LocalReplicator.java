@@ -7,8 +7,8 @@ import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /**
- * Single node: nobody else to send to; nothing ever arrives. Health and member count come from
- * the embedded Hazelcast member when one runs (it does not replicate yet).
+ * Single node: nobody else to send to; nothing ever arrives. Health and member count come from the
+ * embedded Hazelcast member when one runs (it does not replicate yet).
  */
 public final class LocalReplicator implements Replicator {
   private final Supplier<String> health;

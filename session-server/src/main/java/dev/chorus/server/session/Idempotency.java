@@ -8,8 +8,8 @@ import java.util.Map;
 
 /**
  * The last {@code window} batch ids of a session with the hash of their content and their result,
- * so a re-sent batch is acked again instead of applied again. Entries for batches still waiting
- * for their commit hold the pending promise: a re-send during the commit waits for the same ack.
+ * so a re-sent batch is acked again instead of applied again. Entries for batches still waiting for
+ * their commit hold the pending promise: a re-send during the commit waits for the same ack.
  *
  * <p>Owned by the session's context; not thread-safe.
  */

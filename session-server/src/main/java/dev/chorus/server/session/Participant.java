@@ -19,8 +19,8 @@ public interface Participant {
   boolean wantsSnapshots();
 
   /**
-   * Sends a frame. MUST NOT block. Implementations bound their queue and disconnect a slow
-   * consumer instead of buffering without limit.
+   * Sends a frame. MUST NOT block. Implementations bound their queue and disconnect a slow consumer
+   * instead of buffering without limit.
    */
   void send(ObjectNode frame);
 

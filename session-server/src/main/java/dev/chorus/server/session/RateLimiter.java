@@ -11,7 +11,9 @@ public final class RateLimiter {
   private final int perSecond;
   private final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
 
-  /** @param perSecond ops per second per actor; 0 = unlimited */
+  /**
+   * @param perSecond ops per second per actor; 0 = unlimited
+   */
   public RateLimiter(int perSecond) {
     this.perSecond = perSecond;
   }

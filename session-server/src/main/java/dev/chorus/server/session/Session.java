@@ -43,9 +43,9 @@ import org.slf4j.LoggerFactory;
  * there are no locks around CRDT state.
  *
  * <p>Write path: a batch is checked (role, idempotency, rate, shape, precondition), applied to the
- * doc (all or nothing), queued; the queue is written to the store in one transaction (group
- * commit: everything that arrived while the previous commit was in flight); only after the commit
- * are the acks sent and the changes and conflict events broadcast, in apply order.
+ * doc (all or nothing), queued; the queue is written to the store in one transaction (group commit:
+ * everything that arrived while the previous commit was in flight); only after the commit are the
+ * acks sent and the changes and conflict events broadcast, in apply order.
  *
  * <p>If a commit fails, the in-memory doc is ahead of the store: the session is marked broken,
  * every waiting batch fails with {@code internal}, participants are disconnected and the registry
@@ -426,7 +426,8 @@ public final class Session {
         new Frames.Batch(
             "lease-expiry-" + now, null, false, List.copyOf(ops), null, Frames.hash(canon));
     submit(b, SERVER_PRINCIPAL, null)
-        .onFailure(t -> LOG.warn("session {}: releasing expired claims failed: {}", id, t.toString()));
+        .onFailure(
+            t -> LOG.warn("session {}: releasing expired claims failed: {}", id, t.toString()));
   }
 
   private static final Principal SERVER_PRINCIPAL =
@@ -657,8 +658,7 @@ public final class Session {
   }
 
   private static ChorusException withBatch(ChorusException e, String batchId) {
-    ObjectNode d =
-        e.details() instanceof ObjectNode o ? o.deepCopy() : Values.NODES.objectNode();
+    ObjectNode d = e.details() instanceof ObjectNode o ? o.deepCopy() : Values.NODES.objectNode();
     d.put("batchId", batchId);
     return new ChorusException(e.code(), e.getMessage(), d);
   }
@@ -701,7 +701,8 @@ public final class Session {
             ErrorCode.INVALID_OP, where + "claim/release take a task path tasks/<id>");
       }
       if (path.isEmpty() && !(op instanceof ClientOp.Insert)) {
-        throw new ChorusException(ErrorCode.INVALID_OP, where + "the root cannot be " + op.name() + "d");
+        throw new ChorusException(
+            ErrorCode.INVALID_OP, where + "the root cannot be " + op.name() + "d");
       }
       out.add(new Resolved(op, path, to, after));
     }
@@ -766,7 +767,13 @@ public final class Session {
         shape.checkDelete(r.path());
       } else if (op instanceof ClientOp.Move) {
         if (!hasRef(r.path())) {
-          Object v = doc.get(new Path(r.path()));
+          Object v;
+          try {
+            v = doc.get(new Path(r.path()));
+          } catch (DocException e) {
+            // the element moved since the writer's base: the edit resolves it at basedOn
+            continue;
+          }
           shape.checkPlace(r.to(), v, true);
         }
       } else if (op instanceof ClientOp.Claim) {
@@ -1086,7 +1093,8 @@ public final class Session {
       f.put("message", "server is stopping; reconnect with since");
       f.put(
           "retryAfterMs",
-          retryAfterMs + java.util.concurrent.ThreadLocalRandom.current().nextLong(retryAfterMs + 1));
+          retryAfterMs
+              + java.util.concurrent.ThreadLocalRandom.current().nextLong(retryAfterMs + 1));
       f.put("fatal", true);
       q.send(f);
       q.close(1001, "server shutting down");

@@ -26,14 +26,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The sessions of this node: loads a session on first use (from the store, or creates it from its
- * shape), pins it to one owner context (a session id always maps to the same one of {@code
- * hosts} event-loop contexts), unloads it when idle, and runs the periodic sweep (presence TTL,
- * claim leases).
+ * shape), pins it to one owner context (a session id always maps to the same one of {@code hosts}
+ * event-loop contexts), unloads it when idle, and runs the periodic sweep (presence TTL, claim
+ * leases).
  *
  * <p>Thread-safe: {@link #open} may be called from any context.
  */
 public final class SessionRegistry {
   private static final Logger LOG = LoggerFactory.getLogger(SessionRegistry.class);
+
   /** Session ids the server accepts. */
   public static final Pattern SESSION_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
 
@@ -231,8 +232,7 @@ public final class SessionRegistry {
 
   /** Drops a session (after a store failure, or when idle). */
   void evict(Session s) {
-    sessions.computeIfPresent(
-        s.id(), (k, f) -> f.succeeded() && f.result() == s ? null : f);
+    sessions.computeIfPresent(s.id(), (k, f) -> f.succeeded() && f.result() == s ? null : f);
   }
 
   private void sweep() {
@@ -266,15 +266,19 @@ public final class SessionRegistry {
     for (Future<Session> f : sessions.values()) {
       if (f.succeeded()) {
         Session s = f.result();
-        drained.add(s.drained().compose(v -> s.exec(() -> {
-          s.shutdown(1000);
-          return null;
-        })));
+        drained.add(
+            s.drained()
+                .compose(
+                    v ->
+                        s.exec(
+                            () -> {
+                              s.shutdown(1000);
+                              return null;
+                            })));
       }
     }
     Promise<Void> p = Promise.promise();
-    long timer =
-        vertx.setTimer(Math.max(1, config.shutdownGraceMs()), t -> p.tryComplete());
+    long timer = vertx.setTimer(Math.max(1, config.shutdownGraceMs()), t -> p.tryComplete());
     Future.join(drained)
         .onComplete(
             ar -> {

@@ -13,9 +13,9 @@ import java.util.Set;
  * The shape of a session's document: its initial content and the rules every write is checked
  * against before anything is applied ({@code docs/protocol.md}, "Shapes").
  *
- * <p>Rules are a small schema tree walked along the op's path: an op that places a value checks
- * the value against the rule at its destination; a delete checks that the destination is not
- * required. Paths under no rule ({@link Rule#ANY}) accept anything. Immutable and thread-safe.
+ * <p>Rules are a small schema tree walked along the op's path: an op that places a value checks the
+ * value against the rule at its destination; a delete checks that the destination is not required.
+ * Paths under no rule ({@link Rule#ANY}) accept anything. Immutable and thread-safe.
  */
 public final class Shape {
   public static final String AGENT_SESSION = "agent-session";
@@ -272,10 +272,14 @@ public final class Shape {
     Rule task =
         Rule.map(
             Map.of(
-                "title", title,
-                "status", Rule.oneOf(TASK_STATUS),
-                "assignee", Rule.string(true),
-                "claim", new Rule(Kind.CLAIM)),
+                "title",
+                title,
+                "status",
+                Rule.oneOf(TASK_STATUS),
+                "assignee",
+                Rule.string(true),
+                "claim",
+                new Rule(Kind.CLAIM)),
             Set.of());
     Rule tasks = Rule.map(Map.of(), Set.of()).withOther(task);
     Rule instruction =
@@ -289,10 +293,14 @@ public final class Shape {
     Rule root =
         Rule.map(
             Map.of(
-                "plan", Rule.list(step),
-                "board", board,
-                "tasks", tasks,
-                "instructions", Rule.list(instruction)),
+                "plan",
+                Rule.list(step),
+                "board",
+                board,
+                "tasks",
+                tasks,
+                "instructions",
+                Rule.list(instruction)),
             Set.of("plan", "board", "tasks", "instructions"));
 
     Map<String, Object> init = new LinkedHashMap<>();

@@ -54,7 +54,8 @@ public interface OpLogStore extends AutoCloseable {
    * Saves a snapshot covering the log up to {@code seq}, then compacts: changes covered by the
    * previous snapshot are deleted, and batch records older than {@code keepBatchesFromSeq}.
    */
-  void snapshot(String sessionId, byte[] snapshot, String version, long seq, long keepBatchesFromSeq)
+  void snapshot(
+      String sessionId, byte[] snapshot, String version, long seq, long keepBatchesFromSeq)
       throws Exception;
 
   /** A cheap liveness probe. */

@@ -18,9 +18,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One websocket of an authenticated actor to one session: parses frames, hands them to the
- * session (on its context), writes what the session sends. Frames of one connection are handled
- * in arrival order.
+ * One websocket of an authenticated actor to one session: parses frames, hands them to the session
+ * (on its context), writes what the session sends. Frames of one connection are handled in arrival
+ * order.
  *
  * <p>Frames arrive on the websocket's context; {@link #send} may be called from the session's
  * context (Vert.x websockets accept writes from any thread). Outstanding writes are counted: past

@@ -31,8 +31,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP surface of a node: the session websocket, the REST routes, health, metrics, demo
- * tokens and the board's static files ({@code webroot/} on the classpath). Every session route
+ * The HTTP surface of a node: the session websocket, the REST routes, health, metrics, demo tokens
+ * and the board's static files ({@code webroot/} on the classpath). Every session route
  * authenticates first and answers errors as {@code {"code", "message", ...}} with the status of
  * {@link ErrorCode}.
  */
@@ -94,7 +94,8 @@ public final class HttpTransport {
     r.post("/v1/sessions/:id/ops").handler(rc -> withSession(rc, true, this::postOps));
     r.post("/v1/sessions/:id/resolve").handler(rc -> withSession(rc, true, this::postResolve));
     r.post("/v1/demo/token").handler(this::demoToken);
-    r.route("/v1/*").handler(rc -> error(rc, new ChorusException(ErrorCode.NOT_FOUND, "no such route")));
+    r.route("/v1/*")
+        .handler(rc -> error(rc, new ChorusException(ErrorCode.NOT_FOUND, "no such route")));
     r.route().handler(StaticHandler.create("webroot").setCachingEnabled(false));
     r.errorHandler(
         413,
@@ -169,7 +170,9 @@ public final class HttpTransport {
                     new ChorusException(
                         ErrorCode.FORBIDDEN, "role " + p.role().wireName() + " cannot write"));
               }
-              return registry.open(id, rc.request().getParam("shape")).map(s -> new Object[] {p, s});
+              return registry
+                  .open(id, rc.request().getParam("shape"))
+                  .map(s -> new Object[] {p, s});
             })
         .onSuccess(ps -> h.handle(rc, (Principal) ps[0], (Session) ps[1]))
         .onFailure(t -> error(rc, Connection.asChorus(t)));
@@ -287,9 +290,7 @@ public final class HttpTransport {
         f.put("basedOn", v);
         f.put("precondition", "unchanged");
       }
-      b =
-          Frames.batch(
-              f, rc.request().getHeader("Idempotency-Key"), false, config.maxBatchOps());
+      b = Frames.batch(f, rc.request().getHeader("Idempotency-Key"), false, config.maxBatchOps());
     } catch (ChorusException e) {
       error(rc, e);
       return;
@@ -349,7 +350,8 @@ public final class HttpTransport {
       String actor = Frames.requiredString(f, "actor", 128);
       String session = Frames.requiredString(f, "session", 128);
       if (!SessionRegistry.SESSION_ID.matcher(session).matches()) {
-        throw new ChorusException(ErrorCode.BAD_FRAME, "session id must match " + SessionRegistry.SESSION_ID);
+        throw new ChorusException(
+            ErrorCode.BAD_FRAME, "session id must match " + SessionRegistry.SESSION_ID);
       }
       JsonNode k = f.get("kind");
       JsonNode r = f.get("role");

@@ -8,8 +8,8 @@ import com.hazelcast.core.HazelcastInstance;
 import java.util.List;
 
 /**
- * The embedded Hazelcast member of a node, bound to loopback only unless members are given. This
- * is the only package that imports Hazelcast.
+ * The embedded Hazelcast member of a node, bound to loopback only unless members are given. This is
+ * the only package that imports Hazelcast.
  *
  * <p>Start-up blocks (≈3 s): call {@link #start} from a worker thread or before Vert.x serves.
  */

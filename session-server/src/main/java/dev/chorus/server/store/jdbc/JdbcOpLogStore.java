@@ -139,7 +139,11 @@ public final class JdbcOpLogStore implements OpLogStore {
             while (r.next()) {
               batches.add(
                   new BatchRecord(
-                      r.getString(1), r.getString(2), r.getString(3), r.getString(4), r.getLong(5)));
+                      r.getString(1),
+                      r.getString(2),
+                      r.getString(3),
+                      r.getString(4),
+                      r.getLong(5)));
               lastSeq = Math.max(lastSeq, r.getLong(5));
             }
           }
