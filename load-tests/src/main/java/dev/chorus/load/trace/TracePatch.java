@@ -1,0 +1,17 @@
+// One patch of an editing trace: at position pos, delete delete characters, then insert the given
+// text.
+package dev.chorus.load.trace;
+
+/**
+ * One {@code [pos, delCount, insertedText]} entry of a trace transaction. Positions count
+ * characters of the text as left by the previous patch (every character in the bundled traces is
+ * one Java {@code char}).
+ */
+public record TracePatch(int position, int delete, String insert) {
+  public TracePatch {
+    if (position < 0 || delete < 0 || insert == null) {
+      throw new IllegalArgumentException(
+          "bad patch [" + position + ", " + delete + ", " + insert + "]");
+    }
+  }
+}
