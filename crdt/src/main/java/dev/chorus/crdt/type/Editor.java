@@ -201,11 +201,16 @@ public final class Editor implements Edit {
   /** After an assignment that created a container from a Map or List, fills it. */
   private void fill(OpId container, Object value) {
     if (value instanceof Map<?, ?> m) {
+      // Sorted, so the same value always becomes the same ops (Map.of iterates randomly).
+      java.util.TreeMap<String, Object> sorted = new java.util.TreeMap<>();
       for (Map.Entry<?, ?> e : m.entrySet()) {
         if (!(e.getKey() instanceof String key)) {
           throw new DocException(Code.INVALID_VALUE, "map keys must be strings: " + e.getKey());
         }
-        OpId id = emit(new Op.MapSet(container, key, content(e.getValue()), List.of()));
+        sorted.put(key, e.getValue());
+      }
+      for (Map.Entry<String, Object> e : sorted.entrySet()) {
+        OpId id = emit(new Op.MapSet(container, e.getKey(), content(e.getValue()), List.of()));
         fill(id, e.getValue());
       }
     } else if (value instanceof List<?> l) {

@@ -165,6 +165,18 @@ public final class Sequence {
     return sb.toString();
   }
 
+  /** Appends a run as a snapshot describes it (snapshot loading only: no integration). */
+  public void appendRun(
+      OpId id, int len, OpId originLeft, OpId originRight, boolean visible, String text) {
+    if (len <= 0 || (text != null && text.length() != len) || runOf(id) != null) {
+      throw new IllegalStateException("bad or duplicate run " + id);
+    }
+    Run r = new Run(id.replica(), id.counter(), len, originLeft, originRight);
+    r.visible = visible;
+    r.text = text == null ? null : new StringBuilder(text);
+    insertBefore(null, r, null);
+  }
+
   // ---- integration ------------------------------------------------------------------------
 
   /** Integrates a new run of text (remote or local) and returns it. */

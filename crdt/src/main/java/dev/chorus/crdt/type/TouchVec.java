@@ -87,6 +87,28 @@ final class TouchVec {
     prevMax = from.prevMax.clone();
   }
 
+  /** Per replica name: {last, lastStart, prevMax}. */
+  java.util.Map<String, long[]> export(ReplicaTable t) {
+    java.util.Map<String, long[]> out = new java.util.TreeMap<>();
+    for (int i = 0; i < last.length; i++) {
+      if (last[i] != 0) {
+        out.put(t.name(i), new long[] {last[i], lastStart[i], prevMax[i]});
+      }
+    }
+    return out;
+  }
+
+  void load(java.util.Map<String, long[]> in, ReplicaTable t) {
+    in.forEach(
+        (replica, v) -> {
+          int i = t.index(replica);
+          grow(i);
+          last[i] = v[0];
+          lastStart[i] = v[1];
+          prevMax[i] = v[2];
+        });
+  }
+
   private void grow(int i) {
     if (i >= last.length) {
       int n = Math.max(i + 1, last.length * 2);

@@ -1,0 +1,358 @@
+package dev.chorus.crdt.codec;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.chorus.crdt.ActorKind;
+import dev.chorus.crdt.Author;
+import dev.chorus.crdt.Container;
+import dev.chorus.crdt.Doc;
+import dev.chorus.crdt.clock.OpId;
+import dev.chorus.crdt.clock.VersionVector;
+import dev.chorus.crdt.type.DocState;
+import dev.chorus.crdt.type.Retirement;
+import dev.chorus.crdt.type.StateImage;
+import dev.chorus.crdt.type.StateImage.AggImage;
+import dev.chorus.crdt.type.StateImage.EntryImage;
+import dev.chorus.crdt.type.StateImage.ItemImage;
+import dev.chorus.crdt.type.StateImage.ObjImage;
+import dev.chorus.crdt.type.StateImage.PositionImage;
+import dev.chorus.crdt.type.StateImage.RunImage;
+import dev.chorus.crdt.type.Touch;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * A whole replica to and from a snapshot (format {@code chorus-snapshot} v1, JSON; {@link #encode}
+ * gzips it for storage, {@link #decode} takes either). A decoded snapshot is an identical replica —
+ * same reads, conflicts, hash and history — under the replica id the caller gives. Output is
+ * deterministic for a given replica state. Malformed input fails with a {@link CodecException} and
+ * builds nothing.
+ */
+public final class SnapshotCodec {
+  static final String FORMAT = "chorus-snapshot";
+
+  private SnapshotCodec() {}
+
+  /** The gzipped JSON snapshot. */
+  public static byte[] encode(Doc doc) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+      Json.MAPPER.writeValue(gz, toJson(doc));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  /** Decodes a snapshot, gzipped or plain JSON, into a new replica named {@code replicaId}. */
+  public static Doc decode(byte[] snapshot, String replicaId) {
+    byte[] json = snapshot;
+    if (snapshot.length > 2 && (snapshot[0] & 0xff) == 0x1f && (snapshot[1] & 0xff) == 0x8b) {
+      try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(snapshot))) {
+        json = in.readAllBytes();
+      } catch (IOException e) {
+        throw new CodecException("snapshot: corrupt gzip data", e);
+      }
+    }
+    return fromJson(Json.parse(new String(json, StandardCharsets.UTF_8)), replicaId);
+  }
+
+  public static ObjectNode toJson(Doc doc) {
+    StateImage img = StateImage.of(doc.internalState());
+    ObjectNode o = Json.NODES.objectNode();
+    o.put("format", FORMAT);
+    o.put("v", 1);
+    o.put("version", doc.version().toString());
+    o.put("horizon", doc.horizon().toString());
+    o.set("root", obj(img.root()));
+    ArrayNode items = o.putArray("items");
+    img.items().forEach(i -> items.add(item(i)));
+    o.set("history", ChangeCodec.listToJson(doc.history()));
+    o.set("pending", ChangeCodec.listToJson(doc.pending()));
+    return o;
+  }
+
+  public static Doc fromJson(JsonNode n, String replicaId) {
+    String w = "snapshot";
+    Json.object(n, w);
+    if (!FORMAT.equals(Json.text(n, "format", w)) || Json.number(n, "v", w) != 1) {
+      throw new CodecException(w + ": not a chorus-snapshot v1");
+    }
+    StateImage img = new StateImage(obj(Json.field(n, "root", w), w + ".root"), items(n, w));
+    Doc doc = new Doc(replicaId);
+    DocState st = doc.internalState();
+    try {
+      img.restore(st);
+    } catch (IllegalStateException e) {
+      throw new CodecException(w + ": inconsistent state: " + e.getMessage(), e);
+    }
+    doc.internalRestore(
+        Json.version(n, "version", w),
+        Json.version(n, "horizon", w),
+        ChangeCodec.listFromJson(Json.field(n, "history", w)),
+        ChangeCodec.listFromJson(Json.field(n, "pending", w)));
+    return doc;
+  }
+
+  // ---- objects -----------------------------------------------------------------------------
+
+  private static ObjectNode obj(ObjImage oi) {
+    ObjectNode o = Json.NODES.objectNode();
+    o.put("id", oi.id().toString());
+    o.put("type", oi.type().wireName());
+    o.set("agg", agg(oi.agg()));
+    switch (oi.type()) {
+      case MAP -> {
+        ObjectNode entries = o.putObject("entries");
+        oi.registers()
+            .forEach(
+                (k, es) -> {
+                  ArrayNode a = entries.putArray(k);
+                  es.forEach(e -> a.add(entry(e)));
+                });
+      }
+      case LIST, TEXT -> {
+        ArrayNode runs = o.putArray("runs");
+        for (RunImage r : oi.runs()) {
+          ArrayNode a = runs.addArray();
+          a.add(r.id().toString()).add(r.length());
+          a.add(Json.idOrNull(r.originLeft())).add(Json.idOrNull(r.originRight()));
+          a.add(r.visible() ? 1 : 0);
+          if (r.text() != null) {
+            a.add(r.text());
+          }
+        }
+      }
+      case COUNTER -> o.put("value", oi.counter());
+    }
+    return o;
+  }
+
+  private static ObjImage obj(JsonNode n, String w) {
+    Json.object(n, w);
+    Container type;
+    try {
+      type = Container.fromWire(Json.text(n, "type", w));
+    } catch (IllegalArgumentException e) {
+      throw new CodecException(w + ": " + e.getMessage());
+    }
+    OpId id = Json.id(n, "id", w);
+    AggImage agg = agg(Json.field(n, "agg", w), w + ".agg");
+    Map<String, List<EntryImage>> registers = new TreeMap<>();
+    List<RunImage> runs = new ArrayList<>();
+    long counter = 0;
+    switch (type) {
+      case MAP -> {
+        JsonNode entries = Json.object(Json.field(n, "entries", w), w + ".entries");
+        for (Iterator<Map.Entry<String, JsonNode>> it = entries.fields(); it.hasNext(); ) {
+          Map.Entry<String, JsonNode> e = it.next();
+          if (!e.getValue().isArray()) {
+            throw new CodecException(w + ".entries." + e.getKey() + ": expected an array");
+          }
+          List<EntryImage> es = new ArrayList<>();
+          for (JsonNode en : e.getValue()) {
+            es.add(entry(en, w + ".entries." + e.getKey()));
+          }
+          registers.put(e.getKey(), es);
+        }
+      }
+      case LIST, TEXT -> {
+        for (JsonNode r : Json.array(n, "runs", w)) {
+          runs.add(run(r, w + ".runs"));
+        }
+      }
+      case COUNTER -> counter = Json.number(n, "value", w);
+    }
+    return new ObjImage(id, type, registers, runs, counter, agg);
+  }
+
+  private static RunImage run(JsonNode r, String w) {
+    if (!r.isArray() || r.size() < 5 || r.size() > 6 || !r.get(1).canConvertToInt()) {
+      throw new CodecException(w + ": a run is [id, length, left, right, visible, text?]");
+    }
+    OpId left = r.get(2).isNull() ? null : Json.id(r.get(2).asText(), w);
+    OpId right = r.get(3).isNull() ? null : Json.id(r.get(3).asText(), w);
+    String text = r.size() == 6 ? r.get(5).asText() : null;
+    return new RunImage(
+        Json.id(r.get(0).asText(), w),
+        r.get(1).intValue(),
+        left,
+        right,
+        r.get(4).asInt() == 1,
+        text);
+  }
+
+  // ---- entries, items ------------------------------------------------------------------------
+
+  private static ObjectNode entry(EntryImage e) {
+    ObjectNode o = Json.NODES.objectNode();
+    o.put("id", e.id().toString());
+    o.set("author", Json.author(e.author()));
+    o.put("ts", e.timestamp());
+    Json.content(o, e.content());
+    if (!e.retiredBy().isEmpty()) {
+      o.set("retired", retirements(e.retiredBy()));
+    }
+    if (e.child() != null) {
+      o.set("child", obj(e.child()));
+    }
+    return o;
+  }
+
+  private static EntryImage entry(JsonNode n, String w) {
+    Json.object(n, w);
+    JsonNode child = n.get("child");
+    return new EntryImage(
+        Json.id(n, "id", w),
+        Json.author(n, "author", w),
+        Json.number(n, "ts", w),
+        Json.content(n, w),
+        retirements(n.get("retired"), w),
+        child == null ? null : obj(child, w + ".child"));
+  }
+
+  private static ObjectNode item(ItemImage i) {
+    ObjectNode o = Json.NODES.objectNode();
+    o.put("id", i.id().toString());
+    ArrayNode value = o.putArray("value");
+    i.value().forEach(e -> value.add(entry(e)));
+    ArrayNode positions = o.putArray("positions");
+    for (PositionImage p : i.positions()) {
+      ObjectNode po = positions.addObject();
+      po.put("id", p.id().toString()).put("list", p.list().toString());
+      po.set("author", Json.author(p.author()));
+      po.put("ts", p.timestamp());
+      if (!p.retiredBy().isEmpty()) {
+        po.set("retired", retirements(p.retiredBy()));
+      }
+    }
+    o.set("agg", agg(i.agg()));
+    return o;
+  }
+
+  private static List<ItemImage> items(JsonNode n, String w) {
+    List<ItemImage> out = new ArrayList<>();
+    for (JsonNode i : Json.array(n, "items", w)) {
+      String iw = w + ".items";
+      Json.object(i, iw);
+      List<EntryImage> value = new ArrayList<>();
+      for (JsonNode e : Json.array(i, "value", iw)) {
+        value.add(entry(e, iw + ".value"));
+      }
+      List<PositionImage> positions = new ArrayList<>();
+      for (JsonNode p : Json.array(i, "positions", iw)) {
+        positions.add(
+            new PositionImage(
+                Json.id(p, "id", iw),
+                Json.id(p, "list", iw),
+                Json.author(p, "author", iw),
+                Json.number(p, "ts", iw),
+                retirements(p.get("retired"), iw)));
+      }
+      out.add(
+          new ItemImage(Json.id(i, "id", iw), value, positions, agg(Json.field(i, "agg", iw), iw)));
+    }
+    return out;
+  }
+
+  private static ArrayNode retirements(List<Retirement> rs) {
+    ArrayNode a = Json.NODES.arrayNode();
+    for (Retirement r : rs) {
+      ArrayNode x = a.addArray();
+      x.add(r.by().toString())
+          .add(r.changeStart())
+          .add(r.kind().name().toLowerCase(java.util.Locale.ROOT));
+      x.add(r.deps().toString()).add(r.author().actorId()).add(r.author().kind().wireName());
+      x.add(r.timestamp());
+    }
+    return a;
+  }
+
+  private static List<Retirement> retirements(JsonNode n, String w) {
+    if (n == null) {
+      return List.of();
+    }
+    if (!n.isArray()) {
+      throw new CodecException(w + ".retired: expected an array");
+    }
+    List<Retirement> out = new ArrayList<>();
+    for (JsonNode x : n) {
+      if (!x.isArray() || x.size() != 7) {
+        throw new CodecException(
+            w + ".retired: [by, changeStart, kind, basedOn, actor, actorKind, ts]");
+      }
+      try {
+        out.add(
+            new Retirement(
+                OpId.parse(x.get(0).asText()),
+                x.get(1).asLong(),
+                Retirement.Kind.valueOf(x.get(2).asText().toUpperCase(java.util.Locale.ROOT)),
+                VersionVector.parse(x.get(3).asText()),
+                new Author(x.get(4).asText(), ActorKind.fromWire(x.get(5).asText())),
+                x.get(6).asLong()));
+      } catch (IllegalArgumentException e) {
+        throw new CodecException(w + ".retired: " + e.getMessage(), e);
+      }
+    }
+    return out;
+  }
+
+  private static ObjectNode agg(AggImage a) {
+    ObjectNode o = Json.NODES.objectNode();
+    ObjectNode touch = o.putObject("touch");
+    a.touch().forEach((r, v) -> touch.putArray(r).add(v[0]).add(v[1]).add(v[2]));
+    o.put("ack", a.ack().toString());
+    ArrayNode actors = o.putArray("actors");
+    for (Touch t : a.actors()) {
+      actors
+          .addArray()
+          .add(t.author().actorId())
+          .add(t.author().kind().wireName())
+          .add(t.op().toString())
+          .add(t.timestamp());
+    }
+    return o;
+  }
+
+  private static AggImage agg(JsonNode n, String w) {
+    Json.object(n, w);
+    Map<String, long[]> touch = new TreeMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it =
+            Json.object(Json.field(n, "touch", w), w).fields();
+        it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      JsonNode v = e.getValue();
+      if (!v.isArray() || v.size() != 3) {
+        throw new CodecException(w + ".touch: [last, lastStart, prevMax] per replica");
+      }
+      touch.put(e.getKey(), new long[] {v.get(0).asLong(), v.get(1).asLong(), v.get(2).asLong()});
+    }
+    List<Touch> actors = new ArrayList<>();
+    for (JsonNode x : Json.array(n, "actors", w)) {
+      if (!x.isArray() || x.size() != 4) {
+        throw new CodecException(w + ".actors: [actor, kind, op, ts]");
+      }
+      try {
+        actors.add(
+            new Touch(
+                OpId.parse(x.get(2).asText()),
+                new Author(x.get(0).asText(), ActorKind.fromWire(x.get(1).asText())),
+                x.get(3).asLong()));
+      } catch (IllegalArgumentException e) {
+        throw new CodecException(w + ".actors: " + e.getMessage(), e);
+      }
+    }
+    return new AggImage(touch, Json.version(n, "ack", w), actors);
+  }
+}
