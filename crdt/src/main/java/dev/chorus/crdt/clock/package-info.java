@@ -1,0 +1,2 @@
+/** Op ids (Lamport counter + replica) and version vectors over replicas. */
+package dev.chorus.crdt.clock;
