@@ -1,5 +1,4 @@
-// Replays a concurrent editing trace: one Chorus replica per agent, forking and merging as the
-// trace did.
+// Replays a concurrent editing trace: one Chorus replica per agent, forking and merging as it did.
 package dev.chorus.load.trace;
 
 import dev.chorus.crdt.Container;

@@ -1,5 +1,4 @@
-// A recorded text editing session (Joseph Gentle's editing-traces format), loaded from a gzip JSON
-// file.
+// A recorded text editing session (Joseph Gentle's editing-traces format) read from gzip JSON.
 package dev.chorus.load.trace;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,5 +1,4 @@
-// Runs one peer engine (Yjs, Loro or Automerge) on a trace in its own Node process via
-// peers/trace-replay.mjs.
+// Runs one peer engine (Yjs, Loro or Automerge) on a trace in its own Node process.
 package dev.chorus.load.trace;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,5 +1,4 @@
-// Benchmark: replays editing traces through Chorus (in this JVM) and Yjs, Loro, Automerge (Node
-// processes).
+// Text trace benchmark: Chorus in this JVM against Yjs, Loro and Automerge in Node processes.
 package dev.chorus.load.trace;
 
 import dev.chorus.crdt.Doc;
@@ -93,12 +92,14 @@ public final class TraceBench {
     }
     List<EngineTiming> timings = new ArrayList<>();
     long bytes = -1;
+    long compactedBytes = -1;
     double heapMb = Double.NaN;
     if (engines.contains("chorus")) {
       progress("%s: chorus, %d warm-ups + %d runs", name, warmups, runs);
       ChorusMeasurement chorus = measureChorus(trace);
       timings.add(chorus.timing);
       bytes = chorus.snapshotBytes;
+      compactedBytes = chorus.compactedSnapshotBytes;
       heapMb = chorus.retainedHeapMb;
     }
     Path traceFile = extractForNode(name);
@@ -113,11 +114,14 @@ public final class TraceBench {
     } finally {
       Files.deleteIfExists(traceFile);
     }
-    return new TraceBenchResult(name, trace.patchCount(), timings, bytes, heapMb);
+    return new TraceBenchResult(name, trace.patchCount(), timings, bytes, compactedBytes, heapMb);
   }
 
   private record ChorusMeasurement(
-      EngineTiming timing, long snapshotBytes, double retainedHeapMb) {}
+      EngineTiming timing,
+      long snapshotBytes,
+      long compactedSnapshotBytes,
+      double retainedHeapMb) {}
 
   private ChorusMeasurement measureChorus(EditingTrace trace) {
     boolean ok = true;
@@ -139,7 +143,12 @@ public final class TraceBench {
     double retainedMb = (usedHeapAfterGc() - baseline) / (1024.0 * 1024.0);
     Reference.reachabilityFence(doc); // the measurement above is of a live document
     long bytes = SnapshotCodec.encode(doc).length;
-    return new ChorusMeasurement(new EngineTiming("chorus", ms, ok), bytes, retainedMb);
+    // One replica has seen everything, so all of it is causally stable: what a server could shrink
+    // it to.
+    doc.compact(doc.version());
+    long compactedBytes = SnapshotCodec.encode(doc).length;
+    return new ChorusMeasurement(
+        new EngineTiming("chorus", ms, ok), bytes, compactedBytes, retainedMb);
   }
 
   private static boolean verified(EditingTrace trace, Doc doc) {
@@ -196,9 +205,10 @@ public final class TraceBench {
             timing.ok());
       }
       out.printf(
-          "%-16s chorus snapshot %s bytes, retained heap %s MB%n",
+          "%-16s chorus snapshot %s bytes (%s after compacting all history), retained heap %s MB%n",
           result.trace(),
           result.chorusBytes() < 0 ? "n/a" : Long.toString(result.chorusBytes()),
+          result.chorusCompactedBytes() < 0 ? "n/a" : Long.toString(result.chorusCompactedBytes()),
           Double.isNaN(result.chorusHeapMb())
               ? "n/a"
               : String.format(Locale.ROOT, "%.1f", result.chorusHeapMb()));

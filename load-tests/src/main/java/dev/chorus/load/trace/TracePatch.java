@@ -1,5 +1,4 @@
-// One patch of an editing trace: at position pos, delete delete characters, then insert the given
-// text.
+// One patch of an editing trace: at a position, delete some characters, then insert some text.
 package dev.chorus.load.trace;
 
 /**

@@ -1,5 +1,4 @@
-// Correctness of Chorus text on real editing traces: sequential replays and a concurrent fork/merge
-// replay.
+// Chorus text on real editing traces: sequential replays and a concurrent fork/merge replay.
 package dev.chorus.load.trace;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
