@@ -83,6 +83,9 @@ public final class ConflictFinder {
     if (live.isEmpty()) {
       return List.of();
     }
+    if (live.size() == 1 && live.get(0).retiredBy == null) {
+      return List.of(); // the common case: one value, never contested
+    }
     String site = reg.map != null ? reg.map.id + "/" + escape(reg.key) : reg.item.id.toString();
     Path path = mat.pathOf(reg);
     List<Conflict> out = new ArrayList<>(1);
