@@ -40,7 +40,6 @@ public final class Doc {
   private final String replicaId;
   private final DocState state = new DocState();
   private final List<Change> history = new ArrayList<>();
-  private final List<VersionVector> historyVersions = new ArrayList<>();
   private final List<Change> pending = new ArrayList<>();
   private final List<DocListener> listeners = new CopyOnWriteArrayList<>();
   private VersionVector version = VersionVector.EMPTY;
@@ -98,11 +97,11 @@ public final class Doc {
   public Change edit(
       Author author, VersionVector basedOn, long timestampMillis, Consumer<Edit> body) {
     VersionVector base = basedOn == null ? version : basedOn;
-    if (!version.dominates(base)) {
+    if (basedOn != null && !version.dominates(base)) {
       throw new DocException(
           Code.UNKNOWN_BASE, "version " + base + " is not known here (have " + version + ")");
     }
-    if (!base.dominates(horizon)) {
+    if (basedOn != null && !base.dominates(horizon)) {
       throw new DocException(
           Code.STALE_BASE,
           "version " + base + " is older than the compacted history (" + horizon + "); re-read");
@@ -246,7 +245,6 @@ public final class Doc {
     version = version.with(c.replica(), end);
     maxCounter = Math.max(maxCounter, end);
     history.add(c);
-    historyVersions.add(version);
   }
 
   private void notifyApplied(Change c, List<ConflictEvent> events) {
@@ -348,8 +346,11 @@ public final class Doc {
     }
     Materializer mat = new Materializer(state);
     List<UnseenChange> out = new ArrayList<>();
-    for (int i = 0; i < history.size(); i++) {
-      Change c = history.get(i);
+    // The version right after each change, in this replica's apply order (history starts at the
+    // horizon, and every change extends the version by its own ops).
+    VersionVector after = horizon;
+    for (Change c : history) {
+      after = after.with(c.replica(), c.endCounter());
       if (basedOn.get(c.replica()) >= c.startCounter()) {
         continue;
       }
@@ -365,12 +366,7 @@ public final class Doc {
           if (t.path().overlaps(p)) {
             out.add(
                 new UnseenChange(
-                    t.path(),
-                    t.action(),
-                    t.value(),
-                    c.author(),
-                    id,
-                    historyVersions.get(i).toString()));
+                    t.path(), t.action(), t.value(), c.author(), id, after.toString()));
             break;
           }
         }
@@ -400,7 +396,6 @@ public final class Doc {
       Change c = history.get(i);
       if (horizon.get(c.replica()) >= c.endCounter()) {
         history.remove(i);
-        historyVersions.remove(i);
       }
     }
     new Compactor(state).compact(horizon);
@@ -424,12 +419,7 @@ public final class Doc {
     for (long c : version.asMap().values()) {
       maxCounter = Math.max(maxCounter, c);
     }
-    VersionVector v = horizon;
-    for (Change c : history) {
-      v = v.merge(c.deps()).with(c.replica(), c.endCounter());
-      this.history.add(c);
-      this.historyVersions.add(v);
-    }
+    this.history.addAll(history);
     this.pending.addAll(pending);
   }
 }

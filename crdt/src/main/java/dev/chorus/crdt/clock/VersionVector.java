@@ -109,6 +109,13 @@ public final class VersionVector {
     return Ordering.CONCURRENT;
   }
 
+  /** Calls {@code f} for each entry, replicas in order; no allocation. */
+  public void forEach(java.util.function.ObjLongConsumer<String> f) {
+    for (Map.Entry<String, Long> e : entries.entrySet()) {
+      f.accept(e.getKey(), e.getValue());
+    }
+  }
+
   /** The entries, sorted by replica id. */
   public Map<String, Long> asMap() {
     return Collections.unmodifiableMap(entries);

@@ -336,7 +336,7 @@ public final class DocState {
               c[3]++;
               if (!r.visible) {
                 c[4] += r.len;
-                if (r.text != null) {
+                if (r.textAt >= 0) {
                   c[5] += r.len;
                 }
               }

@@ -38,7 +38,10 @@ public final class Sequence {
     OpId originLeft;
     OpId originRight;
     boolean visible;
-    StringBuilder text;
+
+    /** Where this run's chars start in the sequence's arena; -1 for positions and dropped text. */
+    int textAt = -1;
+
     Position position;
     Block block;
 
@@ -73,11 +76,6 @@ public final class Sequence {
     public OpId originRight() {
       return originRight;
     }
-
-    /** The run's characters; null for list positions and for compacted tombstones. */
-    public CharSequence text() {
-      return text;
-    }
   }
 
   static final class Block {
@@ -90,6 +88,13 @@ public final class Sequence {
   public record Locate(Run run, int offset) {}
 
   private final ArrayList<Block> blocks = new ArrayList<>();
+
+  /**
+   * Every char of a text, in the order it arrived; runs point into it, so splitting a run copies
+   * nothing and typing appends in place.
+   */
+  private StringBuilder arena = new StringBuilder();
+
   private final Map<String, TreeMap<Long, Run>> byId = new HashMap<>();
   private int visibleLength;
   private int atomCount;
@@ -159,10 +164,15 @@ public final class Sequence {
     forEachRun(
         r -> {
           if (r.visible) {
-            sb.append(r.text);
+            sb.append(arena, r.textAt, r.textAt + r.len);
           }
         });
     return sb.toString();
+  }
+
+  /** The chars of {@code r}; null for list positions and for dropped tombstone text. */
+  public String textOf(Run r) {
+    return r.textAt < 0 ? null : arena.substring(r.textAt, r.textAt + r.len);
   }
 
   /** Appends a run as a snapshot describes it (snapshot loading only: no integration). */
@@ -173,7 +183,10 @@ public final class Sequence {
     }
     Run r = new Run(id.replica(), id.counter(), len, originLeft, originRight);
     r.visible = visible;
-    r.text = text == null ? null : new StringBuilder(text);
+    if (text != null) {
+      r.textAt = arena.length();
+      arena.append(text);
+    }
     insertBefore(null, r, null);
   }
 
@@ -183,7 +196,12 @@ public final class Sequence {
   public Run insertText(OpId id, OpId originLeft, OpId originRight, String text, UndoLog undo) {
     Run r = new Run(id.replica(), id.counter(), text.length(), originLeft, originRight);
     r.visible = true;
-    r.text = new StringBuilder(text);
+    r.textAt = arena.length();
+    arena.append(text);
+    if (undo != null) {
+      int at = r.textAt;
+      undo.push(() -> arena.setLength(at));
+    }
     return integrate(r, undo);
   }
 
@@ -242,9 +260,9 @@ public final class Sequence {
   }
 
   /** Typing: a run continues when the new atoms are the next ids right after its end. */
-  private static boolean canExtend(Run r, Run nw) {
-    return r.text != null
-        && nw.text != null
+  private boolean canExtend(Run r, Run nw) {
+    return r.textAt >= 0
+        && nw.textAt == r.textAt + r.len
         && r.visible
         && r.replica.equals(nw.replica)
         && r.counter + r.len == nw.counter
@@ -257,14 +275,12 @@ public final class Sequence {
   private void extend(Run r, Run nw, UndoLog undo) {
     int oldLen = r.len;
     r.len += nw.len;
-    r.text.append(nw.text);
     visibleDelta(r.block, nw.len);
     atomCount += nw.len;
     if (undo != null) {
       undo.push(
           () -> {
             r.len = oldLen;
-            r.text.setLength(oldLen);
             visibleDelta(r.block, -nw.len);
             atomCount -= nw.len;
           });
@@ -337,10 +353,7 @@ public final class Sequence {
             new OpId(r.counter + offset - 1, r.replica),
             r.originRight);
     right.visible = r.visible;
-    if (r.text != null) {
-      right.text = new StringBuilder(r.text.substring(offset));
-      r.text.setLength(offset);
-    }
+    right.textAt = r.textAt < 0 ? -1 : r.textAt + offset;
     r.len = offset;
     Block b = r.block;
     b.runs.add(b.runs.indexOf(r) + 1, right);
@@ -554,13 +567,22 @@ public final class Sequence {
   /** Drops the characters of hidden runs (their ids and origins stay, so ops can still refer). */
   public int dropTombstoneText() {
     int[] dropped = {0};
+    StringBuilder kept = new StringBuilder(visibleLength);
     forEachRun(
         r -> {
-          if (!r.visible && r.text != null) {
+          if (r.textAt < 0) {
+            return;
+          }
+          if (!r.visible) {
             dropped[0] += r.len;
-            r.text = null;
+            r.textAt = -1;
+          } else {
+            int at = kept.length();
+            kept.append(arena, r.textAt, r.textAt + r.len);
+            r.textAt = at;
           }
         });
+    arena = kept;
     return dropped[0];
   }
 }

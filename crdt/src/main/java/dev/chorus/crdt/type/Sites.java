@@ -21,8 +21,8 @@ public final class Sites {
   private final DocState st;
   private final ConflictFinder finder;
   private final Materializer mat;
-  private final Map<Object, List<Conflict>> before = new IdentityHashMap<>();
-  private final List<Object> order = new ArrayList<>();
+  private final Map<Object, List<Conflict>> before = new IdentityHashMap<>(8);
+  private final List<Object> order = new ArrayList<>(4);
 
   public Sites(DocState st) {
     this.st = st;

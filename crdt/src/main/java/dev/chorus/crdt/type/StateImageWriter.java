@@ -42,23 +42,17 @@ final class StateImageWriter {
     if (o instanceof MapObj m) {
       m.registers.forEach((k, reg) -> registers.put(k, entries(reg)));
     } else if (o instanceof ListObj l) {
-      l.seq.forEachRun(r -> runs.add(run(r)));
+      l.seq.forEachRun(r -> runs.add(run(l.seq, r)));
     } else if (o instanceof TextObj t) {
-      t.seq.forEachRun(r -> runs.add(run(r)));
+      t.seq.forEachRun(r -> runs.add(run(t.seq, r)));
     } else {
       counter = ((CounterObj) o).value;
     }
     return new ObjImage(o.id, o.type(), registers, runs, counter, agg(o.agg));
   }
 
-  private static RunImage run(Sequence.Run r) {
-    return new RunImage(
-        r.id(0),
-        r.len,
-        r.originLeft,
-        r.originRight,
-        r.visible,
-        r.text == null ? null : r.text.toString());
+  private static RunImage run(Sequence seq, Sequence.Run r) {
+    return new RunImage(r.id(0), r.len, r.originLeft, r.originRight, r.visible, seq.textOf(r));
   }
 
   private List<EntryImage> entries(Register reg) {

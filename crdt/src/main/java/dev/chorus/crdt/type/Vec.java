@@ -3,7 +3,6 @@ package dev.chorus.crdt.type;
 import dev.chorus.crdt.clock.OpId;
 import dev.chorus.crdt.clock.VersionVector;
 import java.util.Arrays;
-import java.util.Map;
 import java.util.TreeMap;
 
 /**
@@ -31,9 +30,7 @@ public final class Vec {
   }
 
   public void merge(VersionVector v, ReplicaTable t) {
-    for (Map.Entry<String, Long> e : v.asMap().entrySet()) {
-      raise(t.index(e.getKey()), e.getValue());
-    }
+    v.forEach((replica, counter) -> raise(t.index(replica), counter));
   }
 
   public void merge(Vec o) {
