@@ -47,7 +47,12 @@ public final class SnapshotCodec {
   /** The gzipped JSON snapshot. */
   public static byte[] encode(Doc doc) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+    try (GZIPOutputStream gz =
+        new GZIPOutputStream(out) {
+          {
+            def.setLevel(java.util.zip.Deflater.BEST_COMPRESSION);
+          }
+        }) {
       Json.MAPPER.writeValue(gz, toJson(doc));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -122,18 +127,7 @@ public final class SnapshotCodec {
                   es.forEach(e -> a.add(entry(e)));
                 });
       }
-      case LIST, TEXT -> {
-        ArrayNode runs = o.putArray("runs");
-        for (RunImage r : oi.runs()) {
-          ArrayNode a = runs.addArray();
-          a.add(r.id().toString()).add(r.length());
-          a.add(Json.idOrNull(r.originLeft())).add(Json.idOrNull(r.originRight()));
-          a.add(r.visible() ? 1 : 0);
-          if (r.text() != null) {
-            a.add(r.text());
-          }
-        }
-      }
+      case LIST, TEXT -> o.set("seq", SequenceCodec.encode(oi.runs(), oi.type() == Container.TEXT));
       case COUNTER -> o.put("value", oi.counter());
     }
     return o;
@@ -167,30 +161,12 @@ public final class SnapshotCodec {
           registers.put(e.getKey(), es);
         }
       }
-      case LIST, TEXT -> {
-        for (JsonNode r : Json.array(n, "runs", w)) {
-          runs.add(run(r, w + ".runs"));
-        }
-      }
+      case LIST, TEXT ->
+          runs.addAll(
+              SequenceCodec.decode(Json.field(n, "seq", w), type == Container.TEXT, w + ".seq"));
       case COUNTER -> counter = Json.number(n, "value", w);
     }
     return new ObjImage(id, type, registers, runs, counter, agg);
-  }
-
-  private static RunImage run(JsonNode r, String w) {
-    if (!r.isArray() || r.size() < 5 || r.size() > 6 || !r.get(1).canConvertToInt()) {
-      throw new CodecException(w + ": a run is [id, length, left, right, visible, text?]");
-    }
-    OpId left = r.get(2).isNull() ? null : Json.id(r.get(2).asText(), w);
-    OpId right = r.get(3).isNull() ? null : Json.id(r.get(3).asText(), w);
-    String text = r.size() == 6 ? r.get(5).asText() : null;
-    return new RunImage(
-        Json.id(r.get(0).asText(), w),
-        r.get(1).intValue(),
-        left,
-        right,
-        r.get(4).asInt() == 1,
-        text);
   }
 
   // ---- entries, items ------------------------------------------------------------------------
