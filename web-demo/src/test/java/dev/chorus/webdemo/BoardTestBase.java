@@ -1,0 +1,332 @@
+package dev.chorus.webdemo;
+
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.chorus.crdt.ActorKind;
+import dev.chorus.server.ChorusServer;
+import dev.chorus.server.ServerConfig;
+import dev.chorus.server.auth.Role;
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.WindowType;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.interactions.Actions;
+
+/**
+ * One in-process Chorus node (demo mode, temp data dir, free localhost port) and one headless
+ * Chromium per test class; one browser window per simulated user. Nothing is downloaded: the
+ * Debian chromium and chromedriver are given explicitly.
+ */
+abstract class BoardTestBase {
+  static final String SECRET = "web-demo-test-secret-0123456789-abcdefghijklmnop";
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final AtomicInteger SESSIONS = new AtomicInteger();
+
+  static ChorusServer server;
+  static Path dataDir;
+  static int port;
+  static ChromeDriver driver;
+  static ChromeDriverService service;
+  private static String firstWindow;
+  private final List<User> users = new ArrayList<>();
+
+  /** A person on the board: one browser window. */
+  final class User {
+    final String name;
+    final String window;
+
+    User(String name, String window) {
+      this.name = name;
+      this.window = window;
+    }
+
+    /** Makes this user's window the one the driver talks to; returns the driver. */
+    WebDriver on() {
+      if (!window.equals(driver.getWindowHandle())) {
+        driver.switchTo().window(window);
+      }
+      return driver;
+    }
+
+    Object js(String script, Object... args) {
+      return ((JavascriptExecutor) on()).executeScript(script, args);
+    }
+
+    WebElement find(String css) {
+      return on().findElement(By.cssSelector(css));
+    }
+
+    List<WebElement> findAll(String css) {
+      return on().findElements(By.cssSelector(css));
+    }
+
+    Actions actions() {
+      return new Actions(on());
+    }
+  }
+
+  @BeforeAll
+  static void startNodeAndBrowser() throws Exception {
+    Path base = Path.of("target", "it-data");
+    Files.createDirectories(base);
+    dataDir = Files.createTempDirectory(base, "board-");
+    server = startServer(0);
+    port = server.port();
+
+    String chromedriver = System.getProperty("chorus.chromedriver", "/usr/bin/chromedriver");
+    String chromium = System.getProperty("chorus.chromium", "/usr/bin/chromium");
+    System.setProperty("webdriver.chrome.driver", chromedriver);
+    service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(new File(chromedriver))
+            .usingAnyFreePort()
+            .build();
+    Path profile = Files.createTempDirectory(Path.of("target"), "chrome-profile-");
+    ChromeOptions o = new ChromeOptions();
+    o.setBinary(chromium);
+    o.addArguments(
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-background-timer-throttling",
+        "--disable-renderer-backgrounding",
+        "--disable-backgrounding-occluded-windows",
+        "--window-size=1500,950",
+        "--user-data-dir=" + profile.toAbsolutePath());
+    driver = new ChromeDriver(service, o);
+    driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(10));
+    firstWindow = driver.getWindowHandle();
+  }
+
+  static ChorusServer startServer(int p) throws Exception {
+    String[] args = {
+      "--port", Integer.toString(p),
+      "--data-dir", dataDir.toString(),
+      "--jwt-secret", SECRET,
+      "--hazelcast", "false",
+      "--replica-id", "n1",
+      "--demo"
+    };
+    return ChorusServer.start(ServerConfig.parse(args, Map.of()));
+  }
+
+  @AfterAll
+  static void stopNodeAndBrowser() {
+    if (driver != null) {
+      driver.quit();
+    }
+    if (service != null) {
+      service.stop();
+    }
+    if (server != null) {
+      server.stop();
+    }
+  }
+
+  /** Closes every window this test opened (the browser stays for the next test). */
+  @AfterEach
+  void closeUsers() {
+    for (User u : users) {
+      try {
+        driver.switchTo().window(u.window);
+        driver.close();
+      } catch (RuntimeException e) {
+        // already gone
+      }
+    }
+    users.clear();
+    driver.switchTo().window(firstWindow);
+  }
+
+  static String newSession(String prefix) {
+    return prefix + "-" + SESSIONS.incrementAndGet() + "-" + Long.toHexString(System.nanoTime());
+  }
+
+  String base() {
+    return "http://127.0.0.1:" + port;
+  }
+
+  /** Opens the board for {@code name} in a new window and waits until it is online. */
+  User open(String session, String name) {
+    driver.switchTo().window(firstWindow);
+    driver.switchTo().newWindow(WindowType.WINDOW);
+    User u = new User(name, driver.getWindowHandle());
+    users.add(u);
+    driver
+        .manage()
+        .window()
+        .setSize(new org.openqa.selenium.Dimension(1500, 950)); // new windows start small
+    driver.get(
+        base()
+            + "/?session="
+            + URLEncoder.encode(session, StandardCharsets.UTF_8)
+            + "&name="
+            + URLEncoder.encode(name, StandardCharsets.UTF_8));
+    awaitOnline(u);
+    return u;
+  }
+
+  void awaitOnline(User u) {
+    await("board online for " + u.name)
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> "online".equals(u.find("#conn").getAttribute("data-status")));
+  }
+
+  // ---------------------------------------------------------------- DOM helpers
+
+  /** Card titles of a column ("todo", "doing", "done"), top to bottom. */
+  List<String> columnTitles(User u, String col) {
+    List<String> out = new ArrayList<>();
+    for (WebElement t : u.findAll(".column[data-col='" + col + "'] .card .title")) {
+      out.add(t.getText().trim());
+    }
+    return out;
+  }
+
+  WebElement card(User u, String title) {
+    for (WebElement c : u.findAll(".card")) {
+      if (c.findElement(By.cssSelector(".title")).getText().trim().equals(title)) {
+        return c;
+      }
+    }
+    throw new AssertionError(u.name + " sees no card titled " + title);
+  }
+
+  boolean hasCard(User u, String title) {
+    return u.findAll(".card .title").stream().anyMatch(t -> t.getText().trim().equals(title));
+  }
+
+  void addCard(User u, String col, String title) {
+    WebElement in = u.find(".column[data-col='" + col + "'] .add-card input");
+    in.click();
+    in.sendKeys(title + "\n");
+  }
+
+  /** Clicks a card field and types a new value (Enter commits). */
+  void editField(User u, String cardTitle, String field, String value) {
+    WebElement f = card(u, cardTitle).findElement(By.cssSelector(".field[data-field='" + field + "']"));
+    f.click();
+    WebElement editor = u.find(".card .field[data-field='" + field + "'] .editor");
+    editor.sendKeys(org.openqa.selenium.Keys.chord(org.openqa.selenium.Keys.CONTROL, "a"));
+    editor.sendKeys(value + "\n");
+  }
+
+  void screenshot(User u, String name) throws IOException {
+    Path dir = Path.of(System.getProperty("chorus.screenshots", "target/screenshots"));
+    Files.createDirectories(dir);
+    byte[] png = ((org.openqa.selenium.TakesScreenshot) u.on()).getScreenshotAs(OutputType.BYTES);
+    Files.write(dir.resolve(getClass().getSimpleName() + "-" + name + ".png"), png);
+  }
+
+  static void assertContains(String text, String part) {
+    if (text == null || !text.contains(part)) {
+      throw new AssertionError("expected \"" + part + "\" in \"" + text + "\"");
+    }
+  }
+
+  // ---------------------------------------------------------------- server side
+
+  String token(String actor, String session) {
+    return server.tokens().mint(actor, ActorKind.HUMAN, List.of(session), Role.EDITOR, 3600);
+  }
+
+  JsonNode get(String session, String path) throws Exception {
+    HttpResponse<String> r =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(base() + "/v1/sessions/" + session + path))
+                .header("Authorization", "Bearer " + token("test-reader", session))
+                .timeout(Duration.ofSeconds(10))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) {
+      throw new AssertionError("GET " + path + " -> " + r.statusCode() + " " + r.body());
+    }
+    return JSON.readTree(r.body());
+  }
+
+  /** The session document as the server has it ({@code GET /v1/sessions/{id}}). */
+  JsonNode state(String session) throws Exception {
+    return get(session, "");
+  }
+
+  JsonNode history(String session) throws Exception {
+    return get(session, "/history?since=");
+  }
+
+  JsonNode post(String session, String path, String actor, String body, String idempotencyKey)
+      throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(base() + "/v1/sessions/" + session + path))
+            .header("Authorization", "Bearer " + token(actor, session))
+            .header("Content-Type", "application/json")
+            .timeout(Duration.ofSeconds(10))
+            .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (idempotencyKey != null) {
+      b.header("Idempotency-Key", idempotencyKey);
+    }
+    HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) {
+      throw new AssertionError("POST " + path + " -> " + r.statusCode() + " " + r.body());
+    }
+    return JSON.readTree(r.body());
+  }
+
+  /** The server's cards of a column ("todo", "doing", "done"): [{id, value}]. */
+  static List<JsonNode> serverCards(JsonNode state, String col) {
+    List<JsonNode> out = new ArrayList<>();
+    for (JsonNode c : state.at("/doc/board/columns")) {
+      if (col.equals(c.at("/value/id").asText())) {
+        c.at("/value/cards").forEach(out::add);
+      }
+    }
+    return out;
+  }
+
+  static List<String> serverTitles(JsonNode state, String col) {
+    return serverCards(state, col).stream().map(c -> c.at("/value/title").asText()).toList();
+  }
+
+  /** {columnElementId, cardElementId} of the card with this title, or null. */
+  static String[] locate(JsonNode state, String title) {
+    for (JsonNode col : state.at("/doc/board/columns")) {
+      for (JsonNode c : col.at("/value/cards")) {
+        if (title.equals(c.at("/value/title").asText())) {
+          return new String[] {col.get("id").asText(), c.get("id").asText()};
+        }
+      }
+    }
+    return null;
+  }
+}

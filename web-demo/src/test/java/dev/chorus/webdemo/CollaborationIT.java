@@ -1,0 +1,164 @@
+package dev.chorus.webdemo;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+
+/** Two people on one board, each in their own browser window. */
+class CollaborationIT extends BoardTestBase {
+
+  @Test
+  void cardAddedByOneAppearsForTheOtherAndADragIsSharedIdentically() throws Exception {
+    String s = newSession("collab");
+    User alice = open(s, "Alice");
+    User bob = open(s, "Bob");
+
+    addCard(alice, "todo", "Write the launch post");
+    addCard(bob, "doing", "Fix the login bug");
+    await("both see both cards")
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              for (User u : List.of(alice, bob)) {
+                assertEquals(List.of("Write the launch post"), columnTitles(u, "todo"), u.name);
+                assertEquals(List.of("Fix the login bug"), columnTitles(u, "doing"), u.name);
+              }
+            });
+    String idBefore = card(bob, "Write the launch post").getAttribute("data-id");
+    await().atMost(Duration.ofSeconds(5)).until(() -> !idBefore.startsWith("~"));
+
+    // Alice drags her card into Doing, below Bob's.
+    WebElement dragged = card(alice, "Write the launch post");
+    WebElement target = card(alice, "Fix the login bug");
+    alice
+        .actions()
+        .clickAndHold(dragged)
+        .moveByOffset(10, 10)
+        .moveToElement(target)
+        .moveToElement(target, 0, target.getSize().height / 2 + 20)
+        .release()
+        .perform();
+
+    List<String> expected = List.of("Fix the login bug", "Write the launch post");
+    await("the drag shows identically on both boards")
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              for (User u : List.of(alice, bob)) {
+                assertEquals(expected, columnTitles(u, "doing"), u.name);
+                assertEquals(List.of(), columnTitles(u, "todo"), u.name);
+              }
+            });
+    // same element on both sides: a move keeps the card's identity
+    assertEquals(idBefore, card(alice, "Write the launch post").getAttribute("data-id"));
+    assertEquals(idBefore, card(bob, "Write the launch post").getAttribute("data-id"));
+    assertEquals(
+        "doing",
+        card(bob, "Write the launch post")
+            .findElement(By.cssSelector(".field[data-field='status']"))
+            .getAttribute("data-status"));
+
+    JsonNode st = state(s);
+    assertEquals(expected, serverTitles(st, "doing"));
+    assertEquals(List.of(), serverTitles(st, "todo"));
+    JsonNode moved = serverCards(st, "doing").get(1);
+    assertEquals(idBefore, moved.get("id").asText());
+    assertEquals("doing", moved.at("/value/status").asText());
+    screenshot(bob, "after-drag");
+  }
+
+  @Test
+  void staleWritesToOneFieldShowAConflictThatOneResolvesForBoth() throws Exception {
+    String s = newSession("conflict");
+    User alice = open(s, "Alice");
+    User bob = open(s, "Bob");
+    addCard(alice, "todo", "Plan the offsite");
+    await().atMost(Duration.ofSeconds(10)).until(() -> hasCard(bob, "Plan the offsite"));
+
+    // Bob drops off the network and, from his now stale view, assigns the card to himself;
+    // meanwhile Alice assigns it to herself.
+    bob.find("#offline-toggle").click();
+    await().until(() -> "offline".equals(bob.find("#conn").getAttribute("data-status")));
+    editField(bob, "Plan the offsite", "assignee", "Bob");
+    await()
+        .untilAsserted(
+            () -> assertContains(bob.find("#banner").getText(), "1 edit queued"));
+    editField(alice, "Plan the offsite", "assignee", "Alice");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                "Alice"
+                    .equals(
+                        state(s).at("/doc/board/columns/0/value/cards/0/value/assignee").asText()));
+    bob.find("#offline-toggle").click();
+    awaitOnline(bob);
+
+    await("both see the conflict badge")
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              for (User u : List.of(alice, bob)) {
+                assertEquals(
+                    1,
+                    card(u, "Plan the offsite").findElements(By.cssSelector(".conflict-badge")).size(),
+                    u.name);
+              }
+            });
+    JsonNode conflicts = get(s, "/conflicts").get("conflicts");
+    assertEquals(1, conflicts.size());
+    assertEquals("concurrent_assignment", conflicts.get(0).get("kind").asText());
+
+    // Bob opens it: both intents, with author and kind.
+    card(bob, "Plan the offsite").findElement(By.cssSelector(".conflict-badge")).click();
+    await()
+        .untilAsserted(
+            () -> assertEquals(2, bob.findAll("#conflict-dialog .intent").size()));
+    List<WebElement> intents = bob.findAll("#conflict-dialog .intent");
+    assertEquals(
+        List.of("Alice", "Bob"),
+        intents.stream().map(i -> i.getAttribute("data-author")).sorted().toList());
+    for (WebElement i : intents) {
+      assertEquals("human", i.getAttribute("data-kind"));
+      assertContains(i.getText(), i.getAttribute("data-author"));
+      assertContains(i.getText().toLowerCase(java.util.Locale.ROOT), "human");
+    }
+    screenshot(bob, "conflict-dialog");
+
+    WebElement alicesIntent =
+        intents.stream()
+            .filter(i -> "Alice".equals(i.getAttribute("data-author")))
+            .findFirst()
+            .orElseThrow();
+    alicesIntent.findElement(By.cssSelector("button.pick")).click();
+
+    await("the badge disappears for both")
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              for (User u : List.of(alice, bob)) {
+                assertTrue(
+                    card(u, "Plan the offsite")
+                        .findElements(By.cssSelector(".conflict-badge"))
+                        .isEmpty(),
+                    u.name);
+                assertContains(
+                    card(u, "Plan the offsite")
+                        .findElement(By.cssSelector(".field[data-field='assignee']"))
+                        .getText(),
+                    "Alice");
+              }
+            });
+    JsonNode st = state(s);
+    assertEquals(0, st.get("conflicts").size());
+    assertEquals("Alice", serverCards(st, "todo").get(0).at("/value/assignee").asText());
+    screenshot(alice, "resolved");
+  }
+}
