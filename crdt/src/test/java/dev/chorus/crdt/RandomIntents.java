@@ -158,6 +158,13 @@ final class RandomIntents {
     return l.isEmpty() || rnd.nextInt(4) == 0 ? null : pick(l);
   }
 
+  /** A few more edits on whatever exists at the top level, to check a replica still merges. */
+  void seedMore(Edit e) {
+    e.set(Path.of("m2"), Map.of("k", "v" + rnd.nextInt(9)));
+    e.set(Path.of("t2"), Container.TEXT);
+    e.spliceText(Path.of("t2"), 0, 0, "fresh");
+  }
+
   /** The document every simulation starts from. */
   static void seed(Edit e) {
     e.set(Path.of("m"), Map.of("status", "todo"));

@@ -59,4 +59,46 @@ class RegressionTest {
     assertEquals(n1.conflicts(), n2.conflicts());
     assertEquals(n1.stateHash(), n2.stateHash());
   }
+
+  /**
+   * Simulation seed 0 (snapshots): consecutive inserts into a list were written as one insert run
+   * and read back as one position, losing an element. List runs now decode to one atom each.
+   */
+  @Test
+  void snapshot_listBuiltInOneChange_keepsEveryElement() {
+    Doc d = new Doc("n1");
+    d.edit(A, null, 1, e -> e.set(Path.of("title"), List.of("i6", "j4", "k")));
+    Doc back =
+        dev.chorus.crdt.codec.SnapshotCodec.decode(
+            dev.chorus.crdt.codec.SnapshotCodec.encode(d), "n1");
+    assertEquals(List.of("i6", "j4", "k"), back.get(Path.of("title")));
+    assertEquals(d.stateHash(), back.stateHash());
+  }
+
+  /**
+   * Simulation seed 3 (compaction): a delete that lost to a concurrent move lived on the position
+   * the move retired; compacting that position dropped the open delete-vs-edit conflict with it.
+   */
+  @Test
+  void compaction_keepsADeleteVsEditConflictWhoseDeletePositionWasMovedAway() {
+    Doc n1 = new Doc("n1");
+    String[] id = new String[1];
+    n1.edit(
+        A,
+        null,
+        1,
+        e -> {
+          e.set(Path.of("a"), List.of());
+          e.set(Path.of("b"), List.of());
+          id[0] = e.append(Path.of("a"), "card");
+        });
+    VersionVector v1 = n1.version();
+    n1.edit(A, v1, 2, e -> e.delete(Path.of("a", id[0])));
+    n1.edit(B, v1, 3, e -> e.move(Path.of("a", id[0]), Path.of("b"), null));
+    String hash = n1.stateHash();
+    assertEquals(1, n1.conflicts().size());
+    n1.compact(n1.version());
+    assertEquals(hash, n1.stateHash());
+    assertEquals(1, n1.conflicts().size());
+  }
 }

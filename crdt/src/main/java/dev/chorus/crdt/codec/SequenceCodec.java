@@ -179,6 +179,11 @@ final class SequenceCodec {
       addCuts(cuts, hidden.get(r.replica()), r);
       if (textless != null) {
         addCuts(cuts, textless.get(r.replica()), r);
+      } else {
+        // a list position is one atom: one run each
+        for (long c = r.counter() + 1; c < r.counter() + r.len(); c++) {
+          cuts.add(c);
+        }
       }
       Long a = cuts.first();
       for (Long b : cuts.tailSet(a, false)) {

@@ -213,6 +213,9 @@ public final class SnapshotCodec {
         po.set("retired", retirements(p.retiredBy()));
       }
     }
+    if (!i.keptDeletes().isEmpty()) {
+      o.set("keptDeletes", retirements(i.keptDeletes()));
+    }
     o.set("agg", agg(i.agg()));
     return o;
   }
@@ -237,7 +240,12 @@ public final class SnapshotCodec {
                 retirements(p.get("retired"), iw)));
       }
       out.add(
-          new ItemImage(Json.id(i, "id", iw), value, positions, agg(Json.field(i, "agg", iw), iw)));
+          new ItemImage(
+              Json.id(i, "id", iw),
+              value,
+              positions,
+              retirements(i.get("keptDeletes"), iw),
+              agg(Json.field(i, "agg", iw), iw)));
     }
     return out;
   }

@@ -61,6 +61,9 @@ public final class Compactor {
     }
     for (Entry e : dead) {
       reg.entries.remove(e);
+      if (reg.positions) {
+        keepDeletes(reg.item, e);
+      }
       if (e.child != null) {
         dropObject(e.child);
       }
@@ -69,6 +72,17 @@ public final class Compactor {
         if (r != null) {
           r.position = null;
         }
+      }
+    }
+  }
+
+  private static void keepDeletes(Item item, Entry position) {
+    for (Retirement r : position.retiredBy) {
+      if (r.kind() == Retirement.Kind.DELETE) {
+        if (item.keptDeletes == null) {
+          item.keptDeletes = new ArrayList<>(1);
+        }
+        item.keptDeletes.add(r);
       }
     }
   }

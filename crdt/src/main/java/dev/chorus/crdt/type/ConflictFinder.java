@@ -142,6 +142,9 @@ public final class ConflictFinder {
               "move:" + item.id, ConflictKind.MOVE_VS_MOVE, path, shown, intents, sb.toString()));
     }
     List<Retirement> deletes = new ArrayList<>();
+    if (item.keptDeletes != null) {
+      deletes.addAll(item.keptDeletes);
+    }
     for (Entry e : item.positions.entries) {
       if (e.retiredBy != null) {
         deletes.addAll(e.retiredBy);

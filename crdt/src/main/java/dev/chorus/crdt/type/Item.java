@@ -13,6 +13,12 @@ public final class Item {
   final Register value;
   final Register positions;
 
+  /**
+   * Deletes that named positions compaction has since dropped (retired by a move). Kept because a
+   * delete-vs-edit conflict they opened stays open until someone settles it.
+   */
+  java.util.List<Retirement> keptDeletes;
+
   /** The ops made on the element itself (insert, set, move, keep). */
   final Agg agg = new Agg();
 

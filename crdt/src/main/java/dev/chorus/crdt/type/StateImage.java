@@ -45,7 +45,11 @@ public record StateImage(ObjImage root, List<ItemImage> items) {
 
   /** A list element: value register, position register (position id -> list id), aggregate. */
   public record ItemImage(
-      OpId id, List<EntryImage> value, List<PositionImage> positions, AggImage agg) {}
+      OpId id,
+      List<EntryImage> value,
+      List<PositionImage> positions,
+      List<Retirement> keptDeletes,
+      AggImage agg) {}
 
   public record PositionImage(
       OpId id, OpId list, Author author, long timestamp, List<Retirement> retiredBy) {}

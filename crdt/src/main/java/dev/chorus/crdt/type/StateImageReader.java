@@ -35,6 +35,9 @@ final class StateImageReader {
         item.value.entries.add(entry(ei, item.value));
       }
       agg(item.agg, ii.agg());
+      if (!ii.keptDeletes().isEmpty()) {
+        item.keptDeletes = new ArrayList<>(ii.keptDeletes());
+      }
     }
     for (ItemImage ii : img.items()) {
       Item item = st.items.get(ii.id());

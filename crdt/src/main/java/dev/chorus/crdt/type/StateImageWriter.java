@@ -30,7 +30,8 @@ final class StateImageWriter {
         positions.add(
             new PositionImage(e.id, e.position.list.id, e.author, e.timestamp, retired(e)));
       }
-      out.add(new ItemImage(i.id, entries(i.value), positions, agg(i.agg)));
+      List<Retirement> kept = i.keptDeletes == null ? List.of() : i.keptDeletes;
+      out.add(new ItemImage(i.id, entries(i.value), positions, kept, agg(i.agg)));
     }
     return new StateImage(obj(st.root), out);
   }
