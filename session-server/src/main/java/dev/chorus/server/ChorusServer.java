@@ -1,6 +1,7 @@
 package dev.chorus.server;
 
 import dev.chorus.server.auth.TokenService;
+import dev.chorus.server.demo.DemoAgents;
 import dev.chorus.server.metrics.Metrics;
 import dev.chorus.server.replication.LocalReplicator;
 import dev.chorus.server.replication.Replicator;
@@ -13,6 +14,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -40,6 +42,7 @@ public final class ChorusServer {
   private final String replicaId;
   private final TokenService tokens;
   private volatile boolean stopped;
+  private volatile DemoAgents demoAgents;
 
   private ChorusServer(
       ServerConfig config,
@@ -96,9 +99,17 @@ public final class ChorusServer {
               .setMaxWebSocketFrameSize(hardLimit)
               .setMaxWebSocketMessageSize(hardLimit)
               .setCompressionSupported(true);
-      HttpServer http = vertx.createHttpServer(opts).requestHandler(transport.router());
+      Router router = transport.router();
+      DemoAgents demo = config.demo() ? new DemoAgents(vertx, tokens, config) : null;
+      if (demo != null) {
+        demo.mount(router); // the board's demo agent button
+      }
+      HttpServer http = vertx.createHttpServer(opts).requestHandler(router);
       await(http.listen());
       transport.listening(http.actualPort());
+      if (demo != null) {
+        demo.listening(http.actualPort());
+      }
       ChorusServer s =
           new ChorusServer(
               config.withPort(http.actualPort()),
@@ -109,6 +120,7 @@ public final class ChorusServer {
               http,
               replicaId,
               tokens);
+      s.demoAgents = demo;
       LOG.info(
           "Chorus listening on http://{}:{}/ (replica {}); data in {}; store {}",
           config.host().equals("0.0.0.0") ? "localhost" : config.host(),
@@ -182,6 +194,9 @@ public final class ChorusServer {
       return;
     }
     stopped = true;
+    if (demoAgents != null) {
+      demoAgents.stopAll();
+    }
     LOG.info("stopping: flushing sessions");
     try {
       await(registry.shutdown());

@@ -39,8 +39,8 @@ import org.openqa.selenium.interactions.Actions;
 
 /**
  * One in-process Chorus node (demo mode, temp data dir, free localhost port) and one headless
- * Chromium per test class; one browser window per simulated user. Nothing is downloaded: the
- * Debian chromium and chromedriver are given explicitly.
+ * Chromium per test class; one browser window per simulated user. Nothing is downloaded: the Debian
+ * chromium and chromedriver are given explicitly.
  */
 abstract class BoardTestBase {
   static final String SECRET = "web-demo-test-secret-0123456789-abcdefghijklmnop";
@@ -132,11 +132,16 @@ abstract class BoardTestBase {
 
   static ChorusServer startServer(int p) throws Exception {
     String[] args = {
-      "--port", Integer.toString(p),
-      "--data-dir", dataDir.toString(),
-      "--jwt-secret", SECRET,
-      "--hazelcast", "false",
-      "--replica-id", "n1",
+      "--port",
+      Integer.toString(p),
+      "--data-dir",
+      dataDir.toString(),
+      "--jwt-secret",
+      SECRET,
+      "--hazelcast",
+      "false",
+      "--replica-id",
+      "n1",
       "--demo"
     };
     return ChorusServer.start(ServerConfig.parse(args, Map.of()));
@@ -236,11 +241,17 @@ abstract class BoardTestBase {
 
   /** Clicks a card field and types a new value (Enter commits). */
   void editField(User u, String cardTitle, String field, String value) {
-    WebElement f = card(u, cardTitle).findElement(By.cssSelector(".field[data-field='" + field + "']"));
+    WebElement f =
+        card(u, cardTitle).findElement(By.cssSelector(".field[data-field='" + field + "']"));
     f.click();
     WebElement editor = u.find(".card .field[data-field='" + field + "'] .editor");
     editor.sendKeys(org.openqa.selenium.Keys.chord(org.openqa.selenium.Keys.CONTROL, "a"));
-    editor.sendKeys(value + "\n");
+    if ("textarea".equals(editor.getTagName())) {
+      editor.sendKeys(value);
+      editor.sendKeys(org.openqa.selenium.Keys.chord(org.openqa.selenium.Keys.CONTROL, "\n"));
+    } else {
+      editor.sendKeys(value + "\n");
+    }
   }
 
   void screenshot(User u, String name) throws IOException {
@@ -316,6 +327,18 @@ abstract class BoardTestBase {
 
   static List<String> serverTitles(JsonNode state, String col) {
     return serverCards(state, col).stream().map(c -> c.at("/value/title").asText()).toList();
+  }
+
+  /** The server's card {id, value} with this title (any column). */
+  static JsonNode serverCard(JsonNode state, String title) {
+    for (JsonNode col : state.at("/doc/board/columns")) {
+      for (JsonNode c : col.at("/value/cards")) {
+        if (title.equals(c.at("/value/title").asText())) {
+          return c;
+        }
+      }
+    }
+    throw new AssertionError("the server has no card titled " + title);
   }
 
   /** {columnElementId, cardElementId} of the card with this title, or null. */

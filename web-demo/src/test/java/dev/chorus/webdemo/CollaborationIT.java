@@ -87,9 +87,7 @@ class CollaborationIT extends BoardTestBase {
     bob.find("#offline-toggle").click();
     await().until(() -> "offline".equals(bob.find("#conn").getAttribute("data-status")));
     editField(bob, "Plan the offsite", "assignee", "Bob");
-    await()
-        .untilAsserted(
-            () -> assertContains(bob.find("#banner").getText(), "1 edit queued"));
+    await().untilAsserted(() -> assertContains(bob.find("#banner").getText(), "1 edit queued"));
     editField(alice, "Plan the offsite", "assignee", "Alice");
     await()
         .atMost(Duration.ofSeconds(10))
@@ -108,7 +106,9 @@ class CollaborationIT extends BoardTestBase {
               for (User u : List.of(alice, bob)) {
                 assertEquals(
                     1,
-                    card(u, "Plan the offsite").findElements(By.cssSelector(".conflict-badge")).size(),
+                    card(u, "Plan the offsite")
+                        .findElements(By.cssSelector(".conflict-badge"))
+                        .size(),
                     u.name);
               }
             });
@@ -118,9 +118,7 @@ class CollaborationIT extends BoardTestBase {
 
     // Bob opens it: both intents, with author and kind.
     card(bob, "Plan the offsite").findElement(By.cssSelector(".conflict-badge")).click();
-    await()
-        .untilAsserted(
-            () -> assertEquals(2, bob.findAll("#conflict-dialog .intent").size()));
+    await().untilAsserted(() -> assertEquals(2, bob.findAll("#conflict-dialog .intent").size()));
     List<WebElement> intents = bob.findAll("#conflict-dialog .intent");
     assertEquals(
         List.of("Alice", "Bob"),
