@@ -55,7 +55,10 @@ public final class Compactor {
   private void dropRetired(Register reg, VersionVector stable) {
     List<Entry> dead = new ArrayList<>();
     for (Entry e : reg.entries) {
-      if (e.retiredBy != null && !lv.live(e, reg) && retiredWithin(e, stable)) {
+      if (e.retiredBy != null
+          && !lv.live(e, reg)
+          && retiredWithin(e, stable)
+          && (e.child == null || selfContained(e.child))) {
         dead.add(e);
       }
     }
@@ -112,13 +115,63 @@ public final class Compactor {
       l.seq.forEachRun(
           r -> {
             if (r.position != null && st.items.containsKey(r.position.item.id)) {
-              Entry w = lv.winnerPosition(r.position.item);
-              if (w == null || w.position.list == l) {
-                inside.add(r.position.item);
-              }
+              inside.add(r.position.item);
             }
           });
       inside.forEach(this::dropItem);
+    }
+  }
+
+  /**
+   * Whether every element with a position in {@code o}'s lists has all its positions there: only
+   * then can the subtree go as a whole. An element moved out (or with a concurrent move out) keeps
+   * the subtree until that settles.
+   */
+  private boolean selfContained(Obj o) {
+    java.util.Set<ListObj> lists = new java.util.HashSet<>();
+    collectLists(o, lists, 0);
+    for (ListObj l : lists) {
+      boolean[] outside = {false};
+      l.seq.forEachRun(
+          r -> {
+            if (r.position != null) {
+              for (Entry e : r.position.item.positions.entries) {
+                if (!lists.contains(e.position.list)) {
+                  outside[0] = true;
+                }
+              }
+            }
+          });
+      if (outside[0]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void collectLists(Obj o, java.util.Set<ListObj> lists, int depth) {
+    if (depth > 256) {
+      return;
+    }
+    if (o instanceof MapObj m) {
+      for (Register reg : m.registers.values()) {
+        for (Entry e : reg.entries) {
+          if (e.child != null) {
+            collectLists(e.child, lists, depth + 1);
+          }
+        }
+      }
+    } else if (o instanceof ListObj l && lists.add(l)) {
+      l.seq.forEachRun(
+          r -> {
+            if (r.position != null) {
+              for (Entry e : r.position.item.value.entries) {
+                if (e.child != null) {
+                  collectLists(e.child, lists, depth + 1);
+                }
+              }
+            }
+          });
     }
   }
 
