@@ -3,7 +3,7 @@
 // user's gestures into protocol ops.
 
 import { ChorusClient, splitPath } from "./chorus-client.js";
-import { h, fill, avatar, kindChip, timeAgo, clockTime, toast, labelColor, show, colorFor } from "./ui.js";
+import { h, fill, avatar, kindChip, timeAgo, clockTime, toast, labelColor, show, colorFor, robot } from "./ui.js";
 import { sortable } from "./drag.js";
 
 const CARD_STATUS = ["todo", "doing", "done", "cancelled"];
@@ -122,7 +122,7 @@ async function start(session, name, fixedToken) {
     clientId = "tab-" + Math.random().toString(36).slice(2, 8);
     sessionStorage.setItem("chorus.clientId", clientId);
   }
-  const client = new ChorusClient({ session, token, clientId });
+  const client = new ChorusClient({ session, token, clientId, storage: sessionStorage });
   app.client = client;
   client.on("state", scheduleRender);
   client.on("status", () => {
@@ -137,7 +137,9 @@ async function start(session, name, fixedToken) {
     if (e.code === "shutting_down") toast("The server is restarting; reconnecting…", "warn");
   });
   client.setPresence(presenceState());
+  if (client.queue.length) toast(`${client.queue.length} unsent edit batch(es) restored from before the reload`, "info");
   client.connect();
+  scheduleRender();
 
   setupChrome();
   setupBoard();
@@ -508,7 +510,7 @@ function updateCard(node, id, card, col, conflicts, viewers) {
       h(
         "span.presence-tag",
         { style: { "--c": colorFor(p.state.name || p.actor.id) } },
-        p.actor.kind === "agent" ? "🤖 " : "✎ ",
+        p.actor.kind === "agent" ? [robot(), " "] : "✎ ",
         p.state.name || p.actor.id,
         p.state.focus && p.state.focus.field ? ` · ${FIELD_LABEL[p.state.focus.field] || p.state.focus.field}` : ""
       )
@@ -806,7 +808,7 @@ function renderTasks(d, byItem, pres) {
     const mine = claim && app.client.actor && claim.actor === app.client.actor.id;
     fill(
       n.querySelector(".task-claim"),
-      claim ? h("span.claim-chip." + (claim.kind === "agent" ? "agent" : "human"), { title: `lease until ${clockTime(claim.until)}` }, "🔒 ", claim.actor) : null,
+      claim ? h("span.claim-chip." + (claim.kind === "agent" ? "agent" : "human"), { title: `lease until ${clockTime(claim.until)}` }, "held by ", claim.actor) : null,
       h("button.claim-btn", { type: "button", dataset: { action: mine ? "release" : "claim" } }, mine ? "Release" : claim ? "Take over" : "Claim"),
       conflicts.length ? h("button.conflict-badge.small", { type: "button", onclick: () => openDialog("task:" + key) }, "⚡") : null
     );
@@ -975,8 +977,10 @@ function presenceByItem() {
 function renderPeople() {
   const c = app.client;
   const all = [...c.presence.values()];
-  if (c.participantId && !all.some((p) => p.participantId === c.participantId) && c.status === "online") {
-    all.push({ participantId: c.participantId, actor: c.actor, state: presenceState() });
+  if (c.participantId && !all.some((p) => p.participantId === c.participantId)) {
+    const st = presenceState();
+    if (c.status !== "online") st.what = "offline — edits are queued";
+    all.push({ participantId: c.participantId, actor: c.actor, state: st });
   }
   all.sort((a, b) => (a.participantId === c.participantId ? -1 : b.participantId === c.participantId ? 1 : 0) || (a.actor.kind === b.actor.kind ? 0 : a.actor.kind === "human" ? -1 : 1) || String(a.state?.name || a.actor.id).localeCompare(b.state?.name || b.actor.id));
   fill(
@@ -1093,7 +1097,7 @@ function closeDialog() {
 }
 
 const KIND_TEXT = {
-  concurrent_assignment: "Two people changed this at the same time, each without seeing the other's change.",
+  concurrent_assignment: "Two writers changed this at the same time, each without seeing the other's change. Both values are kept until someone decides.",
   move_vs_move: "It was moved to two places at once. It shows in one of them for now.",
   delete_vs_edit: "Someone deleted it while someone else was editing it. It is kept, with the edits, until you decide.",
   claim: "Two actors claimed it at once. One holds it for now.",

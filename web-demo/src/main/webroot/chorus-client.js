@@ -34,7 +34,13 @@
  *  - presence: `setPresence(state)` sends it and refreshes it every 10 s (the server expires it
  *    after 30 s);
  *  - `setOffline(true)` really closes the socket and stops reconnecting (the board's "go offline"
- *    switch); `setOffline(false)` reconnects and flushes the queue.
+ *    switch); `setOffline(false)` reconnects and flushes the queue;
+ *  - with `storage` (e.g. `sessionStorage`), the queue and the last view survive a reload of the
+ *    page: restored batches keep their batch ids, so one that did reach the server is acked as a
+ *    duplicate, not applied twice.
+ *
+ * Resolving a conflict (`resolve`) is not queued: it is "based on the current version" and must
+ * only be sent by someone who is looking at the current values, i.e. online.
  *
  * Events (`client.on(name, fn)`; `on` returns an unsubscribe function):
  *  - `state`     — {doc, version, conflicts, presence, pending}: anything changed, re-render;
@@ -276,6 +282,7 @@ export class ChorusClient {
    * @param {string} [opts.clientId] participant id for presence (default: random per tab)
    * @param {string} [opts.baseUrl]  http(s) origin of the node (default: the page's origin)
    * @param {string} [opts.shape]    shape of a session that does not exist yet
+   * @param {Storage} [opts.storage] where to keep the queue across reloads (e.g. sessionStorage)
    */
   constructor(opts) {
     this.session = opts.session;
@@ -312,6 +319,51 @@ export class ChorusClient {
     this._doc = null;
     this._dirty = true;
     this.stats = { sent: 0, acked: 0, duplicates: 0, reconnects: 0 };
+    this.storage = opts.storage || null;
+    this.storageKey = "chorus.client." + this.session;
+    this.restore();
+  }
+
+  // ------------------------------------------------------------------ persistence
+
+  /** Restores the queue and last view saved by a previous page of this tab (reload while offline). */
+  restore() {
+    if (!this.storage) return;
+    let saved;
+    try {
+      saved = JSON.parse(this.storage.getItem(this.storageKey) || "null");
+    } catch (e) {
+      saved = null;
+    }
+    if (!saved || !Array.isArray(saved.queue)) return;
+    this.serverDoc = saved.doc || null;
+    this.version = saved.version ?? null;
+    this.tempToReal = new Map(saved.tempToReal || []);
+    for (const t of this.tempToReal.keys()) tempCounter = Math.max(tempCounter, Number(t.slice(TEMP_PREFIX.length)) || 0);
+    for (const b of saved.queue) {
+      for (const t of b.tempIds) if (t) tempCounter = Math.max(tempCounter, Number(t.slice(TEMP_PREFIX.length)) || 0);
+      const r = { ...b, sent: false, remoteMark: -1 }; // never upgrade the basedOn of a restored batch
+      r.promise = new Promise((res, rej) => {
+        r.resolve = res;
+        r.reject = rej;
+      });
+      r.promise.catch(() => {});
+      this.queue.push(r);
+    }
+  }
+
+  save() {
+    if (!this.storage) return;
+    try {
+      if (this.queue.length === 0) {
+        this.storage.removeItem(this.storageKey);
+        return;
+      }
+      const queue = this.queue.map(({ batchId, basedOn, ops, tempIds, strict, label, frozen }) => ({ batchId, basedOn, ops, tempIds, strict, label, frozen }));
+      this.storage.setItem(this.storageKey, JSON.stringify({ doc: this.serverDoc, version: this.version, tempToReal: [...this.tempToReal], queue }));
+    } catch (e) {
+      /* storage full or unavailable: the queue still lives in memory */
+    }
   }
 
   on(name, fn) {
@@ -367,6 +419,7 @@ export class ChorusClient {
 
   changed() {
     this._dirty = true;
+    this.save();
     this.emit("state", {
       doc: this.doc,
       version: this.version,

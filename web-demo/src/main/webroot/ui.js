@@ -59,6 +59,20 @@ export function initials(name) {
   return ((parts[0] || "?")[0] + (parts.length > 1 ? parts[parts.length - 1][0] : "")).toUpperCase();
 }
 
+const ROBOT =
+  '<svg viewBox="0 0 24 24" width="1em" height="1em" aria-hidden="true"><path fill="currentColor" fill-rule="evenodd" ' +
+  'd="M12 1.5a1.5 1.5 0 0 1 .75 2.8V6H17a3 3 0 0 1 3 3v8a3 3 0 0 1-3 3H7a3 3 0 0 1-3-3V9a3 3 0 0 1 3-3h4.25V4.3A1.5 1.5 0 0 1 12 1.5z' +
+  'M9 10.5a1.75 1.75 0 1 0 0 3.5 1.75 1.75 0 0 0 0-3.5zm6 0a1.75 1.75 0 1 0 0 3.5 1.75 1.75 0 0 0 0-3.5zM9 16.25h6v1.5H9z' +
+  'M1.5 11h1.5v5H1.5a.5.5 0 0 1-.5-.5v-4a.5.5 0 0 1 .5-.5zm21 0a.5.5 0 0 1 .5.5v4a.5.5 0 0 1-.5.5H21v-5z"/></svg>';
+
+/** A small robot icon (an SVG, so it shows without an emoji font). */
+export function robot() {
+  const s = document.createElement("span");
+  s.className = "robot";
+  s.innerHTML = ROBOT;
+  return s;
+}
+
 /** An avatar: round for humans, a rounded square with a robot glyph for agents. */
 export function avatar(actor, opts = {}) {
   const agent = actor && actor.kind === "agent";
@@ -66,7 +80,7 @@ export function avatar(actor, opts = {}) {
   const el = h(
     "span.avatar" + (agent ? ".agent" : ".human") + (opts.small ? ".small" : ""),
     { title: `${name} (${agent ? "agent" : "human"})`, style: { "--c": colorFor(name) } },
-    agent ? "🤖" : initials(name)
+    agent ? robot() : initials(name)
   );
   return el;
 }

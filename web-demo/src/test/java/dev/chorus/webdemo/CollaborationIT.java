@@ -31,6 +31,33 @@ class CollaborationIT extends BoardTestBase {
                 assertEquals(List.of("Fix the login bug"), columnTitles(u, "doing"), u.name);
               }
             });
+    // Presence: Bob starts editing a title; Alice sees who edits what, live.
+    card(bob, "Fix the login bug")
+        .findElement(By.cssSelector(".field[data-field='title']"))
+        .click();
+    await("Alice sees Bob editing the title")
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              assertContains(
+                  card(alice, "Fix the login bug")
+                      .findElement(By.cssSelector(".card-presence"))
+                      .getText(),
+                  "Bob · title");
+              assertContains(
+                  alice.find("#people").getText(), "editing the title of “Fix the login bug”");
+            });
+    screenshot(alice, "presence");
+    bob.find(".card .editor").sendKeys(org.openqa.selenium.Keys.ESCAPE);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                card(alice, "Fix the login bug")
+                    .findElement(By.cssSelector(".card-presence"))
+                    .getText()
+                    .isEmpty());
+
     String idBefore = card(bob, "Write the launch post").getAttribute("data-id");
     await().atMost(Duration.ofSeconds(5)).until(() -> !idBefore.startsWith("~"));
 

@@ -55,7 +55,7 @@ class OfflineIT extends BoardTestBase {
   }
 
   @Test
-  void editsMadeOfflineAreQueuedAndArriveExactlyOnce() throws Exception {
+  void editsMadeOfflineAreQueuedSurviveAReloadAndArriveExactlyOnce() throws Exception {
     String s = newSession("offline");
     User alice = open(s, "Alice");
     User bob = open(s, "Bob");
@@ -83,7 +83,9 @@ class OfflineIT extends BoardTestBase {
     assertTrue(serverTitles(state(s), "todo").isEmpty(), "nothing reached the server yet");
     assertFalse(hasCard(bob, "Draft the agenda"));
 
-    alice.find("#offline-toggle").click();
+    // A reload does not lose the queue (kept in the tab's sessionStorage); the new page connects
+    // and sends it.
+    alice.on().navigate().refresh();
     awaitOnline(alice);
     await("Bob sees every queued edit")
         .atMost(Duration.ofSeconds(10))
