@@ -30,7 +30,7 @@ public final class Compactor {
         for (Iterator<Register> it = m.registers.values().iterator(); it.hasNext(); ) {
           Register reg = it.next();
           dropRetired(reg, stable);
-          if (reg.entries.isEmpty()) {
+          if (reg.entries.isEmpty() && (reg.retired == null || reg.retired.isEmpty())) {
             it.remove();
           }
         }
@@ -53,6 +53,9 @@ public final class Compactor {
 
   /** Removes the values a stable op retired for good. */
   private void dropRetired(Register reg, VersionVector stable) {
+    if (reg.retired != null) {
+      reg.retired.removeIf(e -> retiredWithin(e, stable));
+    }
     List<Entry> dead = new ArrayList<>();
     for (Entry e : reg.entries) {
       if (e.retiredBy != null

@@ -284,7 +284,11 @@ public final class DocState {
 
   private static void retire(Register reg, List<OpId> pred, Retirement r, UndoLog undo) {
     for (OpId p : pred) {
-      reg.find(p).retire(r, undo);
+      Entry e = reg.find(p);
+      e.retire(r, undo);
+      if (!reg.positions && e.child == null) {
+        reg.retireForGood(e, undo);
+      }
     }
   }
 
@@ -320,7 +324,7 @@ public final class DocState {
     for (Obj o : objects.values()) {
       if (o instanceof MapObj m) {
         for (Register r : m.registers.values()) {
-          c[2] += r.entries.size();
+          c[2] += r.all().size();
         }
       } else if (o instanceof ListObj l) {
         l.seq.forEachRun(
@@ -344,7 +348,7 @@ public final class DocState {
       }
     }
     for (Item i : items.values()) {
-      c[2] += i.value.entries.size() + i.positions.entries.size();
+      c[2] += i.value.all().size() + i.positions.entries.size();
     }
     return c;
   }

@@ -32,7 +32,7 @@ final class StateImageReader {
       Item item = new Item(ii.id());
       st.items.put(item.id, item);
       for (EntryImage ei : ii.value()) {
-        item.value.entries.add(entry(ei, item.value));
+        add(item.value, entry(ei, item.value));
       }
       agg(item.agg, ii.agg());
       if (!ii.keptDeletes().isEmpty()) {
@@ -57,6 +57,14 @@ final class StateImageReader {
       }
     }
     st.liveness.invalidateAll();
+  }
+
+  /** A retired scalar goes where {@link DocState} puts it: out of the scanned values. */
+  private static void add(Register reg, Entry e) {
+    reg.entries.add(e);
+    if (e.retiredBy != null && e.child == null) {
+      reg.retireForGood(e, null);
+    }
   }
 
   private Entry entry(EntryImage ei, Register reg) {
@@ -86,7 +94,7 @@ final class StateImageReader {
       for (Map.Entry<String, List<EntryImage>> r : oi.registers().entrySet()) {
         Register reg = m.register(r.getKey(), null);
         for (EntryImage ei : r.getValue()) {
-          reg.entries.add(entry(ei, reg));
+          add(reg, entry(ei, reg));
         }
       }
     } else if (o instanceof ListObj l) {

@@ -58,7 +58,7 @@ final class StateImageWriter {
 
   private List<EntryImage> entries(Register reg) {
     List<EntryImage> out = new ArrayList<>(reg.entries.size());
-    for (Entry e : Liveness.sorted(reg.entries)) {
+    for (Entry e : Liveness.sorted(reg.all())) {
       out.add(
           new EntryImage(
               e.id,
