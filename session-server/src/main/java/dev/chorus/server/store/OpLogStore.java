@@ -9,8 +9,11 @@ import java.util.Optional;
  * batch survives a crash of the process.
  *
  * <p>Every method blocks: call them from a worker thread, never from an event loop. Calls for one
- * session are made one at a time (the session serialises them); calls for different sessions may
- * run concurrently.
+ * session from one node are made one at a time (the session serialises them); calls for different
+ * sessions, and calls from other nodes sharing the store (a cluster on PostgreSQL), may run
+ * concurrently. The log is a grow-only set keyed by change id, so implementations MUST treat a
+ * change or batch record that is already stored as stored (insert if absent), and compaction MUST
+ * only delete changes a stored snapshot covers.
  */
 public interface OpLogStore extends AutoCloseable {
 
@@ -38,6 +41,13 @@ public interface OpLogStore extends AutoCloseable {
       List<BatchRecord> batches,
       long lastSeq) {}
 
+  /**
+   * Changes of a session that {@code have} does not include, each with its batch record if it has
+   * one, oldest first per replica; and the version of the stored snapshot ("" if none). Catch-up of
+   * a replica that may have missed changes.
+   */
+  record CatchUp(String snapshotVersion, List<StoredBatch> changes) {}
+
   /** Creates tables if missing. */
   void init() throws Exception;
 
@@ -47,12 +57,20 @@ public interface OpLogStore extends AutoCloseable {
   /** Creates a session (idempotent: an existing session keeps its shape). */
   void create(String sessionId, String shape) throws Exception;
 
-  /** Appends batches in one transaction; durable when this returns. */
+  /**
+   * Appends batches in one transaction; durable when this returns. Rows already stored (same change
+   * id, same batch id) are left as they are.
+   */
   void append(String sessionId, List<StoredBatch> batches) throws Exception;
 
+  /** The changes {@code have} (a version vector, codec text) lacks; see {@link CatchUp}. */
+  CatchUp changesAfter(String sessionId, String have) throws Exception;
+
   /**
-   * Saves a snapshot covering the log up to {@code seq}, then compacts: changes covered by the
-   * previous snapshot are deleted, and batch records older than {@code keepBatchesFromSeq}.
+   * Saves a snapshot of version {@code version} (log position {@code seq}) unless the stored one is
+   * not older (another node of a shared store got there first), then compacts: changes covered by
+   * the replaced snapshot are deleted (one snapshot interval of history stays), and batch records
+   * older than {@code keepBatchesFromSeq}.
    */
   void snapshot(
       String sessionId, byte[] snapshot, String version, long seq, long keepBatchesFromSeq)

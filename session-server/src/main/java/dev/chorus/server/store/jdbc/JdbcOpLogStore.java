@@ -2,6 +2,7 @@ package dev.chorus.server.store.jdbc;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.chorus.crdt.clock.VersionVector;
 import dev.chorus.server.store.OpLogStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -10,28 +11,34 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
- * {@link OpLogStore} over JDBC: H2 (embedded file, the single-node default) or PostgreSQL.
+ * {@link OpLogStore} over JDBC: H2 (embedded file, the single-node default) or PostgreSQL (shared
+ * by the nodes of a cluster). The same code and SQL run on both; {@link Dialect} holds the few
+ * differences (column types, insert-if-absent).
  *
  * <p>Tables: {@code chorus_sessions} (id, shape), {@code chorus_changes} keyed by (session,
- * replica, start counter) holding the change JSON and its log position {@code seq}, {@code
- * chorus_batches} keyed by (session, batch id) for idempotency, {@code chorus_snapshots} (one per
- * session). Changes are immutable and keyed by their unique id: appending the same change twice is
- * a no-op, which keeps the log a grow-only set.
+ * replica, start counter) holding the change JSON, its batch id and its log position {@code seq},
+ * {@code chorus_batches} keyed by (session, batch id) for idempotency, {@code chorus_snapshots}
+ * (one per session, with its version vector). Changes are immutable and keyed by their unique id:
+ * appending the same change twice is a no-op, which keeps the log a grow-only set that several
+ * nodes can write. Which changes a snapshot covers is decided by its version vector, never by log
+ * positions (each node numbers its own).
  *
  * <p>Thread-safe (a Hikari pool); every method blocks.
  */
 public final class JdbcOpLogStore implements OpLogStore {
   private final HikariDataSource ds;
   private final String url;
-  private final boolean postgres;
+  private final Dialect dialect;
 
   public JdbcOpLogStore(String url, int poolSize) {
     this.url = url;
-    this.postgres = url.startsWith("jdbc:postgresql:");
+    this.dialect = Dialect.of(url);
     HikariConfig c = new HikariConfig();
     c.setJdbcUrl(url);
     c.setMaximumPoolSize(Math.max(2, poolSize));
@@ -42,12 +49,26 @@ public final class JdbcOpLogStore implements OpLogStore {
   }
 
   private String text() {
-    return postgres ? "TEXT" : "CLOB";
+    return dialect.text();
   }
 
   private String blob() {
-    return postgres ? "BYTEA" : "BLOB";
+    return dialect.blob();
   }
+
+  private static final List<String> CHANGE_COLUMNS =
+      List.of(
+          "session_id",
+          "replica",
+          "start_counter",
+          "end_counter",
+          "seq",
+          "change_json",
+          "batch_id");
+  private static final List<String> CHANGE_KEY = List.of("session_id", "replica", "start_counter");
+  private static final List<String> BATCH_COLUMNS =
+      List.of("session_id", "batch_id", "content_hash", "version", "results_json", "seq");
+  private static final List<String> BATCH_KEY = List.of("session_id", "batch_id");
 
   @Override
   public void init() throws SQLException {
@@ -61,7 +82,10 @@ public final class JdbcOpLogStore implements OpLogStore {
               + " replica VARCHAR(128) NOT NULL, start_counter BIGINT NOT NULL,"
               + " end_counter BIGINT NOT NULL, seq BIGINT NOT NULL, change_json "
               + text()
-              + " NOT NULL, PRIMARY KEY (session_id, replica, start_counter))");
+              + " NOT NULL, batch_id VARCHAR(128),"
+              + " PRIMARY KEY (session_id, replica, start_counter))");
+      // tables made before the cluster store lack the batch link
+      s.execute("ALTER TABLE chorus_changes ADD COLUMN IF NOT EXISTS batch_id VARCHAR(128)");
       s.execute(
           "CREATE INDEX IF NOT EXISTS chorus_changes_seq ON chorus_changes (session_id, seq)");
       s.execute(
@@ -101,30 +125,38 @@ public final class JdbcOpLogStore implements OpLogStore {
         }
         byte[] snapshot = null;
         long snapSeq = 0;
+        VersionVector snapVersion = VersionVector.EMPTY;
         try (PreparedStatement p =
-            c.prepareStatement("SELECT data, seq FROM chorus_snapshots WHERE session_id = ?")) {
+            c.prepareStatement(
+                "SELECT data, seq, version FROM chorus_snapshots WHERE session_id = ?")) {
           p.setString(1, sessionId);
           try (ResultSet r = p.executeQuery()) {
             if (r.next()) {
               snapshot = r.getBytes(1);
               snapSeq = r.getLong(2);
+              snapVersion = VersionVector.parse(r.getString(3));
             }
           }
         }
+        // Every change the snapshot does not cover, whichever node wrote it (log positions of
+        // different nodes are not comparable); the retained interval is small.
         List<StoredChange> changes = new ArrayList<>();
         long lastSeq = snapSeq;
         try (PreparedStatement p =
             c.prepareStatement(
                 "SELECT replica, start_counter, end_counter, seq, change_json FROM chorus_changes"
-                    + " WHERE session_id = ? AND seq > ? ORDER BY seq")) {
+                    + " WHERE session_id = ? ORDER BY seq, replica, start_counter")) {
           p.setString(1, sessionId);
-          p.setLong(2, snapSeq);
           try (ResultSet r = p.executeQuery()) {
             while (r.next()) {
-              changes.add(
-                  new StoredChange(
-                      r.getString(1), r.getLong(2), r.getLong(3), r.getLong(4), r.getString(5)));
+              String replica = r.getString(1);
+              long start = r.getLong(2);
               lastSeq = Math.max(lastSeq, r.getLong(4));
+              if (snapVersion.get(replica) >= start) {
+                continue;
+              }
+              changes.add(
+                  new StoredChange(replica, start, r.getLong(3), r.getLong(4), r.getString(5)));
             }
           }
         }
@@ -189,14 +221,13 @@ public final class JdbcOpLogStore implements OpLogStore {
     try (Connection c = ds.getConnection()) {
       try (PreparedStatement ch =
               c.prepareStatement(
-                  "INSERT INTO chorus_changes (session_id, replica, start_counter, end_counter,"
-                      + " seq, change_json) VALUES (?, ?, ?, ?, ?, ?)");
+                  dialect.insertIfAbsent("chorus_changes", CHANGE_COLUMNS, CHANGE_KEY));
           PreparedStatement b =
               c.prepareStatement(
-                  "INSERT INTO chorus_batches (session_id, batch_id, content_hash, version,"
-                      + " results_json, seq) VALUES (?, ?, ?, ?, ?, ?)")) {
+                  dialect.insertIfAbsent("chorus_batches", BATCH_COLUMNS, BATCH_KEY))) {
         boolean anyBatch = false;
         for (StoredBatch sb : batches) {
+          BatchRecord r = sb.record();
           for (StoredChange sc : sb.changes()) {
             ch.setString(1, sessionId);
             ch.setString(2, sc.replica());
@@ -204,10 +235,10 @@ public final class JdbcOpLogStore implements OpLogStore {
             ch.setLong(4, sc.endCounter());
             ch.setLong(5, sc.seq());
             ch.setString(6, sc.json());
+            ch.setString(7, r == null ? null : r.batchId());
             ch.addBatch();
           }
-          if (sb.record() != null) {
-            BatchRecord r = sb.record();
+          if (r != null) {
             b.setString(1, sessionId);
             b.setString(2, r.batchId());
             b.setString(3, r.contentHash());
@@ -231,44 +262,153 @@ public final class JdbcOpLogStore implements OpLogStore {
   }
 
   @Override
+  public CatchUp changesAfter(String sessionId, String have) throws SQLException {
+    VersionVector h = VersionVector.parse(have);
+    try (Connection c = ds.getConnection()) {
+      c.setReadOnly(true);
+      try {
+        String snapVersion = "";
+        try (PreparedStatement p =
+            c.prepareStatement("SELECT version FROM chorus_snapshots WHERE session_id = ?")) {
+          p.setString(1, sessionId);
+          try (ResultSet r = p.executeQuery()) {
+            if (r.next()) {
+              snapVersion = r.getString(1);
+            }
+          }
+        }
+        // Cheap first: the newest change per replica. Usually nothing is missing.
+        Map<String, Long> heads = new LinkedHashMap<>();
+        try (PreparedStatement p =
+            c.prepareStatement(
+                "SELECT replica, MAX(end_counter) FROM chorus_changes WHERE session_id = ?"
+                    + " GROUP BY replica")) {
+          p.setString(1, sessionId);
+          try (ResultSet r = p.executeQuery()) {
+            while (r.next()) {
+              heads.put(r.getString(1), r.getLong(2));
+            }
+          }
+        }
+        List<StoredBatch> out = new ArrayList<>();
+        for (Map.Entry<String, Long> head : heads.entrySet()) {
+          long from = h.get(head.getKey());
+          if (head.getValue() <= from) {
+            continue;
+          }
+          try (PreparedStatement p =
+              c.prepareStatement(
+                  "SELECT c.start_counter, c.end_counter, c.seq, c.change_json, b.batch_id,"
+                      + " b.content_hash, b.version, b.results_json, b.seq"
+                      + " FROM chorus_changes c LEFT JOIN chorus_batches b"
+                      + " ON b.session_id = c.session_id AND b.batch_id = c.batch_id"
+                      + " WHERE c.session_id = ? AND c.replica = ? AND c.start_counter > ?"
+                      + " ORDER BY c.start_counter")) {
+            p.setString(1, sessionId);
+            p.setString(2, head.getKey());
+            p.setLong(3, from);
+            try (ResultSet r = p.executeQuery()) {
+              while (r.next()) {
+                StoredChange sc =
+                    new StoredChange(
+                        head.getKey(), r.getLong(1), r.getLong(2), r.getLong(3), r.getString(4));
+                BatchRecord br =
+                    r.getString(5) == null
+                        ? null
+                        : new BatchRecord(
+                            r.getString(5),
+                            r.getString(6),
+                            r.getString(7),
+                            r.getString(8),
+                            r.getLong(9));
+                out.add(new StoredBatch(br, List.of(sc)));
+              }
+            }
+          }
+        }
+        return new CatchUp(snapVersion, out);
+      } finally {
+        c.rollback();
+      }
+    }
+  }
+
+  @Override
   public void snapshot(
       String sessionId, byte[] data, String version, long seq, long keepBatchesFromSeq)
       throws SQLException {
+    VersionVector next = VersionVector.parse(version);
     try (Connection c = ds.getConnection()) {
       try {
         long prevSeq = 0;
-        boolean exists = false;
+        String prevVersion = null;
         try (PreparedStatement p =
-            c.prepareStatement("SELECT seq FROM chorus_snapshots WHERE session_id = ?")) {
+            c.prepareStatement("SELECT seq, version FROM chorus_snapshots WHERE session_id = ?")) {
           p.setString(1, sessionId);
           try (ResultSet r = p.executeQuery()) {
             if (r.next()) {
               prevSeq = r.getLong(1);
-              exists = true;
+              prevVersion = r.getString(2);
             }
           }
         }
-        String sql =
-            exists
-                ? "UPDATE chorus_snapshots SET version = ?, seq = ?, prev_seq = ?, data = ?,"
-                    + " created_at = ? WHERE session_id = ?"
-                : "INSERT INTO chorus_snapshots (version, seq, prev_seq, data, created_at,"
-                    + " session_id) VALUES (?, ?, ?, ?, ?, ?)";
-        try (PreparedStatement p = c.prepareStatement(sql)) {
-          p.setString(1, version);
-          p.setLong(2, seq);
-          p.setLong(3, prevSeq);
-          p.setBytes(4, data);
-          p.setLong(5, System.currentTimeMillis());
-          p.setString(6, sessionId);
-          p.executeUpdate();
+        VersionVector prev = prevVersion == null ? null : VersionVector.parse(prevVersion);
+        if (prev != null && (prev.equals(next) || !next.dominates(prev))) {
+          // Another node of a shared store saved a snapshot this one does not cover: keep it.
+          c.rollback();
+          return;
         }
-        // Keep one snapshot interval of changes for history and resume; drop what is older.
-        try (PreparedStatement p =
-            c.prepareStatement("DELETE FROM chorus_changes WHERE session_id = ? AND seq <= ?")) {
-          p.setString(1, sessionId);
-          p.setLong(2, prevSeq);
-          p.executeUpdate();
+        int written;
+        if (prev != null) {
+          // compare-and-set on the version: a concurrent writer's newer snapshot is never lost
+          try (PreparedStatement p =
+              c.prepareStatement(
+                  "UPDATE chorus_snapshots SET version = ?, seq = ?, prev_seq = ?, data = ?,"
+                      + " created_at = ? WHERE session_id = ? AND version = ?")) {
+            p.setString(1, version);
+            p.setLong(2, seq);
+            p.setLong(3, prevSeq);
+            p.setBytes(4, data);
+            p.setLong(5, System.currentTimeMillis());
+            p.setString(6, sessionId);
+            p.setString(7, prevVersion);
+            written = p.executeUpdate();
+          }
+        } else {
+          try (PreparedStatement p =
+              c.prepareStatement(
+                  dialect.insertIfAbsent(
+                      "chorus_snapshots",
+                      List.of("session_id", "version", "seq", "prev_seq", "data", "created_at"),
+                      List.of("session_id")))) {
+            p.setString(1, sessionId);
+            p.setString(2, version);
+            p.setLong(3, seq);
+            p.setLong(4, 0);
+            p.setBytes(5, data);
+            p.setLong(6, System.currentTimeMillis());
+            written = p.executeUpdate();
+          }
+        }
+        if (written != 1) {
+          c.rollback();
+          return;
+        }
+        // Keep one snapshot interval of changes for history and resume: drop what the replaced
+        // snapshot covered (the new one covers it too).
+        if (prev != null) {
+          try (PreparedStatement p =
+              c.prepareStatement(
+                  "DELETE FROM chorus_changes WHERE session_id = ? AND replica = ?"
+                      + " AND end_counter <= ?")) {
+            for (Map.Entry<String, Long> e : prev.asMap().entrySet()) {
+              p.setString(1, sessionId);
+              p.setString(2, e.getKey());
+              p.setLong(3, e.getValue());
+              p.addBatch();
+            }
+            p.executeBatch();
+          }
         }
         try (PreparedStatement p =
             c.prepareStatement("DELETE FROM chorus_batches WHERE session_id = ? AND seq < ?")) {

@@ -1,0 +1,72 @@
+package dev.chorus.server.store.jdbc;
+
+import java.util.List;
+
+/**
+ * The SQL that differs between the databases the JDBC store runs on: H2 (embedded file, the
+ * single-node default) and PostgreSQL (shared by a cluster). Everything else is the same SQL.
+ */
+enum Dialect {
+  H2("CLOB", "BLOB"),
+  POSTGRES("TEXT", "BYTEA");
+
+  private final String text;
+  private final String blob;
+
+  Dialect(String text, String blob) {
+    this.text = text;
+    this.blob = blob;
+  }
+
+  static Dialect of(String jdbcUrl) {
+    if (jdbcUrl.startsWith("jdbc:postgresql:")) {
+      return POSTGRES;
+    }
+    if (jdbcUrl.startsWith("jdbc:h2:")) {
+      return H2;
+    }
+    throw new IllegalArgumentException(
+        "unsupported store URL (jdbc:h2:... or jdbc:postgresql:...): " + jdbcUrl);
+  }
+
+  /** Type of unbounded text columns. */
+  String text() {
+    return text;
+  }
+
+  /** Type of binary columns. */
+  String blob() {
+    return blob;
+  }
+
+  /**
+   * An insert that does nothing if a row with the same key exists. Log rows are immutable and keyed
+   * by their unique id, so "already there" means "the same row is there": several nodes (or a
+   * retry) may write the same change to a shared store.
+   */
+  String insertIfAbsent(String table, List<String> columns, List<String> key) {
+    String cols = String.join(", ", columns);
+    String params = String.join(", ", columns.stream().map(c -> "?").toList());
+    if (this == POSTGRES) {
+      return "INSERT INTO "
+          + table
+          + " ("
+          + cols
+          + ") VALUES ("
+          + params
+          + ") ON CONFLICT ("
+          + String.join(", ", key)
+          + ") DO NOTHING";
+    }
+    // H2: MERGE ... KEY replaces a row with the same key; the replacement is identical.
+    return "MERGE INTO "
+        + table
+        + " ("
+        + cols
+        + ") KEY ("
+        + String.join(", ", key)
+        + ") VALUES ("
+        + params
+        + ")";
+  }
+}
