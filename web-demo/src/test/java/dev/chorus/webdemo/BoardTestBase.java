@@ -257,6 +257,16 @@ abstract class BoardTestBase {
   void screenshot(User u, String name) throws IOException {
     Path dir = Path.of(System.getProperty("chorus.screenshots", "target/screenshots"));
     Files.createDirectories(dir);
+    // a window that was in the background paints its next frame first
+    try {
+      ((JavascriptExecutor) u.on())
+          .executeAsyncScript(
+              "const done = arguments[arguments.length - 1];"
+                  + "requestAnimationFrame(() => requestAnimationFrame(() => done()));"
+                  + "setTimeout(done, 2000);");
+    } catch (org.openqa.selenium.WebDriverException e) {
+      // a screenshot is a record for people, not an assertion: take it anyway
+    }
     byte[] png = ((org.openqa.selenium.TakesScreenshot) u.on()).getScreenshotAs(OutputType.BYTES);
     Files.write(dir.resolve(getClass().getSimpleName() + "-" + name + ".png"), png);
   }
