@@ -1,0 +1,102 @@
+package dev.chorus.load.harness.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.chorus.crdt.Doc;
+import dev.chorus.crdt.codec.ChangeCodec;
+import dev.chorus.crdt.op.Change;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * What one client received, as CRDT changes: how often each change ({@code start@replica}) was
+ * delivered to it (welcome or {@code change} frame), and optionally a full CRDT replica ({@link
+ * Doc}) built from those changes, to compare its {@link Doc#stateHash()} with the server's at the
+ * end. A client never receives its own batches as changes; the verifier adds them from the history.
+ *
+ * <p>Not thread-safe: used on the client's context, read by the verifier after the client stopped.
+ */
+public final class Replica {
+  private final Map<String, Integer> deliveries = new HashMap<>();
+  private final Doc doc;
+  private boolean complete;
+  private String incompleteWhy;
+
+  /**
+   * @param keepDoc whether to run a CRDT replica (costs CPU in the harness) or only count
+   *     deliveries
+   */
+  public Replica(boolean keepDoc) {
+    this.doc = keepDoc ? new Doc("harness") : null;
+  }
+
+  /**
+   * Marks the replica as starting from the empty document (the client joined with {@code since: ""}
+   * and got every change), so it can be compared in full.
+   */
+  public void startedFromEmpty() {
+    if (incompleteWhy == null) {
+      complete = true;
+    }
+  }
+
+  /** A resume fell back to a full {@code doc}: changes were skipped, the replica is partial. */
+  public void gap(String why) {
+    complete = false;
+    if (incompleteWhy == null) {
+      incompleteWhy = why;
+    }
+  }
+
+  public boolean complete() {
+    return complete && doc != null;
+  }
+
+  public String incompleteWhy() {
+    return doc == null ? "no replica kept" : incompleteWhy;
+  }
+
+  /** Counts and applies the changes of a {@code changes} array (codec JSON, oldest first). */
+  public void deliver(JsonNode changes) {
+    if (changes == null) {
+      return;
+    }
+    for (JsonNode c : changes) {
+      deliveries.merge(key(c), 1, Integer::sum);
+      if (doc != null && incompleteWhy == null) {
+        try {
+          doc.apply(ChangeCodec.fromJson(c));
+        } catch (RuntimeException e) {
+          gap("change " + key(c) + " did not apply: " + e.getMessage());
+        }
+      }
+    }
+  }
+
+  /** Applies a change the client did not receive (its own, from the history); not counted. */
+  public void applyOwn(Change c) {
+    if (doc != null && incompleteWhy == null) {
+      try {
+        doc.apply(c);
+      } catch (RuntimeException e) {
+        gap("own change " + key(c) + " did not apply: " + e.getMessage());
+      }
+    }
+  }
+
+  public Map<String, Integer> deliveries() {
+    return deliveries;
+  }
+
+  public Doc doc() {
+    return doc;
+  }
+
+  /** {@code start@replica} of a change in codec JSON. */
+  public static String key(JsonNode change) {
+    return change.get("start").asLong() + "@" + change.get("replica").asText();
+  }
+
+  public static String key(Change c) {
+    return c.startCounter() + "@" + c.replica();
+  }
+}

@@ -1,0 +1,145 @@
+package dev.chorus.load.harness.scenario;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.chorus.load.harness.client.ChorusClient;
+import dev.chorus.load.harness.client.ClientHooks;
+import dev.chorus.load.harness.client.Json;
+import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
+
+/**
+ * One writer, R readers, on one {@code generic} session: the workload of {@code fanout} and of the
+ * peer comparison, defined so a Yjs server can run exactly the same (peers/server-bench.mjs). The
+ * writer makes {@code ops} separate writes, each one {@code set} of key {@code c<i mod keys>} to
+ * {@code {"seq": i, "title": "card i", "status": "doing", "note": <48 chars>}}, keeping at most
+ * {@code window} writes not yet received by every reader. Measured per write and reader: writer
+ * send → reader receive (after the reader applied it); per write: send → received by all readers.
+ * Throughput = writes / (last write received by all − first send). Each reader checks it got every
+ * {@code seq} exactly once.
+ */
+public final class Stream {
+  /** The outcome of one stream run. */
+  public record Result(
+      int ops,
+      int readers,
+      double seconds,
+      Histogram perReader,
+      Histogram allReaders,
+      long lost,
+      long dup) {
+    public double opsPerSecond() {
+      return seconds <= 0 ? 0 : ops / seconds;
+    }
+  }
+
+  private Stream() {}
+
+  /** The write of op {@code i} (shared with the Node peers: same shape, same sizes). */
+  public static ObjectNode payload(int i) {
+    return Json.obj()
+        .put("seq", i)
+        .put("title", "card " + i)
+        .put("status", "doing")
+        .put("note", "x".repeat(48));
+  }
+
+  public static Result run(
+      RunContext ctx, String session, int readers, int ops, int window, int keys, long timeoutMs)
+      throws Exception {
+    ctx.rest().session(session, "generic");
+    long[] sentAt = new long[ops];
+    AtomicIntegerArray remaining = new AtomicIntegerArray(ops);
+    for (int i = 0; i < ops; i++) {
+      remaining.set(i, readers);
+    }
+    ConcurrentHistogram perReader = new ConcurrentHistogram(3);
+    ConcurrentHistogram all = new ConcurrentHistogram(3);
+    AtomicInteger doneAll = new AtomicInteger();
+    AtomicLong lastDone = new AtomicLong();
+    AtomicLong dup = new AtomicLong();
+    List<BitSet> seen = new ArrayList<>();
+    ChorusClient[] writer = new ChorusClient[1];
+    int[] sent = {0};
+    Runnable[] pump = new Runnable[1];
+
+    List<Future<JsonNode>> joined = new ArrayList<>();
+    for (int r = 0; r < readers; r++) {
+      BitSet got = new BitSet(ops);
+      seen.add(got);
+      ChorusClient c =
+          ctx.client(
+              session,
+              "generic",
+              "reader-" + r,
+              "reader-" + r,
+              "human",
+              "viewer",
+              true,
+              new ClientHooks() {
+                @Override
+                public void change(ChorusClient c, JsonNode change) {
+                  long now = System.nanoTime();
+                  JsonNode op = change.path("ops").path(0);
+                  int seq = op.path("value").path("seq").asInt(-1);
+                  if (seq < 0 || seq >= ops) {
+                    return;
+                  }
+                  if (got.get(seq)) {
+                    dup.incrementAndGet();
+                    return;
+                  }
+                  got.set(seq);
+                  perReader.recordValue(Math.max(1, (now - sentAt[seq]) / 1000));
+                  if (remaining.decrementAndGet(seq) == 0) {
+                    all.recordValue(Math.max(1, (now - sentAt[seq]) / 1000));
+                    lastDone.set(now);
+                    doneAll.incrementAndGet();
+                    writer[0].context().runOnContext(v -> pump[0].run());
+                  }
+                }
+              });
+      joined.add(c.connect());
+    }
+    if (RunContext.await(joined, 60_000) > 0) {
+      throw new IllegalStateException("readers did not join");
+    }
+    writer[0] =
+        ctx.client(
+            session, "generic", "writer", "writer", "agent", "editor", true, ClientHooks.NONE);
+    if (RunContext.await(List.of(writer[0].connect()), 30_000) > 0) {
+      throw new IllegalStateException("writer did not join");
+    }
+    long start = System.nanoTime();
+    pump[0] =
+        () -> {
+          while (sent[0] < ops && sent[0] - doneAll.get() < window) {
+            int i = sent[0]++;
+            ArrayNode batch = Json.arr();
+            batch.add(Json.set("c" + (i % keys), payload(i)));
+            sentAt[i] = System.nanoTime();
+            writer[0].submit(batch);
+          }
+        };
+    writer[0].context().runOnContext(v -> pump[0].run());
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+    while (doneAll.get() < ops && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    double seconds = (Math.max(lastDone.get(), start) - start) / 1e9;
+    long lost = 0;
+    for (BitSet b : seen) {
+      lost += ops - b.cardinality();
+    }
+    return new Result(ops, readers, seconds, perReader, all, lost, dup.get());
+  }
+}
