@@ -253,6 +253,7 @@ function onConflictEvent(ev) {
   const what = describeTarget(t);
   if (ev.type === "opened") {
     addFeed({ kind: "conflict", text: `Conflict on ${what}: ${who.join(" vs ")}`, actor: null });
+    toast(`⚡ Conflict on ${what} (${who.join(" vs ")}) — open the badge to decide`, "warn", 6000);
   } else {
     addFeed({ kind: "resolved", text: `${ev.by ? ev.by.id : "someone"} resolved the conflict on ${what}`, actor: ev.by });
   }
@@ -687,7 +688,32 @@ function editCardField(node, id, field) {
   } else if (field === "assignee") {
     beginEdit({ type: "card", id, field, el, kind: "people", original: card.assignee ?? null, placeholder: "who?", commit: (v, e) => setField(v.trim() || null, e) });
   } else if (field === "status") {
-    beginEdit({ type: "card", id, field, el, kind: "select", options: CARD_STATUS, original: card.status || "todo", commit: (v, e) => setField(v, e) });
+    beginEdit({
+      type: "card",
+      id,
+      field,
+      el,
+      kind: "select",
+      options: CARD_STATUS,
+      original: card.status || "todo",
+      commit: (v, e) => {
+        // a status that names a column takes the card there, as a drag would (one batch)
+        const cur = findCard(id);
+        const col = columns().find((c) => c.value.id === v);
+        if (!cur || !col || col.id === cur.col.id) return setField(v, e);
+        if (v === (cur.card.status || "")) return;
+        const cards = (col.value.cards || []).filter((c) => c.id !== cur.el.id);
+        const path = cardPath(id);
+        submit(
+          [
+            { op: "set", path: `${path}/status`, value: v },
+            { op: "move", path, to: `board/columns/${col.id}/cards`, after: cards.length ? cards[cards.length - 1].id : null },
+          ],
+          `move “${cur.card.title}” to ${col.value.title}`,
+          e.view
+        );
+      },
+    });
   } else if (field === "labels") {
     beginEdit({
       type: "card",

@@ -73,7 +73,7 @@ export function sortable(root, o) {
   }
 
   function findTarget(x, y) {
-    const lists = [...root.querySelectorAll(o.list)];
+    const lists = [...(root.matches(o.list) ? [root] : []), ...root.querySelectorAll(o.list)];
     let best = null;
     for (const list of lists) {
       const r = list.closest("[data-drop-zone]")?.getBoundingClientRect() || list.getBoundingClientRect();

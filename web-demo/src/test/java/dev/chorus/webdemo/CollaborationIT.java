@@ -186,4 +186,106 @@ class CollaborationIT extends BoardTestBase {
     assertEquals("Alice", serverCards(st, "todo").get(0).at("/value/assignee").asText());
     screenshot(alice, "resolved");
   }
+
+  @Test
+  void everyFieldEditsInPlaceAndThePlanAndTaskListAreShared() throws Exception {
+    String s = newSession("panels");
+    User alice = open(s, "Alice");
+    User bob = open(s, "Bob");
+    addCard(alice, "todo", "Ship the beta");
+    await().atMost(Duration.ofSeconds(10)).until(() -> hasCard(bob, "Ship the beta"));
+
+    editField(alice, "Ship the beta", "title", "Ship the public beta");
+    editField(alice, "Ship the public beta", "description", "Invite list is in the doc.");
+    editField(alice, "Ship the public beta", "assignee", "Bob");
+    card(alice, "Ship the public beta").findElement(By.cssSelector(".label-add")).click();
+    alice.find(".card .field[data-field='labels'] .editor").sendKeys("ui\n");
+    card(alice, "Ship the public beta")
+        .findElement(By.cssSelector(".field[data-field='status']"))
+        .click();
+    new org.openqa.selenium.support.ui.Select(alice.find(".card select.editor"))
+        .selectByValue("doing");
+
+    // a status that names a column moves the card there
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> columnTitles(bob, "doing").equals(List.of("Ship the public beta")));
+    await("Bob sees every field")
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              WebElement c = card(bob, "Ship the public beta");
+              assertEquals(
+                  "Invite list is in the doc.",
+                  c.findElement(By.cssSelector(".field[data-field='description']")).getText());
+              assertContains(
+                  c.findElement(By.cssSelector(".field[data-field='assignee']")).getText(), "Bob");
+              assertEquals(1, c.findElements(By.cssSelector(".label[data-label='ui']")).size());
+              assertEquals(
+                  "doing",
+                  c.findElement(By.cssSelector(".field[data-field='status']"))
+                      .getAttribute("data-status"));
+            });
+    JsonNode card = serverCard(state(s), "Ship the public beta").get("value");
+    assertEquals("Invite list is in the doc.", card.get("description").asText());
+    assertEquals("Bob", card.get("assignee").asText());
+    assertEquals("doing", card.get("status").asText());
+    assertEquals("ui", card.at("/labels/0/value").asText());
+
+    // The plan: three steps; Alice drags the last to the top and finishes one.
+    for (String step : List.of("One", "Two", "Three")) {
+      alice.find("#plan-add-input").sendKeys(step + "\n");
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> planTitles(bob).size() == 3);
+    WebElement three = planStep(alice, "Three");
+    WebElement one = planStep(alice, "One");
+    alice
+        .actions()
+        .clickAndHold(three.findElement(By.cssSelector(".step-no")))
+        .moveByOffset(0, -10)
+        .moveToElement(one, 0, -one.getSize().height / 2 + 2)
+        .release()
+        .perform();
+    planStep(alice, "One").findElement(By.cssSelector(".step-status")).click();
+    await().until(() -> "doing".equals(planStep(alice, "One").getAttribute("data-status")));
+    planStep(alice, "One").findElement(By.cssSelector(".step-status")).click();
+    await("Bob sees the new order and the finished step")
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              assertEquals(List.of("Three", "One", "Two"), planTitles(bob));
+              assertEquals("done", planStep(bob, "One").getAttribute("data-status"));
+            });
+    List<String> serverPlan = new java.util.ArrayList<>();
+    state(s).at("/doc/plan").forEach(p -> serverPlan.add(p.at("/value/title").asText()));
+    assertEquals(List.of("Three", "One", "Two"), serverPlan);
+
+    // Tasks: Bob adds one, Alice claims it and checks it off.
+    bob.find("#task-add-input").sendKeys("Order the pizza\n");
+    await().atMost(Duration.ofSeconds(10)).until(() -> alice.findAll("#tasks .task").size() == 1);
+    alice.find("#tasks .task .claim-btn").click();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertContains(bob.find("#tasks .task").getText(), "held by Alice"));
+    alice.find("#tasks .task .task-check").click();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> assertEquals("done", bob.find("#tasks .task").getAttribute("data-status")));
+    JsonNode task = state(s).at("/doc/tasks").elements().next();
+    assertEquals("done", task.get("status").asText());
+    assertEquals("Alice", task.at("/claim/actor").asText());
+    screenshot(bob, "panels");
+  }
+
+  private List<String> planTitles(User u) {
+    return u.findAll("#plan .step .step-title").stream().map(e -> e.getText().trim()).toList();
+  }
+
+  private WebElement planStep(User u, String title) {
+    return u.findAll("#plan .step").stream()
+        .filter(e -> e.findElement(By.cssSelector(".step-title")).getText().trim().equals(title))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError(u.name + " has no step " + title));
+  }
 }
