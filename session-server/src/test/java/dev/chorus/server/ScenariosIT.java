@@ -345,4 +345,32 @@ class ScenariosIT extends ItBase {
           .until(() -> read(s).path("doc").path("tasks").path("t1").path("claim").isNull());
     }
   }
+
+  @org.junit.jupiter.api.Test
+  void s13_theHoldersDisconnect_releasesItsClaim_withAnEvent() throws Exception {
+    String s = newSession();
+    try (WsClient watcher = WsClient.joined(clients, node.port(), s, node.human("watcher", s))) {
+      WsClient holder = WsClient.joined(clients, node.port(), s, node.agent("planner", s));
+      String v = holder.welcome().path("version").asText();
+      v =
+          holder
+              .write(
+                  v,
+                  "[{\"op\":\"set\",\"path\":\"tasks/t1\",\"value\":{\"title\":\"T\",\"claim\":null}}]")
+              .path("version")
+              .asText();
+      holder.write(v, "[{\"op\":\"claim\",\"path\":\"tasks/t1\",\"leaseMs\":600000}]");
+      assertEquals(
+          "planner",
+          read(s).path("doc").path("tasks").path("t1").path("claim").path("actor").asText());
+      holder.close();
+      JsonNode release =
+          watcher.await(
+              f ->
+                  f.path("type").asText().equals("change")
+                      && f.path("author").path("id").asText().equals("chorus-server"));
+      assertEquals("tasks/t1", release.path("ops").get(0).path("path").asText());
+      assertTrue(read(s).path("doc").path("tasks").path("t1").path("claim").isNull());
+    }
+  }
 }

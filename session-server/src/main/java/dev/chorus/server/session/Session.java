@@ -343,6 +343,15 @@ public final class Session {
       broadcastPresence(pr, true, null);
     }
     lastUsedMillis = System.currentTimeMillis();
+    String actor = p.principal().actorId();
+    if (Shape.AGENT_SESSION.equals(shape.name())
+        && !broken
+        && participants.values().stream().noneMatch(q -> q.principal().actorId().equals(actor))) {
+      // the holder's last connection is gone: its claims die with it
+      releaseClaims(
+          claim -> actor.equals(claim.get("actor")),
+          "holder-left-" + p.participantId() + "-" + System.nanoTime());
+    }
   }
 
   public int participantCount() {
@@ -400,6 +409,16 @@ public final class Session {
   }
 
   private void releaseExpiredClaims(long now) {
+    releaseClaims(
+        claim -> claim.get("until") instanceof Number until && until.longValue() <= now,
+        "lease-expiry-" + now);
+  }
+
+  /**
+   * Releases (server-authored write, broadcast like any change) every task claim matching {@code
+   * which}: an orphaned claim is never silent (SCENARIOS 13).
+   */
+  private void releaseClaims(java.util.function.Predicate<Map<?, ?>> which, String batchId) {
     Object tasks;
     try {
       tasks = doc.get(Path.of("tasks"));
@@ -413,21 +432,18 @@ public final class Session {
     for (Map.Entry<?, ?> e : m.entrySet()) {
       if (e.getValue() instanceof Map<?, ?> task
           && task.get("claim") instanceof Map<?, ?> claim
-          && claim.get("until") instanceof Number until
-          && until.longValue() <= now) {
+          && which.test(claim)) {
         ops.add(new ClientOp.Release("tasks/" + escape((String) e.getKey())));
       }
     }
     if (ops.isEmpty()) {
       return;
     }
-    ObjectNode canon = Values.NODES.objectNode().put("lease-expiry", now);
+    ObjectNode canon = Values.NODES.objectNode().put("release", batchId);
     Frames.Batch b =
-        new Frames.Batch(
-            "lease-expiry-" + now, null, false, List.copyOf(ops), null, Frames.hash(canon));
+        new Frames.Batch(batchId, null, false, List.copyOf(ops), null, Frames.hash(canon));
     submit(b, SERVER_PRINCIPAL, null)
-        .onFailure(
-            t -> LOG.warn("session {}: releasing expired claims failed: {}", id, t.toString()));
+        .onFailure(t -> LOG.warn("session {}: releasing claims failed: {}", id, t.toString()));
   }
 
   private static final Principal SERVER_PRINCIPAL =
@@ -970,7 +986,7 @@ public final class Session {
       BatchResult r = p.outcome().resultIfDone();
       rows.add(
           new OpLogStore.StoredBatch(
-              p.batch().batchId().startsWith("lease-expiry-")
+              p.author().equals(SERVER)
                   ? null
                   : new OpLogStore.BatchRecord(
                       p.batch().batchId(),
