@@ -10,6 +10,9 @@ import dev.chorus.server.protocol.Values;
 
 /** JSON forms of CRDT values that travel (actors, conflicts, intents). Stateless. */
 public final class WireJson {
+  /** Most intents one conflict carries on the wire ({@code intentCount} has the total). */
+  public static final int MAX_INTENTS = 32;
+
   private WireJson() {}
 
   public static ObjectNode actor(Author a) {
@@ -35,7 +38,10 @@ public final class WireJson {
     o.put("path", c.path().toString());
     o.set("winner", value(c.winner()));
     ArrayNode intents = o.putArray("intents");
-    for (Intent i : c.intents()) {
+    // A register many stale writers hit concurrently can hold hundreds of values; every event
+    // would repeat them all. Send the first MAX_INTENTS (op-id order) and the true count.
+    o.put("intentCount", c.intents().size());
+    for (Intent i : c.intents().subList(0, Math.min(MAX_INTENTS, c.intents().size()))) {
       ObjectNode n = intents.addObject();
       n.put("op", i.op().toString());
       n.set("author", actor(i.author()));
