@@ -31,6 +31,10 @@ const app = {
   seenNarration: new Set(),
 };
 window.chorus = app;
+// uncaught errors are kept for whoever looks (and the browser tests check there are none)
+app.errors = [];
+window.addEventListener("error", (e) => app.errors.push(String(e.message || e.error)));
+window.addEventListener("unhandledrejection", (e) => app.errors.push("unhandled rejection: " + String(e.reason && (e.reason.stack || e.reason))));
 
 // ====================================================================== boot
 

@@ -28,7 +28,7 @@
  *    a row never conflicts with yourself;
  *  - retries: `rate_limited` / `overloaded` (and `internal`) errors re-send the same batch after
  *    `retryAfterMs` (or a backoff); other batch errors drop the batch and report it (`rejected`);
- *  - reconnects with jittered exponential backoff (full jitter, 0.5 s doubling to 15 s), honouring
+ *  - reconnects with jittered exponential backoff (full jitter, 0.5 s doubling to 10 s), honouring
  *    `retryAfterMs` of a `shutting_down` error; pings every 15 s and treats a missing pong as a
  *    dead connection; re-mints the token (your `token` callback) after a 4401 close;
  *  - presence: `setPresence(state)` sends it and refreshes it every 10 s (the server expires it
@@ -550,7 +550,7 @@ export class ChorusClient {
       delay = this.nextDelay; // server-suggested (already jittered)
       this.nextDelay = null;
     } else {
-      const cap = Math.min(15000, 500 * 2 ** this.attempt);
+      const cap = Math.min(10000, 500 * 2 ** Math.min(this.attempt, 10));
       delay = 250 + Math.random() * cap; // full jitter
     }
     this.attempt++;
@@ -769,8 +769,11 @@ export class ChorusClient {
     if (conflictId) frame.conflictId = conflictId;
     return new Promise((res, rej) => {
       if (!this.send(frame)) return rej(new Error("offline: resolve needs a connection"));
-      const offA = this.on("ack", (a) => a.batchId === batchId && (offA(), offE(), res(a)));
-      const offE = this.on("error", (e) => e.batchId === batchId && (offA(), offE(), rej(Object.assign(new Error(e.message), { code: e.code }))));
+      const done = () => (offA(), offE(), clearTimeout(timer));
+      const offA = this.on("ack", (a) => a.batchId === batchId && (done(), res(a)));
+      const offE = this.on("error", (e) => e.batchId === batchId && (done(), rej(Object.assign(new Error(e.message), { code: e.code }))));
+      // the connection may drop before the answer: the conflict list after the reconnect tells
+      const timer = setTimeout(() => (done(), rej(new Error("no answer from the server"))), 15000);
     });
   }
 

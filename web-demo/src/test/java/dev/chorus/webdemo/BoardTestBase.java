@@ -163,6 +163,17 @@ abstract class BoardTestBase {
   /** Closes every window this test opened (the browser stays for the next test). */
   @AfterEach
   void closeUsers() {
+    List<String> errors = new ArrayList<>();
+    for (User u : users) {
+      try {
+        Object e = u.js("return window.chorus && window.chorus.errors ? window.chorus.errors : []");
+        if (e instanceof List<?> l && !l.isEmpty()) {
+          errors.add(u.name + ": " + l);
+        }
+      } catch (RuntimeException ex) {
+        // window gone
+      }
+    }
     for (User u : users) {
       try {
         driver.switchTo().window(u.window);
@@ -173,6 +184,9 @@ abstract class BoardTestBase {
     }
     users.clear();
     driver.switchTo().window(firstWindow);
+    if (!errors.isEmpty()) {
+      throw new AssertionError("uncaught errors in the board: " + errors);
+    }
   }
 
   static String newSession(String prefix) {

@@ -34,9 +34,11 @@ class DemoAgentIT extends BoardTestBase {
     await().untilAsserted(() -> assertContains(alice.find("#banner").getText(), "1 edit queued"));
 
     // Bob starts the demo agent from the board.
-    WebElement button = bob.find("#agent-toggle");
-    assertEquals("▶ Start demo agent", button.getText());
-    button.click();
+    await("the agent is off by default")
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> assertEquals("▶ Start demo agent", bob.find("#agent-toggle").getText()));
+    bob.find("#agent-toggle").click();
     await()
         .atMost(Duration.ofSeconds(10))
         .untilAsserted(

@@ -149,7 +149,7 @@ class OfflineIT extends BoardTestBase {
     screenshot(alice, "server-down");
 
     server = startServer(port); // same port, same data directory
-    awaitOnlineLong(alice);
+    awaitOnlineLong(alice); // on its own: the client's backoff brings it back
     await("the queued edits reach the server once")
         .atMost(Duration.ofSeconds(10))
         .untilAsserted(
@@ -177,8 +177,19 @@ class OfflineIT extends BoardTestBase {
   }
 
   private void awaitOnlineLong(User u) {
-    await("back online after the restart")
-        .atMost(Duration.ofSeconds(30))
-        .until(() -> "online".equals(u.find("#conn").getAttribute("data-status")));
+    try {
+      await("back online after the restart")
+          .atMost(Duration.ofSeconds(45))
+          .until(() -> "online".equals(u.find("#conn").getAttribute("data-status")));
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError(
+          "client state: "
+              + u.js(
+                  "const c = window.chorus.client; return JSON.stringify({status: c.status,"
+                      + " reason: c.offlineReason, stats: c.stats, attempt: c.attempt,"
+                      + " dueIn: c.reconnectDueAt - Date.now(), ws: !!c.ws,"
+                      + " wsState: c.ws && c.ws.readyState, errors: window.chorus.errors})"),
+          e);
+    }
   }
 }
