@@ -6,6 +6,8 @@ import dev.chorus.server.metrics.Metrics;
 import dev.chorus.server.replication.LocalReplicator;
 import dev.chorus.server.replication.Replicator;
 import dev.chorus.server.replication.hazelcast.HazelcastMember;
+import dev.chorus.server.replication.hazelcast.HazelcastReplicator;
+import dev.chorus.server.session.Session;
 import dev.chorus.server.session.SessionRegistry;
 import dev.chorus.server.store.OpLogStore;
 import dev.chorus.server.store.jdbc.JdbcOpLogStore;
@@ -21,7 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.HexFormat;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +38,7 @@ public final class ChorusServer {
   private final Vertx vertx;
   private final OpLogStore store;
   private final HazelcastMember hazelcast;
+  private final Replicator replicator;
   private final SessionRegistry registry;
   private final HttpServer http;
   private final String replicaId;
@@ -49,6 +51,7 @@ public final class ChorusServer {
       Vertx vertx,
       OpLogStore store,
       HazelcastMember hazelcast,
+      Replicator replicator,
       SessionRegistry registry,
       HttpServer http,
       String replicaId,
@@ -57,6 +60,7 @@ public final class ChorusServer {
     this.vertx = vertx;
     this.store = store;
     this.hazelcast = hazelcast;
+    this.replicator = replicator;
     this.registry = registry;
     this.http = http;
     this.replicaId = replicaId;
@@ -73,17 +77,25 @@ public final class ChorusServer {
     Vertx vertx = null;
     try {
       store.init();
+      vertx = Vertx.vertx();
+      Replicator replicator;
       if (config.hazelcast()) {
+        // A member alone is a cluster of one: others may join it later with the same settings.
         hz =
             HazelcastMember.start(
-                config.clusterName(), "chorus-" + replicaId, config.hazelcastPort(), List.of());
+                new HazelcastMember.Settings(
+                    config.clusterName(),
+                    replicaId,
+                    config.hazelcastInterface(),
+                    config.hazelcastPort(),
+                    config.hazelcastMembers(),
+                    config.hazelcastK8sServiceDns(),
+                    config.hazelcastBackupCount(),
+                    config.oplogTtlSeconds()));
+        replicator = new HazelcastReplicator(hz, vertx, replicaId);
+      } else {
+        replicator = LocalReplicator.disabled();
       }
-      HazelcastMember member = hz;
-      Replicator replicator =
-          member == null
-              ? LocalReplicator.disabled()
-              : new LocalReplicator(member::health, member::members);
-      vertx = Vertx.vertx();
       Metrics metrics = new Metrics();
       SessionRegistry registry =
           new SessionRegistry(vertx, config, store, replicator, metrics, replicaId);
@@ -116,6 +128,7 @@ public final class ChorusServer {
               vertx,
               store,
               hz,
+              replicator,
               registry,
               http,
               replicaId,
@@ -156,7 +169,15 @@ public final class ChorusServer {
   /** The replica id: configured, else read from (or created in) {@code <dataDir>/replica-id}. */
   static String resolveReplicaId(ServerConfig config) throws IOException {
     if (config.replicaId() != null && !config.replicaId().isBlank()) {
-      return config.replicaId();
+      String id = config.replicaId().trim();
+      if (id.equals(Session.INIT_REPLICA) || !id.matches("[A-Za-z0-9._-]{1,64}")) {
+        throw new IllegalArgumentException(
+            "--replica-id must match [A-Za-z0-9._-]{1,64} and not be \""
+                + Session.INIT_REPLICA
+                + "\": "
+                + id);
+      }
+      return id;
     }
     Path f = config.dataDir().resolve("replica-id");
     if (Files.exists(f)) {
@@ -185,6 +206,27 @@ public final class ChorusServer {
     return config;
   }
 
+  /** The embedded Hazelcast member, or null when it is off. */
+  public HazelcastMember hazelcast() {
+    return hazelcast;
+  }
+
+  /**
+   * Stops the node at once, as a crash would, but in-process: no flush, no goodbye to clients, the
+   * Hazelcast member terminated without handing over. For tests of node loss.
+   */
+  public synchronized void crash() {
+    if (stopped) {
+      return;
+    }
+    stopped = true;
+    if (hazelcast != null) {
+      hazelcast.close();
+    }
+    vertx.close();
+    store.close();
+  }
+
   /**
    * Graceful stop: no new sessions, queued batches committed (bounded by the grace period), clients
    * told to reconnect, then HTTP, Vert.x, Hazelcast and the store closed. Idempotent.
@@ -207,6 +249,9 @@ public final class ChorusServer {
       await(http.close());
     } catch (Exception e) {
       LOG.warn("closing HTTP failed: {}", e.toString());
+    }
+    if (replicator instanceof HazelcastReplicator h) {
+      h.close();
     }
     try {
       await(vertx.close());

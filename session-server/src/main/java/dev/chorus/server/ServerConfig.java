@@ -38,7 +38,13 @@ public record ServerConfig(
     int sessionQueueLimit,
     int maxWriteQueueFrames,
     List<String> allowedOrigins,
-    long shutdownGraceMs) {
+    long shutdownGraceMs,
+    List<String> hazelcastMembers,
+    String hazelcastInterface,
+    String hazelcastK8sServiceDns,
+    int hazelcastBackupCount,
+    int oplogTtlSeconds,
+    long antiEntropyMs) {
 
   /** One setting: flag name, environment variable, default, and what it does. */
   public record Option(String flag, String env, String defaultValue, String help) {}
@@ -110,7 +116,37 @@ public record ServerConfig(
               "",
               "comma-separated browser origins; empty = http://localhost:<port>, http://127.0.0.1:<port>"),
           new Option(
-              "shutdown-grace-ms", "CHORUS_SHUTDOWN_GRACE_MS", "5000", "time to flush on SIGTERM"));
+              "shutdown-grace-ms", "CHORUS_SHUTDOWN_GRACE_MS", "5000", "time to flush on SIGTERM"),
+          new Option(
+              "hazelcast-members",
+              "CHORUS_HAZELCAST_MEMBERS",
+              "",
+              "cluster: comma-separated host:port of the members (empty = alone)"),
+          new Option(
+              "hazelcast-interface",
+              "CHORUS_HAZELCAST_INTERFACE",
+              "127.0.0.1",
+              "interface the member binds (0.0.0.0 = all, for containers and pods)"),
+          new Option(
+              "hazelcast-k8s-service-dns",
+              "CHORUS_HAZELCAST_K8S_SERVICE_DNS",
+              "",
+              "cluster: discover members via this headless service's DNS instead of the list"),
+          new Option(
+              "hazelcast-backup-count",
+              "CHORUS_HAZELCAST_BACKUP_COUNT",
+              "1",
+              "synchronous backups of every op-log entry before an ack (0-6)"),
+          new Option(
+              "oplog-ttl-seconds",
+              "CHORUS_OPLOG_TTL_SECONDS",
+              "600",
+              "how long an entry stays in the cluster op-log map (0 = forever)"),
+          new Option(
+              "anti-entropy-ms",
+              "CHORUS_ANTI_ENTROPY_MS",
+              "10000",
+              "cluster: every loaded session catches up this often (0 = only on events)"));
 
   /** Defaults only (no flags, no environment). */
   public static ServerConfig defaults() {
@@ -178,7 +214,23 @@ public record ServerConfig(
         intValue(values, "session-queue-limit"),
         intValue(values, "max-write-queue-frames"),
         List.copyOf(allowed),
-        longValue(values, "shutdown-grace-ms"));
+        longValue(values, "shutdown-grace-ms"),
+        list(values.get("hazelcast-members")),
+        values.get("hazelcast-interface").trim(),
+        values.get("hazelcast-k8s-service-dns").trim(),
+        intValue(values, "hazelcast-backup-count"),
+        intValue(values, "oplog-ttl-seconds"),
+        longValue(values, "anti-entropy-ms"));
+  }
+
+  private static List<String> list(String csv) {
+    List<String> out = new ArrayList<>();
+    for (String s : csv.split(",")) {
+      if (!s.isBlank()) {
+        out.add(s.trim());
+      }
+    }
+    return List.copyOf(out);
   }
 
   private static boolean isBoolean(String flag) {
@@ -256,7 +308,13 @@ public record ServerConfig(
         sessionQueueLimit,
         maxWriteQueueFrames,
         allowedOrigins,
-        shutdownGraceMs);
+        shutdownGraceMs,
+        hazelcastMembers,
+        hazelcastInterface,
+        hazelcastK8sServiceDns,
+        hazelcastBackupCount,
+        oplogTtlSeconds,
+        antiEntropyMs);
   }
 
   /** Effective settings for the start-up log (the JWT secret is never printed). */
@@ -271,7 +329,18 @@ public record ServerConfig(
         + demo
         + " hazelcast="
         + hazelcast
-        + (hazelcast ? " hazelcastPort=" + hazelcastPort + " cluster=" + clusterName : "")
+        + (hazelcast
+            ? " hazelcastPort="
+                + hazelcastPort
+                + " cluster="
+                + clusterName
+                + " members="
+                + (hazelcastK8sServiceDns.isEmpty()
+                    ? String.join(",", hazelcastMembers)
+                    : "dns:" + hazelcastK8sServiceDns)
+                + " backupCount="
+                + hazelcastBackupCount
+            : "")
         + " maxFrameBytes="
         + maxFrameBytes
         + " maxBatchOps="

@@ -1,14 +1,15 @@
 package dev.chorus.server.replication;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.chorus.crdt.clock.VersionVector;
 import io.vertx.core.Future;
 import java.util.List;
-import java.util.function.Consumer;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /**
- * Single node: nobody else to send to; nothing ever arrives. Health and member count come from the
- * embedded Hazelcast member when one runs (it does not replicate yet).
+ * Single node: nobody else to send to; nothing ever arrives; the store alone holds the op log.
+ * Health and member count come from the embedded Hazelcast member when one runs.
  */
 public final class LocalReplicator implements Replicator {
   private final Supplier<String> health;
@@ -25,13 +26,37 @@ public final class LocalReplicator implements Replicator {
   }
 
   @Override
-  public Future<Void> publish(String sessionId, List<String> changeJsons) {
+  public Future<Void> persist(String sessionId, List<OpLogEntry> entries) {
     return Future.succeededFuture();
   }
 
   @Override
-  public AutoCloseable subscribe(String sessionId, Consumer<List<String>> onChanges) {
+  public void publish(String sessionId, List<OpLogEntry> entries) {}
+
+  @Override
+  public void publishPresence(String sessionId, ObjectNode participant, boolean left) {}
+
+  @Override
+  public Future<List<OpLogEntry>> missing(String sessionId, VersionVector have) {
+    return Future.succeededFuture(List.of());
+  }
+
+  @Override
+  public AutoCloseable subscribe(String sessionId, SessionListener listener) {
     return () -> {};
+  }
+
+  @Override
+  public void onTopology(TopologyListener listener) {}
+
+  @Override
+  public boolean leads(String sessionId) {
+    return true;
+  }
+
+  @Override
+  public boolean clustered() {
+    return false;
   }
 
   @Override

@@ -1,34 +1,90 @@
 package dev.chorus.server.replication;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.chorus.crdt.clock.VersionVector;
 import io.vertx.core.Future;
 import java.util.List;
-import java.util.function.Consumer;
 
 /**
- * Moves the changes of a session between replicas (SPI). The single-node implementation is {@link
- * LocalReplicator}; the cluster one (Hazelcast topics + the grow-only op log) plugs in here.
+ * Moves the changes of sessions between the replicas (nodes) of a cluster (SPI). The single-node
+ * implementation is {@link LocalReplicator}; the cluster one is {@code
+ * replication.hazelcast.HazelcastReplicator} (grow-only op-log map + striped topics).
  *
  * <p>Rules:
  *
  * <ol>
- *   <li>{@link #publish} MUST NOT block the caller; it is called on the session's context, after
- *       the changes are durable in the local store, in the order they were made.
- *   <li>Changes are the codec's JSON encoding; replicas merge them by set union (idempotent), so
- *       delivering one twice is harmless.
- *   <li>The handler given to {@link #subscribe} is called on the session's context (the
- *       implementation hops there).
+ *   <li>No method blocks the caller; futures complete on the caller's Vert.x context.
+ *   <li>{@link #persist} is part of the ack condition: a batch is acked only after it and the local
+ *       store write succeeded.
+ *   <li>{@link #publish} is best effort (a lost message is found by catch-up): it is called after
+ *       the entries are durable, in the order they were made.
+ *   <li>Entries are immutable and keyed by change id; replicas merge them by set union, so
+ *       delivering one twice, or out of order, is harmless.
+ *   <li>Listener methods run on the context that subscribed (the session's own context), never on a
+ *       replication thread.
  * </ol>
  */
 public interface Replicator {
 
-  /** Sends changes made on this replica to the other replicas of the session. */
-  Future<Void> publish(String sessionId, List<String> changeJsons);
+  /** What a session hears from the other replicas. Called on the session's context. */
+  interface SessionListener {
+    /** Entries other replicas made (in their order; may be duplicates or early). */
+    void onEntries(List<OpLogEntry> entries);
+
+    /**
+     * Presence of a participant connected to another replica: {@code participant} is the {@code
+     * participant} object of the {@code presence} frame; {@code left} when it went away.
+     */
+    void onPresence(String originReplica, ObjectNode participant, boolean left);
+  }
+
+  /** What the node hears about the cluster. Called on a worker or event-loop thread. */
+  interface TopologyListener {
+    /**
+     * Members joined, or this member rejoined after a split (changes may have been made that no
+     * topic message carried): every loaded session should catch up.
+     */
+    void onJoined();
+
+    /** A replica left (crashed, stopped or cut off): drop its presence; catch up. */
+    void onLeft(String replicaId);
+  }
 
   /**
-   * Receives changes other replicas made; returns a handle that unsubscribes. {@code onChanges}
-   * runs on the caller's (the session's) context.
+   * Makes the entries durable in the cluster op log (in the member owning them and its synchronous
+   * backups). Completes on the caller's context.
    */
-  AutoCloseable subscribe(String sessionId, Consumer<List<String>> onChanges);
+  Future<Void> persist(String sessionId, List<OpLogEntry> entries);
+
+  /** Tells the other replicas holding the session about durable entries (best effort). */
+  void publish(String sessionId, List<OpLogEntry> entries);
+
+  /** Tells the other replicas about a local participant's presence (best effort). */
+  void publishPresence(String sessionId, ObjectNode participant, boolean left);
+
+  /**
+   * The op-log entries of the session that {@code have} does not include (catch-up by version
+   * vector). Completes on the caller's context; empty when there is no cluster op log.
+   */
+  Future<List<OpLogEntry>> missing(String sessionId, VersionVector have);
+
+  /**
+   * Starts delivering the session's remote entries and presence to {@code listener} on the caller's
+   * context; the handle stops it.
+   */
+  AutoCloseable subscribe(String sessionId, SessionListener listener);
+
+  /** Registers the node-wide topology listener (one). */
+  void onTopology(TopologyListener listener);
+
+  /**
+   * True if this replica should make the session's server-side writes (releasing expired claims):
+   * exactly one live replica leads each session, so replicas do not write competing releases.
+   */
+  boolean leads(String sessionId);
+
+  /** True when other replicas may exist (catch-up is worth asking for). */
+  boolean clustered();
 
   /** "up", "down" or "disabled", for /health. */
   String health();

@@ -3,6 +3,7 @@ package dev.chorus.server.session;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.chorus.crdt.ApplyResult;
 import dev.chorus.crdt.Author;
 import dev.chorus.crdt.Container;
 import dev.chorus.crdt.Doc;
@@ -21,12 +22,15 @@ import dev.chorus.server.protocol.ClientOp;
 import dev.chorus.server.protocol.ErrorCode;
 import dev.chorus.server.protocol.Frames;
 import dev.chorus.server.protocol.Values;
+import dev.chorus.server.replication.OpLogEntry;
+import dev.chorus.server.replication.Replicator;
 import dev.chorus.server.store.OpLogStore;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -79,6 +83,13 @@ public final class Session {
   private final List<ConflictEvent> currentEvents = new ArrayList<>();
   private boolean loading;
 
+  // Replication (cluster): changes of other replicas, their presence, catch-up.
+  private final CatchUp catchUp;
+  private final Map<String, RemotePresence> remotePresence = new LinkedHashMap<>();
+  private final List<OpLogStore.StoredBatch> remoteRows = new ArrayList<>();
+  private final Map<String, OpLogEntry> waitingEntries = new HashMap<>();
+  private AutoCloseable subscription;
+
   /** A batch applied in memory and waiting for its commit. */
   private record Pending(
       Frames.Batch batch,
@@ -94,6 +105,14 @@ public final class Session {
 
   /** Ephemeral presence of one participant. */
   record Presence(Participant participant, ObjectNode state, long expiresAt) {}
+
+  /**
+   * Presence of a participant connected to another replica ({@code participant} as on the wire).
+   */
+  record RemotePresence(String origin, ObjectNode participant, long expiresAt) {}
+
+  /** Replica id of the deterministic initial content every node of a cluster writes alike. */
+  public static final String INIT_REPLICA = "init";
 
   Session(
       String id,
@@ -112,6 +131,7 @@ public final class Session {
     this.store = store;
     this.seq = seq;
     this.idempotency = new Idempotency(idempotencyWindow);
+    this.catchUp = new CatchUp(this, registry, store);
     doc.addListener(
         (change, events) -> {
           if (!loading) {
@@ -160,7 +180,7 @@ public final class Session {
     try {
       for (OpLogStore.StoredChange sc : data.changes()) {
         doc.apply(ChangeCodec.fromJson(sc.json()));
-        batchOfChange.put(changeKey(sc.replica(), sc.startCounter()), null);
+        batchOfChange.put(changeKey(sc.replica(), sc.startCounter()), sc.batchId());
       }
       for (OpLogStore.BatchRecord r : data.batches()) {
         idempotency.remember(r.batchId(), r.contentHash(), r.version(), parseResults(r));
@@ -179,22 +199,27 @@ public final class Session {
     }
   }
 
-  /** Writes the shape's initial content as the session's first change (before it serves). */
+  /**
+   * Applies the shape's initial content as the session's first change (before it serves). The
+   * change is the same on every node (replica {@value #INIT_REPLICA}, time 0): nodes of a cluster
+   * that open a new session at once write one change, not competing ones.
+   */
   Change initialChange() {
     Map<String, Object> init = shape.initialContent();
     if (init.isEmpty()) {
       return null;
     }
+    Doc seed = new Doc(INIT_REPLICA);
+    Change c =
+        seed.edit(
+            SERVER, seed.version(), 0L, e -> init.forEach((k, v) -> e.set(Path.ROOT.child(k), v)));
     loading = true;
     try {
-      return doc.edit(
-          SERVER,
-          doc.version(),
-          System.currentTimeMillis(),
-          e -> init.forEach((k, v) -> e.set(Path.ROOT.child(k), v)));
+      doc.apply(c);
     } finally {
       loading = false;
     }
+    return c;
   }
 
   long nextSeq() {
@@ -330,6 +355,9 @@ public final class Session {
     for (Presence pr : presence.values()) {
       pres.add(presenceJson(pr));
     }
+    for (RemotePresence rp : remotePresence.values()) {
+      pres.add(rp.participant());
+    }
     return w;
   }
 
@@ -341,12 +369,16 @@ public final class Session {
     Presence pr = presence.remove(p.participantId());
     if (pr != null) {
       broadcastPresence(pr, true, null);
+      registry.replicator().publishPresence(id, presenceJson(pr), true);
     }
     lastUsedMillis = System.currentTimeMillis();
     String actor = p.principal().actorId();
     if (Shape.AGENT_SESSION.equals(shape.name())
         && !broken
-        && participants.values().stream().noneMatch(q -> q.principal().actorId().equals(actor))) {
+        && participants.values().stream().noneMatch(q -> q.principal().actorId().equals(actor))
+        // nor connected to another node of the cluster (as far as presence tells)
+        && remotePresence.values().stream()
+            .noneMatch(rp -> actor.equals(rp.participant().path("actor").path("id").asText()))) {
       // the holder's last connection is gone: its claims die with it
       releaseClaims(
           claim -> actor.equals(claim.get("actor")),
@@ -363,6 +395,7 @@ public final class Session {
     Presence pr = new Presence(p, state, System.currentTimeMillis() + ttlMs);
     presence.put(p.participantId(), pr);
     broadcastPresence(pr, false, p);
+    registry.replicator().publishPresence(id, presenceJson(pr), false);
   }
 
   private ObjectNode presenceJson(Presence pr) {
@@ -403,14 +436,18 @@ public final class Session {
     for (Presence pr : expired) {
       broadcastPresence(pr, true, null);
     }
+    remotePresence.values().removeIf(rp -> rp.expiresAt() <= now && remotePresenceLeft(rp));
     if (Shape.AGENT_SESSION.equals(shape.name()) && !broken) {
       releaseExpiredClaims(now);
     }
   }
 
   private void releaseExpiredClaims(long now) {
+    // In a cluster one replica releases (the one leading the session); the others only step in
+    // if it has not after a grace period, so replicas do not write competing releases.
+    long due = registry.replicator().leads(id) ? now : now - LEASE_RELEASE_GRACE_MS;
     releaseClaims(
-        claim -> claim.get("until") instanceof Number until && until.longValue() <= now,
+        claim -> claim.get("until") instanceof Number until && until.longValue() <= due,
         "lease-expiry-" + now);
   }
 
@@ -446,6 +483,9 @@ public final class Session {
         .onFailure(t -> LOG.warn("session {}: releasing claims failed: {}", id, t.toString()));
   }
 
+  /** How long a replica not leading the session waits before releasing an expired claim. */
+  static final long LEASE_RELEASE_GRACE_MS = 10_000;
+
   private static final Principal SERVER_PRINCIPAL =
       new Principal(
           SERVER.actorId(),
@@ -461,6 +501,8 @@ public final class Session {
   boolean idle(long now, long idleMs) {
     return participants.isEmpty()
         && pending.isEmpty()
+        && remoteRows.isEmpty()
+        && !catchUp.busy()
         && !flushing
         && now - lastUsedMillis >= idleMs;
   }
@@ -966,10 +1008,293 @@ public final class Session {
     return a;
   }
 
+  // ---------------------------------------------------------------- replication (on context)
+
+  /**
+   * Like {@link #join}, but a client resuming from a version ({@code since}) in a cluster first
+   * waits for a catch-up round (bounded): it may come from another node that had changes this one
+   * has not received yet, and its welcome must hold exactly what it missed — and a batch it
+   * re-sends must be recognised if that node had applied it.
+   */
+  public Future<ObjectNode> joinAsync(Participant p, String since) {
+    if (since == null || !registry.replicator().clustered()) {
+      return Future.succeededFuture(join(p, since));
+    }
+    Promise<Void> caughtUp = Promise.promise();
+    catchUp.request().onComplete(ar -> caughtUp.tryComplete());
+    long timer = registry.vertx().setTimer(CATCH_UP_WAIT_MS, t -> caughtUp.tryComplete());
+    return caughtUp
+        .future()
+        .compose(
+            v -> {
+              registry.vertx().cancelTimer(timer);
+              return exec(() -> join(p, since));
+            });
+  }
+
+  /** Longest a resuming client's welcome waits for a catch-up round. */
+  static final long CATCH_UP_WAIT_MS = 3000;
+
+  /** Starts hearing from the other replicas; called once, on this context, before serving. */
+  void attach() {
+    subscription =
+        registry
+            .replicator()
+            .subscribe(
+                id,
+                new Replicator.SessionListener() {
+                  @Override
+                  public void onEntries(List<OpLogEntry> entries) {
+                    applyRemote(entries, false);
+                  }
+
+                  @Override
+                  public void onPresence(String origin, ObjectNode participant, boolean left) {
+                    remotePresence(origin, participant, left);
+                  }
+                });
+  }
+
+  /** Stops hearing from the other replicas (unloaded). Any thread. */
+  void detach() {
+    AutoCloseable s = subscription;
+    if (s != null) {
+      try {
+        s.close();
+      } catch (Exception e) {
+        LOG.debug("session {}: unsubscribe failed: {}", id, e.toString());
+      }
+    }
+    context.runOnContext(v -> catchUp.close());
+  }
+
+  /** A catch-up round (see {@link CatchUp}); completes on this context. */
+  Future<Void> catchUp() {
+    return catchUp.request();
+  }
+
+  /** Changes received whose dependencies have not arrived yet. */
+  int waitingChanges() {
+    return doc.pending().size();
+  }
+
+  /**
+   * Applies changes other replicas made (from a topic message, the op-log map or the store), in any
+   * order and with duplicates, and tells this node's participants: {@code change} frames (with the
+   * version right after each change), then conflict events. {@code persist}: also write them to the
+   * store with the next commit (they may exist only in the op-log map).
+   */
+  void applyRemote(List<OpLogEntry> entries, boolean persist) {
+    if (broken || entries.isEmpty()) {
+      return;
+    }
+    VersionVector v = doc.version();
+    List<Change> applied = new ArrayList<>();
+    List<ConflictEvent> events = new ArrayList<>();
+    loading = true; // the events are taken from the apply results, not the doc listener
+    try {
+      for (OpLogEntry e : entries) {
+        seq = Math.max(seq, e.seq());
+        Change c;
+        try {
+          c = ChangeCodec.fromJson(e.changeJson());
+        } catch (RuntimeException ex) {
+          LOG.warn(
+              "session {}: unreadable change from {} dropped: {}", id, e.replica(), ex.toString());
+          continue;
+        }
+        rememberBatch(e);
+        if (doc.isApplied(c)) {
+          continue;
+        }
+        ApplyResult r;
+        try {
+          r = doc.apply(c);
+        } catch (DocException ex) {
+          LOG.error("session {}: change {} refused: {}", id, c.id(), ex.getMessage());
+          continue;
+        }
+        if (r.buffered()) {
+          waitingEntries.put(changeKey(c.replica(), c.startCounter()), e);
+        }
+        if (persist) {
+          remoteRows.add(storedRow(e));
+        }
+        applied.addAll(r.applied());
+        events.addAll(r.events());
+        approxDocBytes += e.changeJson().length();
+      }
+    } finally {
+      loading = false;
+    }
+    if (!applied.isEmpty()) {
+      broadcastRemote(v, applied, events);
+    }
+    if (!remoteRows.isEmpty()) {
+      scheduleFlush();
+    }
+    if (!doc.pending().isEmpty()) {
+      catchUp.gapSeen();
+    }
+  }
+
+  private void rememberBatch(OpLogEntry e) {
+    if (e.batchId() == null) {
+      return;
+    }
+    String key = changeKey(e.replica(), e.startCounter());
+    if (batchOfChange.get(key) == null) {
+      batchOfChange.put(key, e.batchId());
+      trimChangeIndex();
+    }
+    if (idempotency.get(e.batchId()) == null) {
+      ArrayNode results;
+      try {
+        results = (ArrayNode) Values.MAPPER.readTree(e.resultsJson());
+      } catch (Exception ex) {
+        results = Values.NODES.arrayNode();
+      }
+      idempotency.remember(e.batchId(), e.contentHash(), e.version(), results);
+    }
+  }
+
+  private static OpLogStore.StoredBatch storedRow(OpLogEntry e) {
+    OpLogStore.BatchRecord r =
+        e.batchId() == null
+            ? null
+            : new OpLogStore.BatchRecord(
+                e.batchId(), e.contentHash(), e.version(), e.resultsJson(), e.seq());
+    return new OpLogStore.StoredBatch(
+        r,
+        List.of(
+            new OpLogStore.StoredChange(
+                e.replica(), e.startCounter(), e.endCounter(), e.seq(), e.changeJson())));
+  }
+
+  private void broadcastRemote(
+      VersionVector before, List<Change> applied, List<ConflictEvent> events) {
+    boolean anySnapshots = participants.values().stream().anyMatch(Participant::wantsSnapshots);
+    JsonNode docNow = anySnapshots ? docJson() : null;
+    String hashNow = anySnapshots ? doc.stateHash() : null;
+    VersionVector v = before;
+    for (Change c : applied) {
+      v = v.with(c.replica(), c.endCounter());
+      String key = changeKey(c.replica(), c.startCounter());
+      OpLogEntry e = waitingEntries.remove(key);
+      String batchId = batchOfChange.get(key);
+      ObjectNode f = Values.NODES.objectNode();
+      f.put("type", "change");
+      f.set("author", WireJson.actor(c.author()));
+      if (batchId != null) {
+        f.put("batchId", batchId);
+      }
+      JsonNode ops = null;
+      if (e != null && e.opsJson() != null) {
+        try {
+          ops = Values.MAPPER.readTree(e.opsJson());
+        } catch (Exception ex) {
+          ops = null;
+        }
+      }
+      f.set("ops", ops != null ? ops : Values.NODES.arrayNode());
+      f.putArray("changes").add(changeNode(c));
+      f.put("version", v.toString());
+      ObjectNode full = f;
+      if (anySnapshots) {
+        full = f.deepCopy();
+        full.put("stateHash", hashNow);
+        full.set("doc", docNow);
+      }
+      for (Participant q : participants.values()) {
+        q.send(q.wantsSnapshots() ? full : f);
+      }
+    }
+    String version = doc.version().toString();
+    for (ConflictEvent ev : events) {
+      ObjectNode f = conflictFrame(ev);
+      f.put("version", version);
+      for (Participant q : participants.values()) {
+        q.send(f);
+      }
+    }
+  }
+
+  private ObjectNode conflictFrame(ConflictEvent ev) {
+    ObjectNode f = Values.NODES.objectNode();
+    if (ev instanceof ConflictEvent.Opened o) {
+      registry.metrics().conflictOpened();
+      f.put("type", "conflict.opened");
+      f.set("conflict", WireJson.conflict(o.conflict()));
+    } else if (ev instanceof ConflictEvent.Resolved res) {
+      registry.metrics().conflictResolved();
+      f.put("type", "conflict.resolved");
+      f.set("conflict", WireJson.conflict(res.conflict()));
+      f.set("by", WireJson.actor(res.by()));
+      f.put("op", res.op().toString());
+    }
+    return f;
+  }
+
+  /** Presence of a participant of another replica: remember it (with its TTL) and pass it on. */
+  void remotePresence(String origin, ObjectNode participant, boolean left) {
+    String pid = participant.path("participantId").asText();
+    if (pid.isEmpty() || broken) {
+      return;
+    }
+    if (left) {
+      RemotePresence rp = remotePresence.remove(pid);
+      if (rp != null) {
+        remotePresenceLeft(rp);
+      }
+      return;
+    }
+    remotePresence.put(
+        pid, new RemotePresence(origin, participant, participant.path("expiresAt").asLong()));
+    ObjectNode f = Values.NODES.objectNode();
+    f.put("type", "presence");
+    f.set("participant", participant);
+    for (Participant q : participants.values()) {
+      q.send(f);
+    }
+  }
+
+  /** Tells this node's participants a remote participant left; true (for removeIf). */
+  private boolean remotePresenceLeft(RemotePresence rp) {
+    ObjectNode f = Values.NODES.objectNode();
+    f.put("type", "presence");
+    f.set("participant", rp.participant());
+    f.put("left", true);
+    for (Participant q : participants.values()) {
+      q.send(f);
+    }
+    return true;
+  }
+
+  /** A replica left the cluster: its participants are gone (their presence with them). */
+  void replicaLeft(String replica) {
+    remotePresence.values().removeIf(rp -> rp.origin().equals(replica) && remotePresenceLeft(rp));
+  }
+
+  /**
+   * This replica cannot catch up by changes any more (what it lacks was compacted into a snapshot):
+   * drop it; participants reconnect (with {@code since}) to a fresh load.
+   */
+  void reload() {
+    if (broken || flushing || !pending.isEmpty()) {
+      return; // retried by the next catch-up round
+    }
+    broken = true;
+    for (Participant q : List.copyOf(participants.values())) {
+      q.close(1012, "session reloading; reconnect with since");
+    }
+    participants.clear();
+    registry.evict(this);
+  }
+
   // ---------------------------------------------------------------- group commit
 
   private void scheduleFlush() {
-    if (flushing || pending.isEmpty() || broken) {
+    if (flushing || (pending.isEmpty() && remoteRows.isEmpty()) || broken) {
       return;
     }
     flushing = true;
@@ -980,13 +1305,30 @@ public final class Session {
   private void flush() {
     List<Pending> group = new ArrayList<>(pending);
     pending.clear();
-    List<OpLogStore.StoredBatch> rows = new ArrayList<>(group.size());
+    // Remote changes first: changes of this group may depend on them.
+    List<OpLogStore.StoredBatch> rows = new ArrayList<>(remoteRows.size() + group.size());
+    rows.addAll(remoteRows);
+    remoteRows.clear();
+    List<OpLogEntry> entries = new ArrayList<>(group.size());
     for (Pending p : group) {
       Change c = p.change();
       BatchResult r = p.outcome().resultIfDone();
+      boolean record = !p.author().equals(SERVER);
+      entries.add(
+          new OpLogEntry(
+              c.replica(),
+              c.startCounter(),
+              c.endCounter(),
+              p.changeJson(),
+              record ? p.batch().batchId() : null,
+              record ? p.batch().contentHash() : null,
+              record ? r.version() : null,
+              record ? r.results().toString() : null,
+              p.changeFrame().path("ops").toString(),
+              p.seq()));
       rows.add(
           new OpLogStore.StoredBatch(
-              p.author().equals(SERVER)
+              !record
                   ? null
                   : new OpLogStore.BatchRecord(
                       p.batch().batchId(),
@@ -1011,17 +1353,22 @@ public final class Session {
     final String snapV = snapVersion;
     long keepFrom = Math.max(0, seq - registry.config().idempotencyWindow());
     long t0 = System.nanoTime();
-    registry
-        .storeExecutor()
-        .executeBlocking(
-            () -> {
-              store.append(id, rows);
-              if (snap != null) {
-                store.snapshot(id, snap, snapV, snapSeq, keepFrom);
-              }
-              return null;
-            },
-            false)
+    Future<Void> stored =
+        registry
+            .storeExecutor()
+            .executeBlocking(
+                () -> {
+                  store.append(id, rows);
+                  if (snap != null) {
+                    store.snapshot(id, snap, snapV, snapSeq, keepFrom);
+                  }
+                  return null;
+                },
+                false);
+    // The ack condition in a cluster: in the store AND in the op-log map with its synchronous
+    // backups (both in parallel; join waits for both, so a failure never races a late success).
+    Future<Void> replicated = registry.replicator().persist(id, entries);
+    Future.join(stored, replicated)
         .onComplete(
             ar ->
                 context.runOnContext(
@@ -1032,13 +1379,12 @@ public final class Session {
                         return;
                       }
                       registry.metrics().storeLatency(System.nanoTime() - t0);
-                      committed(group);
+                      committed(group, entries);
                       scheduleFlush();
                     }));
   }
 
-  private void committed(List<Pending> group) {
-    List<String> jsons = new ArrayList<>(group.size());
+  private void committed(List<Pending> group, List<OpLogEntry> entries) {
     for (Pending p : group) {
       BatchResult r = p.outcome().resultIfDone();
       registry.metrics().applied(p.batch().ops().size());
@@ -1057,26 +1403,14 @@ public final class Session {
         }
       }
       for (ConflictEvent ev : p.events()) {
-        ObjectNode f = Values.NODES.objectNode();
-        if (ev instanceof ConflictEvent.Opened o) {
-          registry.metrics().conflictOpened();
-          f.put("type", "conflict.opened");
-          f.set("conflict", WireJson.conflict(o.conflict()));
-        } else if (ev instanceof ConflictEvent.Resolved res) {
-          registry.metrics().conflictResolved();
-          f.put("type", "conflict.resolved");
-          f.set("conflict", WireJson.conflict(res.conflict()));
-          f.set("by", WireJson.actor(res.by()));
-          f.put("op", res.op().toString());
-        }
+        ObjectNode f = conflictFrame(ev);
         f.put("version", r.version());
         for (Participant q : participants.values()) {
           q.send(f);
         }
       }
-      jsons.add(p.changeJson());
     }
-    registry.replicator().publish(id, jsons);
+    registry.replicator().publish(id, entries);
   }
 
   private void fail(List<Pending> group, Throwable cause) {

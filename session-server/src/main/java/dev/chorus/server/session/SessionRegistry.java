@@ -49,6 +49,7 @@ public final class SessionRegistry {
   private final List<Context> hosts = new ArrayList<>();
   private final ConcurrentHashMap<String, Future<Session>> sessions = new ConcurrentHashMap<>();
   private long sweepTimer = -1;
+  private long antiEntropyTimer = -1;
   private volatile boolean closing;
 
   public SessionRegistry(
@@ -91,12 +92,64 @@ public final class SessionRegistry {
         .map(
             v -> {
               sweepTimer = vertx.setPeriodic(1000, t -> sweep());
+              watchCluster();
               return null;
             });
   }
 
   public ServerConfig config() {
     return config;
+  }
+
+  /**
+   * Anti-entropy triggers of the node: membership changes and a periodic round. Every loaded
+   * session catches up (see {@link CatchUp}); presence of a replica that left is dropped.
+   */
+  private void watchCluster() {
+    if (!replicator.clustered()) {
+      return;
+    }
+    replicator.onTopology(
+        new Replicator.TopologyListener() {
+          @Override
+          public void onJoined() {
+            catchUpAll();
+            // after a split heals, the op-log map merges a moment after the members do
+            vertx.setTimer(3000, t -> catchUpAll());
+          }
+
+          @Override
+          public void onLeft(String replica) {
+            forEachSession(
+                s -> {
+                  s.replicaLeft(replica);
+                  s.catchUp();
+                });
+          }
+        });
+    if (config.antiEntropyMs() > 0) {
+      antiEntropyTimer = vertx.setPeriodic(config.antiEntropyMs(), t -> catchUpAll());
+    }
+  }
+
+  private void catchUpAll() {
+    forEachSession(Session::catchUp);
+  }
+
+  private void forEachSession(java.util.function.Consumer<Session> task) {
+    if (closing) {
+      return;
+    }
+    for (Future<Session> f : sessions.values()) {
+      if (f.succeeded()) {
+        Session s = f.result();
+        s.exec(
+            () -> {
+              task.accept(s);
+              return null;
+            });
+      }
+    }
   }
 
   public Metrics metrics() {
@@ -199,11 +252,20 @@ public final class SessionRegistry {
                     data.lastSeq(),
                     config.idempotencyWindow());
             s.loaded(data);
+            s.attach();
             boolean fresh = data.snapshot() == null && data.changes().isEmpty();
             Change init = fresh ? s.initialChange() : null;
+            // No welcome before the session caught up with what other replicas hold.
+            Promise<Session> written = Promise.promise();
+            written
+                .future()
+                .compose(
+                    x -> replicator.clustered() ? s.catchUp().map(s) : Future.succeededFuture(s))
+                .onSuccess(x -> LOG.debug("session {} loaded: version {}", id, s.version()))
+                .onFailure(t -> s.detach())
+                .onComplete(p);
             if (init == null) {
-              LOG.debug("session {} loaded: version {}", id, s.version());
-              p.complete(s);
+              written.complete(s);
               return;
             }
             long seq = s.nextSeq();
@@ -221,7 +283,7 @@ public final class SessionRegistry {
                       return s;
                     },
                     false)
-                .onComplete(p);
+                .onComplete(written);
           } catch (Exception e) {
             LOG.error("session {} failed to load", id, e);
             p.fail(new ChorusException(ErrorCode.INTERNAL, "session failed to load: " + e));
@@ -233,6 +295,7 @@ public final class SessionRegistry {
   /** Drops a session (after a store failure, or when idle). */
   void evict(Session s) {
     sessions.computeIfPresent(s.id(), (k, f) -> f.succeeded() && f.result() == s ? null : f);
+    s.detach();
   }
 
   private void sweep() {
@@ -261,6 +324,9 @@ public final class SessionRegistry {
     closing = true;
     if (sweepTimer >= 0) {
       vertx.cancelTimer(sweepTimer);
+    }
+    if (antiEntropyTimer >= 0) {
+      vertx.cancelTimer(antiEntropyTimer);
     }
     List<Future<?>> drained = new ArrayList<>();
     for (Future<Session> f : sessions.values()) {

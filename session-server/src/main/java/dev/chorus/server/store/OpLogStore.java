@@ -17,8 +17,16 @@ import java.util.Optional;
  */
 public interface OpLogStore extends AutoCloseable {
 
-  /** One CRDT change, in the codec's JSON encoding, with its position in the session's log. */
-  record StoredChange(String replica, long startCounter, long endCounter, long seq, String json) {}
+  /**
+   * One CRDT change, in the codec's JSON encoding, with its position in the session's log and, when
+   * read back, the id of the batch that made it (null for server-made changes).
+   */
+  record StoredChange(
+      String replica, long startCounter, long endCounter, long seq, String json, String batchId) {
+    public StoredChange(String replica, long startCounter, long endCounter, long seq, String json) {
+      this(replica, startCounter, endCounter, seq, json, null);
+    }
+  }
 
   /**
    * What is remembered of a batch for idempotency: its id, the hash of its content and its result.

@@ -31,12 +31,17 @@ final class Connection implements Participant {
   private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
   private static final AtomicLong IDS = new AtomicLong();
 
+  /** Makes participant ids unique across the nodes of a cluster (presence travels between them). */
+  private static final String NODE_TAG =
+      Long.toString(
+          java.util.concurrent.ThreadLocalRandom.current().nextLong(36L * 36 * 36 * 36), 36);
+
   private final ServerWebSocket ws;
   private final Principal principal;
   private final Session session;
   private final ServerConfig config;
   private final Metrics metrics;
-  private final String participantId = "p-" + IDS.incrementAndGet();
+  private final String participantId = "p-" + NODE_TAG + "-" + IDS.incrementAndGet();
   private final AtomicInteger outstanding = new AtomicInteger();
   private volatile String clientId = "";
   private volatile boolean snapshots;
@@ -238,7 +243,7 @@ final class Connection implements Participant {
     clientId = h.clientId();
     snapshots = h.snapshots();
     session
-        .exec(() -> session.join(this, h.since()))
+        .execAsync(() -> session.joinAsync(this, h.since()))
         .onSuccess(this::send)
         .onFailure(
             t -> {

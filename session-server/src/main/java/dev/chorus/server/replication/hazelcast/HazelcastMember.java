@@ -1,55 +1,141 @@
 package dev.chorus.server.replication.hazelcast;
 
 import com.hazelcast.config.Config;
+import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.MergePolicyConfig;
 import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.config.PartitioningStrategyConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.spi.merge.PutIfAbsentMergePolicy;
 import java.util.List;
 
 /**
- * The embedded Hazelcast member of a node, bound to loopback only unless members are given. This is
- * the only package that imports Hazelcast.
+ * The embedded Hazelcast member of a node and its configuration: discovery (TCP-IP member list or
+ * Kubernetes DNS), loopback-only binding by default, and the grow-only op-log map (synchronous
+ * backups, union merge after a split). Only {@code replication.hazelcast} imports Hazelcast.
  *
- * <p>Start-up blocks (≈3 s): call {@link #start} from a worker thread or before Vert.x serves.
+ * <p>Start-up blocks (≈1–3 s): call {@link #start} before Vert.x serves.
  */
 public final class HazelcastMember implements AutoCloseable {
-  private final HazelcastInstance instance;
+  /** The op-log map: {@code sessionId/replica/startCounter} → entry JSON. */
+  static final String OPLOG_MAP = "chorus.oplog";
 
-  private HazelcastMember(HazelcastInstance instance) {
-    this.instance = instance;
-  }
+  /** Prefix of the striped change/presence topics. */
+  static final String TOPIC_PREFIX = "chorus.session.";
+
+  /** Member attribute carrying the node's replica id (for presence clean-up when it leaves). */
+  static final String REPLICA_ATTRIBUTE = "chorus.replica";
 
   /**
-   * Starts a member on {@code 127.0.0.1:port} that joins {@code members} (host:port, no ranges;
-   * empty = alone). Phone-home, multicast, auto-detection and Jet are off.
+   * How a member is started.
+   *
+   * @param clusterName members with the same name form a cluster
+   * @param replicaId this node's replica id (member attribute; instance name {@code chorus-<id>})
+   * @param bindInterface the interface to bind: an IP ({@code 127.0.0.1}, the default) or {@code
+   *     0.0.0.0} for every interface (containers, pods)
+   * @param port member port (no auto-increment)
+   * @param members TCP-IP member list ({@code host:port}, no ranges); empty = this member alone
+   * @param kubernetesServiceDns when set, discover members through this headless service's DNS
+   *     records instead of the member list
+   * @param backupCount synchronous backups of every op-log entry (0–6)
+   * @param oplogTtlSeconds how long an entry stays in the map (0 = forever); older catch-up is
+   *     served by the store
    */
-  public static HazelcastMember start(
-      String clusterName, String instanceName, int port, List<String> members) {
+  public record Settings(
+      String clusterName,
+      String replicaId,
+      String bindInterface,
+      int port,
+      List<String> members,
+      String kubernetesServiceDns,
+      int backupCount,
+      int oplogTtlSeconds) {}
+
+  private final HazelcastInstance instance;
+  private final Config config;
+
+  private HazelcastMember(HazelcastInstance instance, Config config) {
+    this.instance = instance;
+    this.config = config;
+  }
+
+  /** Starts a member and joins (or forms) its cluster. */
+  public static HazelcastMember start(Settings s) {
+    Config c = config(s);
+    return new HazelcastMember(Hazelcast.newHazelcastInstance(c), c);
+  }
+
+  /** The configuration {@link #start} uses (visible for the configuration test). */
+  static Config config(Settings s) {
     Config c = new Config();
-    c.setClusterName(clusterName);
-    c.setInstanceName(instanceName);
+    c.setClusterName(s.clusterName());
+    c.setInstanceName("chorus-" + s.replicaId());
     c.setProperty("hazelcast.phone.home.enabled", "false");
-    c.setProperty("hazelcast.socket.bind.any", "false");
     c.setProperty("hazelcast.logging.type", "slf4j");
     c.setProperty("hazelcast.shutdownhook.enabled", "false");
-    c.setProperty("hazelcast.wait.seconds.before.join", "0");
-    c.setProperty("hazelcast.max.wait.seconds.before.join", "0");
+    // An ack waits for the synchronous backups; if they cannot be confirmed the put fails (and
+    // the batch is refused) instead of silently succeeding without them.
+    c.setProperty("hazelcast.operation.fail.on.indeterminate.state", "true");
+    setIfUnset(c, "hazelcast.wait.seconds.before.join", "0");
+    setIfUnset(c, "hazelcast.max.wait.seconds.before.join", "0");
     c.getJetConfig().setEnabled(false);
+    c.getMemberAttributeConfig().setAttribute(REPLICA_ATTRIBUTE, s.replicaId());
+
     NetworkConfig n = c.getNetworkConfig();
-    n.setPort(port).setPortAutoIncrement(false);
-    n.getInterfaces().setEnabled(true).addInterface("127.0.0.1");
+    n.setPort(s.port()).setPortAutoIncrement(false);
+    boolean anyInterface = s.bindInterface() == null || s.bindInterface().equals("0.0.0.0");
+    // Without bind.any=false Hazelcast listens on every interface even when one is configured.
+    c.setProperty("hazelcast.socket.bind.any", Boolean.toString(anyInterface));
+    if (!anyInterface) {
+      n.getInterfaces().setEnabled(true).addInterface(s.bindInterface());
+    }
     JoinConfig j = n.getJoin();
     j.getMulticastConfig().setEnabled(false);
     j.getAutoDetectionConfig().setEnabled(false);
-    j.getTcpIpConfig().setEnabled(true);
-    for (String m : members) {
-      j.getTcpIpConfig().addMember(m);
+    if (s.kubernetesServiceDns() != null && !s.kubernetesServiceDns().isBlank()) {
+      j.getTcpIpConfig().setEnabled(false);
+      j.getKubernetesConfig()
+          .setEnabled(true)
+          .setProperty("service-dns", s.kubernetesServiceDns())
+          .setProperty("service-port", Integer.toString(s.port()));
+    } else {
+      j.getTcpIpConfig().setEnabled(true);
+      for (String m : s.members()) {
+        j.getTcpIpConfig().addMember(m);
+      }
+      if (s.members().isEmpty()) {
+        j.getTcpIpConfig()
+            .addMember((anyInterface ? "127.0.0.1" : s.bindInterface()) + ":" + s.port());
+      }
     }
-    if (members.isEmpty()) {
-      j.getTcpIpConfig().addMember("127.0.0.1:" + port);
+
+    MapConfig oplog = new MapConfig(OPLOG_MAP);
+    oplog.setBackupCount(s.backupCount()).setAsyncBackupCount(0);
+    oplog.setInMemoryFormat(InMemoryFormat.BINARY);
+    oplog.setTimeToLiveSeconds(Math.max(0, s.oplogTtlSeconds()));
+    // Entries are immutable and keyed by change id: after a split, keep what either side has and
+    // never replace an entry — the merge is a set union.
+    oplog.setMergePolicyConfig(
+        new MergePolicyConfig(
+            PutIfAbsentMergePolicy.class.getName(), MergePolicyConfig.DEFAULT_BATCH_SIZE));
+    // All entries of a session in one partition: catch-up is a single-partition query.
+    oplog.setPartitioningStrategyConfig(new PartitioningStrategyConfig(new SessionPartitioning()));
+    c.addMapConfig(oplog);
+    return c;
+  }
+
+  private static void setIfUnset(Config c, String property, String value) {
+    // A -D system property (tests, operators) wins over our default.
+    if (System.getProperty(property) == null) {
+      c.setProperty(property, value);
     }
-    return new HazelcastMember(Hazelcast.newHazelcastInstance(c));
+  }
+
+  HazelcastInstance instance() {
+    return instance;
   }
 
   /** "up" while the member runs. */
@@ -63,7 +149,16 @@ public final class HazelcastMember implements AutoCloseable {
         : 0;
   }
 
-  /** Fast stop (no partition migration: a single node has nothing to hand over). */
+  /**
+   * Adds an address to the TCP-IP member list at run time. The split-brain handler looks there on
+   * its next run ({@code hazelcast.merge.next.run.delay.seconds}), finds the other cluster and
+   * merges: the partition tests heal a split this way.
+   */
+  public void discover(String hostPort) {
+    config.getNetworkConfig().getJoin().getTcpIpConfig().addMember(hostPort);
+  }
+
+  /** Fast stop: the member leaves without handing its partitions over (its backups take over). */
   @Override
   public void close() {
     instance.getLifecycleService().terminate();

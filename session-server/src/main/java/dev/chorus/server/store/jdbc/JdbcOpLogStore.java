@@ -144,8 +144,8 @@ public final class JdbcOpLogStore implements OpLogStore {
         long lastSeq = snapSeq;
         try (PreparedStatement p =
             c.prepareStatement(
-                "SELECT replica, start_counter, end_counter, seq, change_json FROM chorus_changes"
-                    + " WHERE session_id = ? ORDER BY seq, replica, start_counter")) {
+                "SELECT replica, start_counter, end_counter, seq, change_json, batch_id"
+                    + " FROM chorus_changes WHERE session_id = ? ORDER BY seq, replica, start_counter")) {
           p.setString(1, sessionId);
           try (ResultSet r = p.executeQuery()) {
             while (r.next()) {
@@ -156,7 +156,8 @@ public final class JdbcOpLogStore implements OpLogStore {
                 continue;
               }
               changes.add(
-                  new StoredChange(replica, start, r.getLong(3), r.getLong(4), r.getString(5)));
+                  new StoredChange(
+                      replica, start, r.getLong(3), r.getLong(4), r.getString(5), r.getString(6)));
             }
           }
         }

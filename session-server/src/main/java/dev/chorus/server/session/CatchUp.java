@@ -1,0 +1,197 @@
+package dev.chorus.server.session;
+
+import dev.chorus.crdt.clock.VersionVector;
+import dev.chorus.server.replication.OpLogEntry;
+import dev.chorus.server.store.OpLogStore;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Anti-entropy for one session: asks the cluster op log and the store for every change the
+ * session's version vector does not include, and applies what comes back. A replica never trusts
+ * that topic messages brought it everything: it catches up when it loads the session, when the
+ * cluster's membership changes (a member left, joined, or this one merged back after a split), when
+ * a change waits too long for a missing dependency (a gap), before a resuming client's welcome, and
+ * periodically.
+ *
+ * <p>Owned by the session's context: every method runs there. Requests that arrive while a round is
+ * running are served by one more round that starts after it (a round started before a request
+ * cannot promise to include what the request is about).
+ */
+final class CatchUp {
+  private static final Logger LOG = LoggerFactory.getLogger(CatchUp.class);
+
+  /** How long a change may wait for a missing dependency before a catch-up is asked for. */
+  static final long GAP_MS = 300;
+
+  /** Rounds that still leave changes waiting before the session is reloaded from the store. */
+  static final int STALE_ROUNDS = 5;
+
+  private final Session session;
+  private final SessionRegistry registry;
+  private final OpLogStore store;
+  private boolean running;
+  private Promise<Void> next;
+  private long gapTimer = -1;
+  private int roundsWithGap;
+
+  CatchUp(Session session, SessionRegistry registry, OpLogStore store) {
+    this.session = session;
+    this.registry = registry;
+    this.store = store;
+  }
+
+  /** A round that starts now or right after the running one; completes when it is applied. */
+  Future<Void> request() {
+    if (next == null) {
+      next = Promise.promise();
+    }
+    Future<Void> f = next.future();
+    if (!running) {
+      start();
+    }
+    return f;
+  }
+
+  /** True while a round runs or one is queued (welcomes wait for it). */
+  boolean busy() {
+    return running || next != null;
+  }
+
+  /** A change is waiting for a dependency: ask for a catch-up if it still waits in a moment. */
+  void gapSeen() {
+    if (gapTimer >= 0) {
+      return;
+    }
+    gapTimer =
+        registry
+            .vertx()
+            .setTimer(
+                GAP_MS,
+                t ->
+                    session
+                        .context()
+                        .runOnContext(
+                            v -> {
+                              gapTimer = -1;
+                              if (session.waitingChanges() > 0) {
+                                request();
+                              }
+                            }));
+  }
+
+  private void start() {
+    running = true;
+    Promise<Void> done = next;
+    next = null;
+    String id = session.id();
+    VersionVector have = session.version();
+    Future<List<OpLogEntry>> fromLog = registry.replicator().missing(id, have);
+    Future<OpLogStore.CatchUp> fromStore =
+        registry
+            .storeExecutor()
+            .executeBlocking(() -> store.changesAfter(id, have.toString()), false);
+    Future.join(fromLog, fromStore)
+        .onComplete(
+            ar ->
+                session
+                    .context()
+                    .runOnContext(
+                        v -> {
+                          finish(fromLog, fromStore, done);
+                        }));
+  }
+
+  private void finish(
+      Future<List<OpLogEntry>> fromLog, Future<OpLogStore.CatchUp> fromStore, Promise<Void> done) {
+    running = false;
+    try {
+      // Entries only the op-log map has (their origin may have died before its store write, or
+      // they came from the other side of a split) are written to the store as well: an acked
+      // change of this node may depend on them.
+      if (fromLog.succeeded()) {
+        session.applyRemote(fromLog.result(), true);
+      } else {
+        LOG.debug(
+            "session {}: op-log catch-up failed: {}", session.id(), fromLog.cause().toString());
+      }
+      if (fromStore.succeeded()) {
+        session.applyRemote(toEntries(fromStore.result()), false);
+      } else {
+        LOG.warn(
+            "session {}: store catch-up failed: {}", session.id(), fromStore.cause().toString());
+      }
+      checkGap(fromStore);
+    } catch (RuntimeException e) {
+      LOG.error("session {}: catch-up failed", session.id(), e);
+    }
+    if (fromLog.failed() && fromStore.failed()) {
+      done.fail(fromStore.cause());
+    } else {
+      done.complete();
+    }
+    if (next != null) {
+      start();
+    }
+  }
+
+  /**
+   * Changes still waiting after a full round have dependencies nobody has any more in the log: the
+   * store compacted them into a snapshot this replica does not cover. Reload from that snapshot.
+   */
+  private void checkGap(Future<OpLogStore.CatchUp> fromStore) {
+    if (session.waitingChanges() == 0) {
+      roundsWithGap = 0;
+      return;
+    }
+    roundsWithGap++;
+    boolean snapshotAhead =
+        fromStore.succeeded()
+            && !session
+                .version()
+                .dominates(VersionVector.parse(fromStore.result().snapshotVersion()));
+    if (snapshotAhead || roundsWithGap >= STALE_ROUNDS) {
+      LOG.warn(
+          "session {}: {} changes wait for dependencies the log no longer holds; reloading",
+          session.id(),
+          session.waitingChanges());
+      session.reload();
+      return;
+    }
+    gapSeen();
+  }
+
+  private static List<OpLogEntry> toEntries(OpLogStore.CatchUp c) {
+    List<OpLogEntry> out = new ArrayList<>(c.changes().size());
+    for (OpLogStore.StoredBatch sb : c.changes()) {
+      OpLogStore.BatchRecord r = sb.record();
+      for (OpLogStore.StoredChange sc : sb.changes()) {
+        out.add(
+            new OpLogEntry(
+                sc.replica(),
+                sc.startCounter(),
+                sc.endCounter(),
+                sc.json(),
+                r == null ? null : r.batchId(),
+                r == null ? null : r.contentHash(),
+                r == null ? null : r.version(),
+                r == null ? null : r.resultsJson(),
+                null,
+                sc.seq()));
+      }
+    }
+    return out;
+  }
+
+  /** Stops the gap timer (the session is unloaded). */
+  void close() {
+    if (gapTimer >= 0) {
+      registry.vertx().cancelTimer(gapTimer);
+      gapTimer = -1;
+    }
+  }
+}
