@@ -80,8 +80,24 @@ public final class DocState {
       long ts,
       UndoLog undo,
       Sites sites) {
-    liveness.invalidateAll();
     Seen seen = new Seen(deps, id, changeStart);
+    try {
+      applyOp(op, id, changeStart, deps, author, ts, undo, sites, seen);
+    } finally {
+      sites.invalidateDirty();
+    }
+  }
+
+  private void applyOp(
+      Op op,
+      OpId id,
+      long changeStart,
+      VersionVector deps,
+      Author author,
+      long ts,
+      UndoLog undo,
+      Sites sites,
+      Seen seen) {
     if (op instanceof Op.MapSet s) {
       MapObj m = target(s.target(), MapObj.class);
       sites.touchAncestors(m);
@@ -131,6 +147,7 @@ public final class DocState {
       ListObj l = target(s.target(), ListObj.class);
       Item item = element(s.element());
       sites.touchAncestors(item);
+      sites.dirty(l); // the addressed list records the op, wherever the element is now
       sites.add(item.value);
       checkPred(item.value, s.pred(), seen);
       retire(
@@ -145,6 +162,7 @@ public final class DocState {
       ListObj l = target(d.target(), ListObj.class);
       Item item = element(d.element());
       sites.touchAncestors(item);
+      sites.dirty(l); // the addressed list records the op, wherever the element is now
       sites.add(item);
       checkPred(item.positions, d.pred(), seen);
       retire(
@@ -211,6 +229,7 @@ public final class DocState {
         for (OpId kept : k.pred()) {
           Entry e = reg.find(kept);
           if (e.child != null) {
+            sites.dirty(e.child);
             e.child.agg.record(id, changeStart, deps, author, ts, replicas, undo);
           }
         }
@@ -218,6 +237,7 @@ public final class DocState {
       } else if (o instanceof ListObj l) {
         Item item = element(parseId(k.key()));
         sites.touchAncestors(item);
+        sites.dirty(l); // the addressed list records the op, wherever the element is now
         sites.add(item);
         item.agg.record(id, changeStart, deps, author, ts, replicas, undo);
         l.agg.record(id, changeStart, deps, author, ts, replicas, undo);

@@ -34,6 +34,25 @@ public final class Liveness {
     this.st = st;
   }
 
+  /**
+   * Forgets what an op may have changed: the aggregates of {@code start} (an object or an element)
+   * and of everything above it. Everything else stays cached, so an edit deep in a big document
+   * recomputes one path, not the whole tree.
+   */
+  void invalidateChain(Object start, Materializer mat) {
+    Object x = start;
+    for (int depth = 0; x != null && depth < 512; depth++) {
+      cache.remove(x);
+      if (x instanceof Item item) {
+        x = mat.listOf(item);
+      } else {
+        Obj o = (Obj) x;
+        Register reg = o.holderRegister;
+        x = reg == null ? null : reg.map != null ? reg.map : reg.item;
+      }
+    }
+  }
+
   public void invalidateAll() {
     if (!cache.isEmpty()) {
       cache.clear();

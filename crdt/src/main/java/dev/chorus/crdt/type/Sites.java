@@ -23,6 +23,7 @@ public final class Sites {
   private final Materializer mat;
   private final Map<Object, List<Conflict>> before = new IdentityHashMap<>(8);
   private final List<Object> order = new ArrayList<>(4);
+  private final List<Object> dirty = new ArrayList<>(4);
 
   public Sites(DocState st) {
     this.st = st;
@@ -46,6 +47,7 @@ public final class Sites {
 
   /** Reports every register and element on the way from the root to {@code obj}. */
   void touchAncestors(Obj obj) {
+    dirty.add(obj);
     Obj o = obj;
     for (int depth = 0; o != st.root && depth < 256; depth++) {
       Register reg = o.holderRegister;
@@ -64,6 +66,7 @@ public final class Sites {
   }
 
   void touchAncestors(Item item) {
+    dirty.add(item);
     add(item);
     ListObj l = mat.listOf(item);
     if (l != null) {
@@ -71,9 +74,21 @@ public final class Sites {
     }
   }
 
+  /** Marks {@code obj}'s own aggregate as changed (its ancestors follow). */
+  void dirty(Obj obj) {
+    dirty.add(obj);
+  }
+
+  /** After an op: forgets the cached aggregates on every path it touched (see {@link Liveness}). */
+  void invalidateDirty() {
+    for (Object x : dirty) {
+      st.liveness.invalidateChain(x, mat);
+    }
+    dirty.clear();
+  }
+
   /** The conflicts opened, changed or resolved since the sites were reported. */
   public List<ConflictEvent> events(Author by, OpId change) {
-    st.liveness.invalidateAll();
     List<ConflictEvent> out = new ArrayList<>();
     for (Object site : order) {
       List<Conflict> after = site instanceof Register r ? finder.at(r) : finder.at((Item) site);
