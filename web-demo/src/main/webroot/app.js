@@ -1236,10 +1236,22 @@ function pickIntent(c, i) {
   return resolveWith(c, { value: i.value });
 }
 
-function resolveWith(c, choice) {
-  app.client.resolve(currentPath(c), choice, c.id).then(
+function resolveWith(c, choice, retried = false) {
+  const path = currentPath(c);
+  app.client.resolve(path, choice, c.id).then(
     () => toast("Conflict resolved", "ok"),
-    (e) => toast(e.code === "conflict_not_found" ? "Someone resolved it already" : "Could not resolve: " + e.message, e.code === "conflict_not_found" ? "info" : "error")
+    (e) => {
+      if (e.code === "path_not_found" && !retried) {
+        // the card moved under us (its path names the column): retry once we know where it is
+        if (currentPath(c) !== path) return resolveWith(c, choice, true);
+        const off = app.client.on("change", () => {
+          off();
+          resolveWith(c, choice, true);
+        });
+        return;
+      }
+      toast(e.code === "conflict_not_found" ? "Someone resolved it already" : "Could not resolve: " + e.message, e.code === "conflict_not_found" ? "info" : "error");
+    }
   );
 }
 

@@ -371,13 +371,7 @@ final class DemoAgent {
     if (stopped || busy || ws == null || doc == null) {
       return;
     }
-    Set<String> conflicted = new HashSet<>();
-    for (JsonNode c : conflicts.values()) {
-      String[] s = c.path("path").asText().split("/");
-      if (s.length >= 5 && s[0].equals("board")) {
-        conflicted.add(s[4]);
-      }
-    }
+    Set<String> conflicted = conflictedCards();
     // decide on this view, write later with basedOn = this view's version
     JsonNode view = doc;
     String basedOn = version;
@@ -408,6 +402,14 @@ final class DemoAgent {
               if (stopped) {
                 return;
               }
+              if (conflictedCards().contains(a.cardId())) {
+                // a conflict opened on that card while it was thinking: it is for people now
+                busy = false;
+                focus = null;
+                activity = "looking for work";
+                say("Left “" + cardTitle(a.cardId()) + "” alone: it has an open conflict.");
+                return;
+              }
               ObjectNode b = M.createObjectNode();
               b.put("type", "batch");
               b.put("batchId", batchPrefix + "-" + ++batchSeq);
@@ -420,6 +422,18 @@ final class DemoAgent {
                 busy = false; // resent after the welcome
               }
             });
+  }
+
+  /** Element ids of the cards that have an open conflict. */
+  private Set<String> conflictedCards() {
+    Set<String> out = new HashSet<>();
+    for (JsonNode c : conflicts.values()) {
+      String[] s = c.path("path").asText().split("/");
+      if (s.length >= 5 && s[0].equals("board")) {
+        out.add(s[4]);
+      }
+    }
+    return out;
   }
 
   // ---------------------------------------------------------------- narration
