@@ -31,6 +31,10 @@ import java.util.Map;
  * exits 1 if any verification failed (0 if all passed, 2 on bad usage).
  */
 public final class Harness {
+  /** Held so the setting sticks: Vert.x logs every connection reset a fault scenario causes. */
+  private static final java.util.logging.Logger VERTX_LOG =
+      java.util.logging.Logger.getLogger("io.vertx");
+
   private Harness() {}
 
   public static void main(String[] args) throws Exception {
@@ -39,6 +43,7 @@ public final class Harness {
 
   /** Runs the command line; returns the exit code. */
   public static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+    VERTX_LOG.setLevel(java.util.logging.Level.OFF);
     List<String> names = new ArrayList<>();
     Map<String, String> overrides = new LinkedHashMap<>();
     boolean quick = false;
@@ -141,6 +146,7 @@ public final class Harness {
       if (!r.verdict().passed()) {
         err.print(r.verdict().failures());
       }
+      r.verdict().findings().forEach(f -> err.println("finding: " + f));
     }
     Path md = ReportWriter.write(reports, results, "harness " + String.join(" ", args));
     out.print(ReportWriter.headline(results));

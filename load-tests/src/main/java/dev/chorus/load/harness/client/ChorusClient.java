@@ -280,7 +280,7 @@ public final class ChorusClient {
     boolean asked = lastVersion != null || spec.fromEmpty();
     if (resumed) {
       stats.resumed.increment();
-      replica.deliver(changesOf(w.get("changes")));
+      replica.deliver(changesOf(w.get("changes")), true);
       if (lastVersion == null) {
         replica.startedFromEmpty();
       }
@@ -363,7 +363,7 @@ public final class ChorusClient {
   }
 
   private void onChange(JsonNode c) {
-    replica.deliver(c.get("changes"));
+    replica.deliver(c.get("changes"), false);
     advance(c.path("version").asText());
     long sentAt = sentNanos(c.path("batchId").asText());
     if (sentAt != 0) {

@@ -17,6 +17,8 @@ import java.util.Map;
  */
 public final class Replica {
   private final Map<String, Integer> deliveries = new HashMap<>();
+  private final java.util.Set<String> fromWelcome = new java.util.HashSet<>();
+  private long repeatedAfterWelcome;
   private final Doc doc;
   private boolean complete;
   private String incompleteWhy;
@@ -55,13 +57,31 @@ public final class Replica {
     return doc == null ? "no replica kept" : incompleteWhy;
   }
 
-  /** Counts and applies the changes of a {@code changes} array (codec JSON, oldest first). */
-  public void deliver(JsonNode changes) {
+  /**
+   * Counts and applies the changes of a {@code changes} array (codec JSON, oldest first) that came
+   * in a {@code welcome} ({@code welcome} true) or a {@code change} frame. A {@code change} frame
+   * repeating a change the last welcome already contained is not counted again but as {@link
+   * #repeatedAfterWelcome()}: the server includes applied-but-uncommitted changes in a welcome and
+   * broadcasts them once committed (docs/operations.md: "A welcome ... may show a batch that is
+   * applied but still being committed"); a client that tracks versions drops it. Any other repeat
+   * is counted (and fails the verification).
+   */
+  public void deliver(JsonNode changes, boolean welcome) {
     if (changes == null) {
       return;
     }
+    if (welcome) {
+      fromWelcome.clear();
+    }
     for (JsonNode c : changes) {
-      deliveries.merge(key(c), 1, Integer::sum);
+      String k = key(c);
+      if (welcome) {
+        fromWelcome.add(k);
+      } else if (fromWelcome.remove(k)) {
+        repeatedAfterWelcome++;
+        continue;
+      }
+      deliveries.merge(k, 1, Integer::sum);
       if (doc != null && incompleteWhy == null) {
         try {
           doc.apply(ChangeCodec.fromJson(c));
@@ -81,6 +101,11 @@ public final class Replica {
         gap("own change " + key(c) + " did not apply: " + e.getMessage());
       }
     }
+  }
+
+  /** Change frames that repeated a change of the last welcome (see {@link #deliver}). */
+  public long repeatedAfterWelcome() {
+    return repeatedAfterWelcome;
   }
 
   public Map<String, Integer> deliveries() {

@@ -134,6 +134,9 @@ public final class ReportWriter {
           .append(c.detail())
           .append('\n');
     }
+    for (String f : r.verdict().findings()) {
+      b.append("- ⚠ finding: ").append(f).append('\n');
+    }
     if (!r.verdict().facts().isEmpty()) {
       b.append("\nFacts: ");
       r.verdict().facts().forEach((k, v) -> b.append(k).append(" = ").append(v).append("; "));

@@ -13,6 +13,7 @@ import java.util.Map;
 public final class Verdict {
   private final List<Check> checks = new ArrayList<>();
   private final Map<String, Object> facts = new LinkedHashMap<>();
+  private final List<String> findings = new ArrayList<>();
   private long lost;
   private long dup;
 
@@ -30,6 +31,15 @@ public final class Verdict {
 
   public void fact(String name, Object value) {
     facts.put(name, value);
+  }
+
+  /** Something the run showed about the server that is worth fixing but is not a loss. */
+  public void finding(String s) {
+    findings.add(s);
+  }
+
+  public List<String> findings() {
+    return findings;
   }
 
   public List<Check> checks() {

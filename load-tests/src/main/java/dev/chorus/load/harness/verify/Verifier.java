@@ -154,6 +154,7 @@ public final class Verifier {
     long hashCompared = 0;
     long hashMismatch = 0;
     long conflictMismatch = 0;
+    long repeated = 0;
     List<String> dEx = new ArrayList<>();
     List<String> hEx = new ArrayList<>();
     List<String> cEx = new ArrayList<>();
@@ -165,6 +166,7 @@ public final class Verifier {
         example(dEx, cid + " ends at " + c.lastVersion() + ", server at " + serverVersion);
       }
       Map<String, Integer> got = c.replica().deliveries();
+      repeated += c.replica().repeatedAfterWelcome();
       Set<String> own = new HashSet<>(ownKeys.getOrDefault(cid, List.of()));
       VersionVector joined = c.joinVersion() == null ? sv : VersionVector.parse(c.joinVersion());
       for (History.Entry e : h.entries()) {
@@ -264,6 +266,15 @@ public final class Verifier {
             + " clients differ"
             + (cEx.isEmpty() ? "" : "; e.g. " + cEx));
     v.fact(id + " open conflicts", serverConflicts.size());
+    if (repeated > 0) {
+      v.finding(
+          id
+              + ": "
+              + repeated
+              + " change frames repeated a change the client's welcome already"
+              + " contained (the welcome includes applied-but-uncommitted changes; a thin client"
+              + " must drop change frames its version already covers)");
+    }
 
     // 5. conflicts implied by the writes
     if (modelConflicts) {

@@ -1,0 +1,258 @@
+package dev.chorus.load.harness.peer;
+
+import dev.chorus.load.harness.auth.JwtMinter;
+import dev.chorus.load.harness.node.ServerNode;
+import dev.chorus.load.harness.scenario.Params;
+import dev.chorus.load.harness.scenario.RunContext;
+import dev.chorus.load.harness.scenario.Stream;
+import dev.chorus.load.harness.scenario.Target;
+import dev.chorus.load.harness.verify.Verdict;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The side-by-side server benchmark ({@code load-tests/bin/server-bench [--quick]}): the same
+ * {@link Stream} workloads — one writer/one reader and {@code fanout} (one writer, R readers) —
+ * against a Chorus node (durable acks on, as shipped; no per-actor rate limit) and against
+ * Hocuspocus 3.4.4 and y-websocket, one after another on this machine. Each server gets a warm-up
+ * stream first. Chorus's run is verified like any scenario (every write stored once, delivered once
+ * to every reader, replicas equal the server).
+ *
+ * <p>Prints a table, writes {@code server-bench.md} to the reports directory, and ends with one
+ * {@code RESULT scenario=… chorus_ops_per_s=… peer=… peer_ops_per_s=… chorus_p99_ms=… peer_p99_ms=…
+ * lost=… dup=…} line per workload and peer (p99 = send → all readers); the last line is {@code
+ * fanout} against Hocuspocus. Exit 1 if anything was lost or doubled.
+ */
+public final class ServerBench {
+  private ServerBench() {}
+
+  /** One workload: a name and its reader count. */
+  private record Workload(String name, int readers) {}
+
+  public static void main(String[] args) throws Exception {
+    System.exit(run(args, System.out, System.err));
+  }
+
+  public static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+    java.util.logging.Logger.getLogger("io.vertx").setLevel(java.util.logging.Level.OFF);
+    boolean quick = false;
+    String jar = null;
+    String node = "node";
+    Path peersDir = Path.of("load-tests/peers");
+    Path reports = Path.of("load-tests/target/reports");
+    List<String> peers = List.of("y-websocket", "hocuspocus");
+    Map<String, String> opts = new LinkedHashMap<>();
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      String v = i + 1 < args.length ? args[i + 1] : null;
+      switch (a) {
+        case "--quick" -> quick = true;
+        case "--server-jar" -> {
+          jar = v;
+          i++;
+        }
+        case "--node" -> {
+          node = v;
+          i++;
+        }
+        case "--peers-dir" -> {
+          peersDir = Path.of(v);
+          i++;
+        }
+        case "--reports" -> {
+          reports = Path.of(v);
+          i++;
+        }
+        case "--peers" -> {
+          peers = List.of(v.split(","));
+          i++;
+        }
+        case "--ops", "--readers", "--window", "--keys" -> {
+          opts.put(a.substring(2), v);
+          i++;
+        }
+        default -> {
+          err.println(
+              "usage: server-bench [--quick] [--ops N] [--readers R] [--window W]"
+                  + " [--keys K] [--peers hocuspocus,y-websocket] [--server-jar P] [--node BIN]");
+          return 2;
+        }
+      }
+    }
+    int ops = Integer.parseInt(opts.getOrDefault("ops", quick ? "2000" : "10000"));
+    int readers = Integer.parseInt(opts.getOrDefault("readers", quick ? "10" : "50"));
+    int window = Integer.parseInt(opts.getOrDefault("window", "64"));
+    int keys = Integer.parseInt(opts.getOrDefault("keys", "1000"));
+    int warm = Math.max(200, ops / 5);
+    List<Workload> workloads =
+        List.of(new Workload("one-writer-one-reader", 1), new Workload("fanout", readers));
+    err.printf(
+        Locale.ROOT,
+        "server-bench: %d writes per run, window %d, keys %d, fanout readers" + " %d, peers %s%n",
+        ops,
+        window,
+        keys,
+        readers,
+        peers);
+
+    // Chorus: one node for every Chorus run (warmed up once), verified at the end.
+    Map<String, StreamNumbers> chorus = new LinkedHashMap<>();
+    Verdict verdict;
+    Path work =
+        Files.createTempDirectory(
+            Files.createDirectories(
+                Path.of(System.getProperty("java.io.tmpdir"), "chorus-harness")),
+            "server-bench-");
+    byte[] b = new byte[32];
+    new SecureRandom().nextBytes(b);
+    String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    try (ServerNode n =
+        new ServerNode(
+            ServerNode.findJar(jar),
+            work.resolve("node"),
+            secret,
+            List.of("-Xms1g", "-Xmx1g", "-XX:+UseG1GC"),
+            List.of("--ops-per-second", "0"))) {
+      n.start(Duration.ofSeconds(90));
+      Target t = new Target(n.baseUri(), new JwtMinter(secret, 3600), n);
+      try (RunContext ctx =
+          new RunContext("server-bench", t, new Params(Map.of(), Map.of()), err)) {
+        for (Workload w : workloads) {
+          ctx.progress().phase("warm-" + w.name());
+          Stream.run(ctx, "warm-" + w.name(), w.readers(), warm, window, keys, 300_000);
+        }
+        for (Workload w : workloads) {
+          ctx.progress().phase(w.name());
+          Stream.Result r =
+              Stream.run(ctx, "bench-" + w.name(), w.readers(), ops, window, keys, 600_000);
+          chorus.put(w.name(), StreamNumbers.of("chorus", r));
+          ctx.verdict().lost(r.lost());
+          ctx.verdict().dup(r.dup());
+        }
+        ctx.finish(false, 30_000);
+        verdict = ctx.verdict();
+      }
+    }
+    if (!verdict.passed()) {
+      err.print(verdict.failures());
+    }
+
+    // The peers: one server process each, warmed up, same workloads.
+    Map<String, Map<String, StreamNumbers>> peerNumbers = new LinkedHashMap<>();
+    for (String peer : peers) {
+      Map<String, StreamNumbers> m = new LinkedHashMap<>();
+      try (PeerServer s = new PeerServer(node, peersDir, peer)) {
+        for (Workload w : workloads) {
+          err.println("[server-bench " + peer + "] warm-up " + w.name());
+          PeerStream.run(
+              node, peersDir, peer, s.port(), "warm-" + w.name(), w.readers(), warm, window, keys);
+        }
+        for (Workload w : workloads) {
+          err.println("[server-bench " + peer + "] " + w.name());
+          m.put(
+              w.name(),
+              PeerStream.run(
+                  node,
+                  peersDir,
+                  peer,
+                  s.port(),
+                  "bench-" + w.name(),
+                  w.readers(),
+                  ops,
+                  window,
+                  keys));
+        }
+      }
+      peerNumbers.put(peer, m);
+    }
+
+    // Report.
+    StringBuilder md = new StringBuilder();
+    md.append(
+        "| workload | server | readers | writes | writes/s | send→reader p50 ms"
+            + " | send→reader p99 ms | send→all p50 ms | send→all p99 ms | lost | dup |\n");
+    md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (Workload w : workloads) {
+      row(md, w.name(), chorus.get(w.name()));
+      for (String peer : peers) {
+        row(md, w.name(), peerNumbers.get(peer).get(w.name()));
+      }
+    }
+    out.print(md);
+    Files.createDirectories(reports);
+    String command = "load-tests/bin/server-bench " + String.join(" ", args);
+    Files.writeString(
+        reports.resolve("server-bench.md"),
+        "# Server benchmark: Chorus vs peers\n\nRun with `"
+            + command
+            + "`: "
+            + ops
+            + " writes per run, window "
+            + window
+            + ", "
+            + keys
+            + " keys; Chorus with durable"
+            + " acks (H2 commit before every ack), verification "
+            + (verdict.passed() ? "passed" : "FAILED")
+            + ".\n\n"
+            + md,
+        StandardCharsets.UTF_8);
+    List<String> results = new ArrayList<>();
+    boolean clean = verdict.passed();
+    for (Workload w : workloads) {
+      for (String peer : List.of("y-websocket", "hocuspocus")) {
+        if (!peers.contains(peer)) {
+          continue;
+        }
+        StreamNumbers c = chorus.get(w.name());
+        StreamNumbers p = peerNumbers.get(peer).get(w.name());
+        long lost = c.lost() + p.lost() + verdict.lost();
+        long dup = c.dup() + p.dup() + verdict.dup();
+        clean &= lost == 0 && dup == 0;
+        results.add(
+            String.format(
+                Locale.ROOT,
+                "RESULT scenario=%s chorus_ops_per_s=%.0f peer=%s peer_ops_per_s=%.0f"
+                    + " chorus_p99_ms=%.2f peer_p99_ms=%.2f lost=%d dup=%d",
+                w.name().equals("fanout") ? "fanout" : "one-writer-one-reader",
+                c.opsPerSecond(),
+                peer,
+                p.opsPerSecond(),
+                c.allP99(),
+                p.allP99(),
+                lost,
+                dup));
+      }
+    }
+    results.forEach(out::println);
+    return clean ? 0 : 1;
+  }
+
+  private static void row(StringBuilder md, String workload, StreamNumbers n) {
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "| %s | %s | %d | %d | %.0f | %.2f | %.2f | %.2f | %.2f | %d | %d |%n",
+            workload,
+            n.server(),
+            n.readers(),
+            n.ops(),
+            n.opsPerSecond(),
+            n.readerP50(),
+            n.readerP99(),
+            n.allP50(),
+            n.allP99(),
+            n.lost(),
+            n.dup()));
+  }
+}

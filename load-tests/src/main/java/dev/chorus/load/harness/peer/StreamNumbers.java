@@ -1,0 +1,54 @@
+package dev.chorus.load.harness.peer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.chorus.load.harness.metrics.LoadStats;
+import dev.chorus.load.harness.scenario.Stream;
+
+/**
+ * The numbers of one stream run on one server, the same fields for Chorus and the peers:
+ * throughput, send → one reader and send → all readers percentiles (ms), lost and doubled writes.
+ */
+public record StreamNumbers(
+    String server,
+    int readers,
+    int ops,
+    double opsPerSecond,
+    double readerP50,
+    double readerP99,
+    double allP50,
+    double allP99,
+    double allMax,
+    long lost,
+    long dup) {
+
+  public static StreamNumbers of(String server, Stream.Result r) {
+    return new StreamNumbers(
+        server,
+        r.readers(),
+        r.ops(),
+        r.opsPerSecond(),
+        LoadStats.ms(r.perReader(), 50),
+        LoadStats.ms(r.perReader(), 99),
+        LoadStats.ms(r.allReaders(), 50),
+        LoadStats.ms(r.allReaders(), 99),
+        r.allReaders().getTotalCount() == 0 ? Double.NaN : r.allReaders().getMaxValue() / 1000.0,
+        r.lost(),
+        r.dup());
+  }
+
+  /** From the JSON line of {@code server-bench.mjs stream}. */
+  public static StreamNumbers of(JsonNode n) {
+    return new StreamNumbers(
+        n.path("peer").asText(),
+        n.path("readers").asInt(),
+        n.path("ops").asInt(),
+        n.path("opsPerSecond").asDouble(),
+        n.path("perReader").path("p50").asDouble(Double.NaN),
+        n.path("perReader").path("p99").asDouble(Double.NaN),
+        n.path("allReaders").path("p50").asDouble(Double.NaN),
+        n.path("allReaders").path("p99").asDouble(Double.NaN),
+        n.path("allReaders").path("max").asDouble(Double.NaN),
+        n.path("lost").asLong(),
+        n.path("dup").asLong());
+  }
+}
