@@ -41,8 +41,10 @@ window.addEventListener("unhandledrejection", (e) => app.errors.push("unhandled 
 boot();
 
 async function boot() {
+  // the name is per tab (a second tab of the same browser can be a second person); the last
+  // one typed is only offered as the default
   const session = params.get("session");
-  const name = params.get("name") || localStorage.getItem("chorus.name");
+  const name = params.get("name") || sessionStorage.getItem("chorus.name");
   const token = params.get("token") || (location.hash.startsWith("#token=") ? decodeURIComponent(location.hash.slice(7)) : null);
   if (!session || !name) return showJoin(session, name);
   start(session, name, token);
@@ -73,7 +75,7 @@ function showJoin(session, name, needToken) {
   document.getElementById("app").hidden = true;
   const nameIn = document.getElementById("join-name");
   const sessIn = document.getElementById("join-session");
-  nameIn.value = name || "";
+  nameIn.value = name || localStorage.getItem("chorus.name") || "";
   sessIn.value = session || randomSessionName();
   document.getElementById("join-token-row").hidden = !needToken;
   const recent = recentSessions();
@@ -82,10 +84,12 @@ function showJoin(session, name, needToken) {
     recent.length ? h("span.muted", "Recent:") : null,
     recent.map((s) => h("button.link", { type: "button", onclick: () => (sessIn.value = s) }, s))
   );
-  (name ? sessIn : nameIn).focus();
+  (nameIn.value ? sessIn : nameIn).focus();
+  if (nameIn.value && session) nameIn.select(); // joining a shared link: confirm or change the name
   document.getElementById("join-form").onsubmit = (e) => {
     e.preventDefault();
     localStorage.setItem("chorus.name", nameIn.value.trim());
+    sessionStorage.setItem("chorus.name", nameIn.value.trim());
     const q = new URLSearchParams({ session: sessIn.value.trim() });
     const tok = document.getElementById("join-token").value.trim();
     location.href = "?" + q.toString() + (tok ? "#token=" + encodeURIComponent(tok) : "");

@@ -197,7 +197,10 @@ abstract class BoardTestBase {
     return "http://127.0.0.1:" + port;
   }
 
-  /** Opens the board for {@code name} in a new window and waits until it is online. */
+  /**
+   * Opens the board for {@code name} in a new window and waits until it is online; with a null
+   * session, opens the landing page instead.
+   */
   User open(String session, String name) {
     driver.switchTo().window(firstWindow);
     driver.switchTo().newWindow(WindowType.WINDOW);
@@ -207,6 +210,11 @@ abstract class BoardTestBase {
         .manage()
         .window()
         .setSize(new org.openqa.selenium.Dimension(1500, 950)); // new windows start small
+    if (session == null) {
+      driver.get(base() + "/");
+      await().atMost(Duration.ofSeconds(10)).until(() -> u.find("#join-name").isDisplayed());
+      return u;
+    }
     driver.get(
         base()
             + "/?session="

@@ -288,4 +288,34 @@ class CollaborationIT extends BoardTestBase {
         .findFirst()
         .orElseThrow(() -> new AssertionError(u.name + " has no step " + title));
   }
+
+  @Test
+  void theLandingPageCreatesASessionAndTheSharedLinkBringsASecondPersonIn() throws Exception {
+    User first = open(null, "unused");
+    first.find("#join-name").sendKeys("Carol");
+    WebElement session = first.find("#join-session");
+    String s = newSession("landing");
+    session.clear();
+    session.sendKeys(s + "\n");
+    awaitOnline(first);
+    assertContains(first.on().getCurrentUrl(), "session=" + s);
+    assertEquals(s, first.find("#session-chip").getText());
+    addCard(first, "todo", "Hello from Carol");
+
+    // the shared link (no name in it) in a new window: asks for a name, then joins
+    User second = open(null, "unused");
+    second.on().get(base() + "/?session=" + s);
+    WebElement name = second.find("#join-name");
+    name.sendKeys(org.openqa.selenium.Keys.chord(org.openqa.selenium.Keys.CONTROL, "a"));
+    name.sendKeys("Dave\n");
+    awaitOnline(second);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              assertEquals(List.of("Hello from Carol"), columnTitles(second, "todo"));
+              assertContains(first.find("#people").getText(), "Dave");
+              assertContains(second.find("#people").getText(), "Carol");
+            });
+  }
 }
