@@ -263,7 +263,7 @@ function onConflictEvent(ev) {
     addFeed({ kind: "conflict", text: `Conflict on ${what}: ${who.join(" vs ")}`, actor: null });
     toast(`⚡ Conflict on ${what} (${who.join(" vs ")}) — open the badge to decide`, "warn", 6000);
   } else {
-    addFeed({ kind: "resolved", text: `${ev.by ? ev.by.id : "someone"} resolved the conflict on ${what}`, actor: ev.by });
+    addFeed({ kind: "resolved", text: `${ev.by ? "" : "someone "}resolved the conflict on ${what}`, actor: ev.by || null });
   }
 }
 

@@ -157,12 +157,10 @@ class CollaborationIT extends BoardTestBase {
     }
     screenshot(bob, "conflict-dialog");
 
-    WebElement alicesIntent =
-        intents.stream()
-            .filter(i -> "Alice".equals(i.getAttribute("data-author")))
-            .findFirst()
-            .orElseThrow();
-    alicesIntent.findElement(By.cssSelector("button.pick")).click();
+    // Instead of picking one, Bob writes a value of his own: it has seen both, so it resolves.
+    WebElement write = bob.find("#conflict-dialog .write-input");
+    write.clear();
+    write.sendKeys("Alice and Bob\n");
 
     await("the badge disappears for both")
         .atMost(Duration.ofSeconds(10))
@@ -178,12 +176,12 @@ class CollaborationIT extends BoardTestBase {
                     card(u, "Plan the offsite")
                         .findElement(By.cssSelector(".field[data-field='assignee']"))
                         .getText(),
-                    "Alice");
+                    "Alice and Bob");
               }
             });
     JsonNode st = state(s);
     assertEquals(0, st.get("conflicts").size());
-    assertEquals("Alice", serverCards(st, "todo").get(0).at("/value/assignee").asText());
+    assertEquals("Alice and Bob", serverCards(st, "todo").get(0).at("/value/assignee").asText());
     screenshot(alice, "resolved");
   }
 
