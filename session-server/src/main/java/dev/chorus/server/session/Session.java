@@ -1114,9 +1114,8 @@ public final class Session {
           LOG.error("session {}: change {} refused: {}", id, c.id(), ex.getMessage());
           continue;
         }
-        if (r.buffered()) {
-          waitingEntries.put(changeKey(c.replica(), c.startCounter()), e);
-        }
+        // kept until the change is applied (now, or once its dependencies arrive)
+        waitingEntries.put(changeKey(c.replica(), c.startCounter()), e);
         if (persist) {
           remoteRows.add(storedRow(e));
         }
@@ -1129,6 +1128,14 @@ public final class Session {
     }
     if (!applied.isEmpty()) {
       broadcastRemote(v, applied, events);
+    }
+    if (waitingEntries.size() > doc.pending().size()) {
+      // entries of changes that turned out invalid or duplicate
+      java.util.Set<String> keep = new java.util.HashSet<>();
+      for (Change c : doc.pending()) {
+        keep.add(changeKey(c.replica(), c.startCounter()));
+      }
+      waitingEntries.keySet().retainAll(keep);
     }
     if (!remoteRows.isEmpty()) {
       scheduleFlush();
