@@ -77,7 +77,13 @@ public final class ChorusServer {
     Vertx vertx = null;
     try {
       store.init();
-      vertx = Vertx.vertx();
+      // No classpath-file cache: several nodes (and restarts) in one JVM must not share or delete
+      // each other's extracted copies of the board's files.
+      vertx =
+          Vertx.vertx(
+              new io.vertx.core.VertxOptions()
+                  .setFileSystemOptions(
+                      new io.vertx.core.file.FileSystemOptions().setFileCachingEnabled(false)));
       Replicator replicator;
       if (config.hazelcast()) {
         // A member alone is a cluster of one: others may join it later with the same settings.
