@@ -25,6 +25,12 @@ public final class Frames {
   /** Longest id (client, batch, conflict) accepted. */
   public static final int MAX_ID = 128;
 
+  /** Rejects trailing content after the frame's object ({@code {...}{...}} is not one frame). */
+  private static final com.fasterxml.jackson.databind.ObjectReader STRICT =
+      Values.MAPPER
+          .reader()
+          .with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
   private Frames() {}
 
   /** {@code hello}. */
@@ -56,7 +62,7 @@ public final class Frames {
   public static ObjectNode parseObject(String text) {
     JsonNode n;
     try {
-      n = Values.MAPPER.readTree(text);
+      n = STRICT.readTree(text);
     } catch (JsonProcessingException e) {
       throw new ChorusException(ErrorCode.BAD_FRAME, "not valid JSON: " + e.getOriginalMessage());
     }
