@@ -1126,6 +1126,7 @@ function openDialog(key) {
 
 function closeDialog() {
   app.dialogKey = null;
+  delete document.getElementById("conflict-dialog").dataset.sig;
   const d = document.getElementById("conflict-dialog");
   if (d.open) d.close();
 }
@@ -1144,6 +1145,7 @@ function renderDialog() {
   const [type, id] = [app.dialogKey.slice(0, app.dialogKey.indexOf(":")), app.dialogKey.slice(app.dialogKey.indexOf(":") + 1)];
   if (list.length === 0) {
     if (d.open && !d.querySelector(".all-resolved")) {
+      delete d.dataset.sig;
       fill(d, h("div.dialog-body.all-resolved", h("div.resolved-big", "✓"), h("p", "Resolved."), h("button.primary", { onclick: closeDialog }, "Close")));
       setTimeout(() => app.dialogKey === null || (conflictsByItem().get(app.dialogKey) || []).length || closeDialog(), 1200);
     }
@@ -1151,6 +1153,10 @@ function renderDialog() {
   }
   const heading = type === "card" ? `“${cardTitle(id)}”` : describeTarget({ type, id, field: null });
   const online = app.client.status === "online";
+  // rebuild only when what it shows changed: a rebuild would drop what the user is typing
+  const sig = JSON.stringify([app.dialogKey, heading, online, list.map((c) => [c.id, c.winner, c.intents.map((i) => i.op)])]);
+  if (d.open && d.dataset.sig === sig) return;
+  d.dataset.sig = sig;
   fill(
     d,
     h(
@@ -1278,7 +1284,10 @@ function setupChrome() {
   });
   document.getElementById("agent-toggle").addEventListener("click", toggleAgent);
   const dlg = document.getElementById("conflict-dialog");
-  dlg.addEventListener("close", () => (app.dialogKey = null));
+  dlg.addEventListener("close", () => {
+    app.dialogKey = null;
+    delete dlg.dataset.sig;
+  });
   dlg.addEventListener("click", (e) => e.target === dlg && closeDialog());
 }
 
