@@ -44,7 +44,10 @@ public record ServerConfig(
     String hazelcastK8sServiceDns,
     int hazelcastBackupCount,
     int oplogTtlSeconds,
-    long antiEntropyMs) {
+    long antiEntropyMs,
+    int maxConnections,
+    int maxSessions,
+    int sessionOpsPerSecond) {
 
   /** One setting: flag name, environment variable, default, and what it does. */
   public record Option(String flag, String env, String defaultValue, String help) {}
@@ -146,7 +149,22 @@ public record ServerConfig(
               "anti-entropy-ms",
               "CHORUS_ANTI_ENTROPY_MS",
               "10000",
-              "cluster: every loaded session catches up this often (0 = only on events)"));
+              "cluster: every loaded session catches up this often (0 = only on events)"),
+          new Option(
+              "max-connections",
+              "CHORUS_MAX_CONNECTIONS",
+              "20000",
+              "open websockets before new ones get 'overloaded' (503); 0 = unlimited"),
+          new Option(
+              "max-sessions",
+              "CHORUS_MAX_SESSIONS",
+              "10000",
+              "loaded sessions before loading another gets 'overloaded' (503); 0 = unlimited"),
+          new Option(
+              "session-ops-per-second",
+              "CHORUS_SESSION_OPS_PER_SECOND",
+              "20000",
+              "ops per second per session, all actors together (burst = 2x); 0 = unlimited"));
 
   /** Defaults only (no flags, no environment). */
   public static ServerConfig defaults() {
@@ -220,7 +238,10 @@ public record ServerConfig(
         values.get("hazelcast-k8s-service-dns").trim(),
         intValue(values, "hazelcast-backup-count"),
         intValue(values, "oplog-ttl-seconds"),
-        longValue(values, "anti-entropy-ms"));
+        longValue(values, "anti-entropy-ms"),
+        intValue(values, "max-connections"),
+        intValue(values, "max-sessions"),
+        intValue(values, "session-ops-per-second"));
   }
 
   private static List<String> list(String csv) {
@@ -314,7 +335,10 @@ public record ServerConfig(
         hazelcastK8sServiceDns,
         hazelcastBackupCount,
         oplogTtlSeconds,
-        antiEntropyMs);
+        antiEntropyMs,
+        maxConnections,
+        maxSessions,
+        sessionOpsPerSecond);
   }
 
   /** Effective settings for the start-up log (the JWT secret is never printed). */
@@ -349,6 +373,12 @@ public record ServerConfig(
         + maxDocBytes
         + " opsPerSecond="
         + opsPerSecond
+        + " sessionOpsPerSecond="
+        + sessionOpsPerSecond
+        + " maxConnections="
+        + maxConnections
+        + " maxSessions="
+        + maxSessions
         + " snapshotEvery="
         + snapshotEvery;
   }

@@ -4,8 +4,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Per-actor token buckets for ops per second (one bucket per actor per node, over all its
- * connections and sessions). Burst = 2 s worth of ops. Thread-safe.
+ * Token buckets for ops per second, one per key: per actor (one bucket per actor per node, over all
+ * its connections and sessions) and per session (all actors together). Burst = 2 s worth of ops.
+ * Thread-safe.
  */
 public final class RateLimiter {
   private final int perSecond;
@@ -40,6 +41,27 @@ public final class RateLimiter {
       long wait = (long) Math.ceil(missing * 1000.0 / perSecond);
       return wait + ThreadLocalRandom.current().nextLong(wait / 4 + 1) + 1;
     }
+  }
+
+  /** Gives back tokens taken by {@link #acquire} for a batch another limit then refused. */
+  public void refund(String key, int ops) {
+    if (perSecond <= 0) {
+      return;
+    }
+    Bucket b = buckets.get(key);
+    if (b != null) {
+      synchronized (b) {
+        b.tokens = Math.min(2.0 * perSecond, b.tokens + ops);
+      }
+    }
+  }
+
+  /**
+   * {@code baseMs} plus up to 50 % random jitter: what every {@code retryAfterMs} of {@code
+   * overloaded} carries, so refused clients do not come back in lock-step.
+   */
+  public static long jittered(long baseMs) {
+    return baseMs + ThreadLocalRandom.current().nextLong(baseMs / 2 + 1);
   }
 
   private static final class Bucket {

@@ -570,7 +570,7 @@ public final class Session {
           .map(r -> new BatchResult(r.batchId(), r.version(), r.results(), true, r.view()));
     }
     if (pending.size() >= registry.config().sessionQueueLimit()) {
-      ObjectNode d = Values.NODES.objectNode().put("retryAfterMs", 200);
+      ObjectNode d = Values.NODES.objectNode().put("retryAfterMs", RateLimiter.jittered(200));
       throw new ChorusException(ErrorCode.OVERLOADED, "session write queue is full", d);
     }
     long wait = registry.rateLimiter().acquire(principal.actorId(), b.ops().size());
@@ -580,6 +580,13 @@ public final class Session {
           ErrorCode.RATE_LIMITED,
           "actor " + principal.actorId() + " is over its ops per second",
           d);
+    }
+    long sessionWait = registry.sessionRateLimiter().acquire(id, b.ops().size());
+    if (sessionWait > 0) {
+      registry.rateLimiter().refund(principal.actorId(), b.ops().size());
+      ObjectNode d = Values.NODES.objectNode().put("retryAfterMs", sessionWait);
+      throw new ChorusException(
+          ErrorCode.RATE_LIMITED, "session " + id + " is over its ops per second", d);
     }
     VersionVector basedOn;
     if (b.basedOn() == null) {

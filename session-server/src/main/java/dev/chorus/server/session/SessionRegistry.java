@@ -44,6 +44,7 @@ public final class SessionRegistry {
   private final Replicator replicator;
   private final Metrics metrics;
   private final RateLimiter rateLimiter;
+  private final RateLimiter sessionRateLimiter;
   private final WorkerExecutor storeExecutor;
   private final String replicaId;
   private final List<Context> hosts = new ArrayList<>();
@@ -66,6 +67,7 @@ public final class SessionRegistry {
     this.metrics = metrics;
     this.replicaId = replicaId;
     this.rateLimiter = new RateLimiter(config.opsPerSecond());
+    this.sessionRateLimiter = new RateLimiter(config.sessionOpsPerSecond());
     this.storeExecutor =
         vertx.createSharedWorkerExecutor("chorus-store", Math.max(1, config.storeThreads()));
     metrics.gauge("chorus.sessions", "sessions loaded", sessions::size);
@@ -160,6 +162,11 @@ public final class SessionRegistry {
     return rateLimiter;
   }
 
+  /** Ops per second per session (all actors together), keyed by session id. */
+  public RateLimiter sessionRateLimiter() {
+    return sessionRateLimiter;
+  }
+
   public Replicator replicator() {
     return replicator;
   }
@@ -200,6 +207,18 @@ public final class SessionRegistry {
       shape = Shape.of(shapeIfNew == null ? Shape.AGENT_SESSION : shapeIfNew);
     } catch (ChorusException e) {
       return Future.failedFuture(e);
+    }
+    if (config.maxSessions() > 0
+        && sessions.size() >= config.maxSessions()
+        && !sessions.containsKey(sessionId)) {
+      // admission control: refuse clearly rather than load past what the node can hold
+      return Future.failedFuture(
+          new ChorusException(
+              ErrorCode.OVERLOADED,
+              "node holds its maximum of " + config.maxSessions() + " sessions; retry later",
+              com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
+                  .objectNode()
+                  .put("retryAfterMs", RateLimiter.jittered(1000))));
     }
     Future<Session> f = sessions.computeIfAbsent(sessionId, id -> load(id, shape));
     return f.recover(

@@ -49,6 +49,7 @@ final class Connection implements Participant {
   private volatile boolean closed;
   private final long expiryTimer;
   private final Vertx vertx;
+  private final Runnable onClose;
 
   Connection(
       Vertx vertx,
@@ -56,8 +57,10 @@ final class Connection implements Participant {
       Principal principal,
       Session session,
       ServerConfig config,
-      Metrics metrics) {
+      Metrics metrics,
+      Runnable onClose) {
     this.vertx = vertx;
+    this.onClose = onClose;
     this.ws = ws;
     this.principal = principal;
     this.session = session;
@@ -137,6 +140,7 @@ final class Connection implements Participant {
 
   private void onClosed() {
     closed = true;
+    onClose.run();
     if (expiryTimer >= 0) {
       vertx.cancelTimer(expiryTimer);
     }

@@ -193,6 +193,19 @@ public final class HttpTransport {
       error(rc, new ChorusException(ErrorCode.FORBIDDEN, "origin " + origin + " is not allowed"));
       return;
     }
+    int max = config.maxConnections();
+    if (max > 0 && connections.get() >= max) {
+      // admission control: a clear, retryable refusal instead of a timeout
+      error(
+          rc,
+          new ChorusException(
+              ErrorCode.OVERLOADED,
+              "node holds its maximum of " + max + " connections; retry later",
+              Values.NODES
+                  .objectNode()
+                  .put("retryAfterMs", dev.chorus.server.session.RateLimiter.jittered(1000))));
+      return;
+    }
     authorize(req, id)
         .compose(p -> registry.open(id, req.getParam("shape")).map(s -> new Object[] {p, s}))
         .onFailure(t -> error(rc, Connection.asChorus(t)))
@@ -203,9 +216,15 @@ public final class HttpTransport {
                     .onSuccess(
                         ws -> {
                           connections.incrementAndGet();
-                          ws.closeHandler(v -> connections.decrementAndGet());
+                          // (Connection owns the close handler: it counts the connection down)
                           new Connection(
-                              vertx, ws, (Principal) ps[0], (Session) ps[1], config, metrics);
+                              vertx,
+                              ws,
+                              (Principal) ps[0],
+                              (Session) ps[1],
+                              config,
+                              metrics,
+                              connections::decrementAndGet);
                         }));
   }
 
