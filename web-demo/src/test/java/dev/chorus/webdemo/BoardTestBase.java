@@ -226,9 +226,34 @@ abstract class BoardTestBase {
   }
 
   void awaitOnline(User u) {
-    await("board online for " + u.name)
-        .atMost(Duration.ofSeconds(20))
-        .until(() -> "online".equals(u.find("#conn").getAttribute("data-status")));
+    awaitOnline(u, Duration.ofSeconds(30));
+  }
+
+  void awaitOnline(User u, Duration atMost) {
+    try {
+      await("board online for " + u.name)
+          .atMost(atMost)
+          .until(() -> "online".equals(u.find("#conn").getAttribute("data-status")));
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError(u.name + " not online; " + clientState(u), e);
+    }
+  }
+
+  /** The board's connection state, for failure messages. */
+  String clientState(User u) {
+    try {
+      return "url="
+          + u.on().getCurrentUrl()
+          + " client="
+          + u.js(
+              "const c = window.chorus && window.chorus.client; if (!c) return 'no client, ready='"
+                  + " + document.readyState; return JSON.stringify({status: c.status,"
+                  + " reason: c.offlineReason, stats: c.stats, attempt: c.attempt,"
+                  + " dueIn: c.reconnectDueAt - Date.now(), ws: !!c.ws,"
+                  + " wsState: c.ws && c.ws.readyState, errors: window.chorus.errors})");
+    } catch (RuntimeException ex) {
+      return "state unavailable: " + ex;
+    }
   }
 
   // ---------------------------------------------------------------- DOM helpers

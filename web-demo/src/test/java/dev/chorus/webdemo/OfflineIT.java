@@ -177,19 +177,6 @@ class OfflineIT extends BoardTestBase {
   }
 
   private void awaitOnlineLong(User u) {
-    try {
-      await("back online after the restart")
-          .atMost(Duration.ofSeconds(45))
-          .until(() -> "online".equals(u.find("#conn").getAttribute("data-status")));
-    } catch (org.awaitility.core.ConditionTimeoutException e) {
-      throw new AssertionError(
-          "client state: "
-              + u.js(
-                  "const c = window.chorus.client; return JSON.stringify({status: c.status,"
-                      + " reason: c.offlineReason, stats: c.stats, attempt: c.attempt,"
-                      + " dueIn: c.reconnectDueAt - Date.now(), ws: !!c.ws,"
-                      + " wsState: c.ws && c.ws.readyState, errors: window.chorus.errors})"),
-          e);
-    }
+    awaitOnline(u, Duration.ofSeconds(45));
   }
 }
