@@ -148,6 +148,16 @@ public final class ChorusServer {
           config.dataDir().toAbsolutePath().normalize(),
           store.describe());
       LOG.info("settings: {}", config.describe());
+      boolean joins =
+          !config.hazelcastMembers().isEmpty() || !config.hazelcastK8sServiceDns().isBlank();
+      if (config.hazelcast()
+          && joins
+          && (config.storeUrl() == null || config.storeUrl().isBlank())) {
+        // Catch-up after a full restart reads the store: nodes of a cluster must share one.
+        LOG.warn(
+            "this node joins a cluster but keeps its own H2 store: nodes must share one store"
+                + " (--store-url jdbc:postgresql://...), see docs/operations.md, Cluster");
+      }
       if (config.demo()) {
         String bar = "!".repeat(78);
         LOG.warn(bar);
@@ -227,7 +237,7 @@ public final class ChorusServer {
     }
     stopped = true;
     if (hazelcast != null) {
-      hazelcast.close();
+      hazelcast.terminate();
     }
     vertx.close();
     store.close();

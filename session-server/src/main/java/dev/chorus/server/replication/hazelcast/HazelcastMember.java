@@ -81,6 +81,7 @@ public final class HazelcastMember implements AutoCloseable {
     c.setProperty("hazelcast.operation.fail.on.indeterminate.state", "true");
     setIfUnset(c, "hazelcast.wait.seconds.before.join", "0");
     setIfUnset(c, "hazelcast.max.wait.seconds.before.join", "0");
+    setIfUnset(c, "hazelcast.graceful.shutdown.max.wait", "30");
     c.getJetConfig().setEnabled(false);
     c.getMemberAttributeConfig().setAttribute(REPLICA_ATTRIBUTE, s.replicaId());
 
@@ -158,9 +159,23 @@ public final class HazelcastMember implements AutoCloseable {
     config.getNetworkConfig().getJoin().getTcpIpConfig().addMember(hostPort);
   }
 
-  /** Fast stop: the member leaves without handing its partitions over (its backups take over). */
+  /**
+   * Leaves the cluster. With other members, gracefully: this member's partitions (op-log entries)
+   * are handed over before it goes, so a rolling restart never leaves an entry with fewer copies
+   * than the backup count (bounded by {@code hazelcast.graceful.shutdown.max.wait}). Alone, it just
+   * stops.
+   */
   @Override
   public void close() {
+    if (members() > 1) {
+      instance.getLifecycleService().shutdown();
+    } else {
+      instance.getLifecycleService().terminate();
+    }
+  }
+
+  /** Stops at once, as a crash would: no hand-over (tests of node loss). */
+  public void terminate() {
     instance.getLifecycleService().terminate();
   }
 }

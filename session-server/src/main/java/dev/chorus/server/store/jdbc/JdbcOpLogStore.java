@@ -45,6 +45,9 @@ public final class JdbcOpLogStore implements OpLogStore {
     c.setPoolName("chorus-store");
     c.setAutoCommit(false);
     c.setConnectionTimeout(10_000);
+    // A node may start before its store answers (PostgreSQL still starting; several nodes opening
+    // one shared H2 file at once): keep trying for a while instead of failing at once.
+    c.setInitializationFailTimeout(60_000);
     this.ds = new HikariDataSource(c);
   }
 
