@@ -47,7 +47,8 @@ public record ServerConfig(
     long antiEntropyMs,
     int maxConnections,
     int maxSessions,
-    int sessionOpsPerSecond) {
+    int sessionOpsPerSecond,
+    boolean demoAllowRemote) {
 
   /** One setting: flag name, environment variable, default, and what it does. */
   public record Option(String flag, String env, String defaultValue, String help) {}
@@ -164,7 +165,12 @@ public record ServerConfig(
               "session-ops-per-second",
               "CHORUS_SESSION_OPS_PER_SECOND",
               "20000",
-              "ops per second per session, all actors together (burst = 2x); 0 = unlimited"));
+              "ops per second per session, all actors together (burst = 2x); 0 = unlimited"),
+          new Option(
+              "demo-allow-remote",
+              "CHORUS_DEMO_ALLOW_REMOTE",
+              "false",
+              "demo mode: also serve non-loopback clients (default: 403 to them)"));
 
   /** Defaults only (no flags, no environment). */
   public static ServerConfig defaults() {
@@ -241,7 +247,8 @@ public record ServerConfig(
         longValue(values, "anti-entropy-ms"),
         intValue(values, "max-connections"),
         intValue(values, "max-sessions"),
-        intValue(values, "session-ops-per-second"));
+        intValue(values, "session-ops-per-second"),
+        boolValue(values, "demo-allow-remote"));
   }
 
   private static List<String> list(String csv) {
@@ -255,7 +262,7 @@ public record ServerConfig(
   }
 
   private static boolean isBoolean(String flag) {
-    return flag.equals("demo") || flag.equals("hazelcast");
+    return flag.equals("demo") || flag.equals("hazelcast") || flag.equals("demo-allow-remote");
   }
 
   private static int intValue(Map<String, String> v, String k) {
@@ -338,7 +345,8 @@ public record ServerConfig(
         antiEntropyMs,
         maxConnections,
         maxSessions,
-        sessionOpsPerSecond);
+        sessionOpsPerSecond,
+        demoAllowRemote);
   }
 
   /** Effective settings for the start-up log (the JWT secret is never printed). */

@@ -78,6 +78,23 @@ public final class HttpTransport {
 
   public Router router() {
     Router r = Router.router(vertx);
+    if (config.demo() && !config.demoAllowRemote()) {
+      // demo mode mints tokens for anyone who asks: only for this machine, unless configured
+      r.route()
+          .handler(
+              rc -> {
+                io.vertx.core.net.SocketAddress a = rc.request().remoteAddress();
+                if (a != null && isLoopback(a.hostAddress())) {
+                  rc.next();
+                } else {
+                  error(
+                      rc,
+                      new ChorusException(
+                          ErrorCode.FORBIDDEN,
+                          "demo mode serves loopback clients only (see --demo-allow-remote)"));
+                }
+              });
+    }
     r.get("/health").handler(this::health);
     r.get("/metrics")
         .handler(
@@ -116,6 +133,29 @@ public final class HttpTransport {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  /** True for 127.0.0.0/8, ::1 and IPv4-mapped loopback; never resolves names. */
+  static boolean isLoopback(String hostAddress) {
+    if (hostAddress == null || hostAddress.isEmpty()) {
+      return false;
+    }
+    String h = hostAddress;
+    if (h.startsWith("[") && h.endsWith("]")) {
+      h = h.substring(1, h.length() - 1);
+    }
+    int zone = h.indexOf('%');
+    if (zone >= 0) {
+      h = h.substring(0, zone);
+    }
+    if (!h.matches("[0-9a-fA-F:.]+")) {
+      return false; // not an IP literal: never look a name up
+    }
+    try {
+      return java.net.InetAddress.getByName(h).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
+  }
 
   private void error(RoutingContext rc, ChorusException e) {
     metrics.error(e.code().wireName());
