@@ -7,7 +7,6 @@ import { h, fill, avatar, kindChip, timeAgo, clockTime, toast, labelColor, show,
 import { sortable } from "./drag.js";
 
 const CARD_STATUS = ["todo", "doing", "done", "cancelled"];
-const STEP_STATUS = ["todo", "doing", "done", "skipped", "cancelled"];
 const STATUS_LABEL = { todo: "To do", doing: "Doing", done: "Done", cancelled: "Cancelled", skipped: "Skipped" };
 const FIELD_LABEL = { title: "title", description: "description", assignee: "assignee", status: "status", labels: "labels", column: "column" };
 
