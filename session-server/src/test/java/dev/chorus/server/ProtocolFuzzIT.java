@@ -129,6 +129,69 @@ class ProtocolFuzzIT extends ItBase {
     }
   }
 
+  /**
+   * The same generator against {@code POST /ops} and {@code /resolve}: every refused body gets a
+   * 4xx with a stable code (never a 5xx), and leaves the version and state hash unchanged.
+   */
+  @Test
+  void hostileRestBodies_getStableErrors_andNothingMoves() throws Exception {
+    long seed = Long.getLong("fuzz.seed", System.nanoTime());
+    int bodies = Math.max(50, Integer.getInteger("fuzz.frames", 300) / 3);
+    rnd = new Random(seed);
+    s = newSession();
+    String victim = newSession();
+    String writer = node.agent("rest-fuzzer", s);
+    String reader = node.human("reader", s);
+    Rest.Response seeded =
+        Rest.post(
+            url(s) + "/ops",
+            writer,
+            "{\"batchId\":\"seed\",\"ops\":[{\"op\":\"set\",\"path\":\"tasks/t1\",\"value\":"
+                + "{\"title\":\"T\",\"status\":\"todo\",\"description\":{\"$text\":\"hello\"},"
+                + "\"n\":{\"$counter\":0}}},"
+                + "{\"op\":\"insert\",\"path\":\"plan\",\"after\":null,\"value\":\"step\"}]}");
+    assertEquals(200, seeded.status(), String.valueOf(seeded.body()));
+    planEl = seeded.body().path("results").path(1).path("id").asText();
+    refresh(reader);
+    Rest.Response v0 = Rest.get(url(victim), node.human("eve", victim));
+    for (int i = 0; i < bodies; i++) {
+      Expect[] e = new Expect[1];
+      String text = generate(e, victim);
+      if (text == null || e[0].category().equals("hello-again") || text.length() > 300_000) {
+        continue;
+      }
+      String route = text.contains("\"type\":\"resolve\"") ? "/resolve" : "/ops";
+      String[] headers =
+          rnd.nextInt(4) == 0 ? new String[] {"Idempotency-Key", newId()} : new String[0];
+      Rest.Response r;
+      try {
+        r = Rest.post(url(s) + route, writer, text, headers);
+      } catch (java.io.IOException io) {
+        throw new AssertionError("seed=" + seed + ": connection failed on " + abbreviate(text), io);
+      }
+      String where = "seed=" + seed + " (-Dfuzz.seed) body " + abbreviate(text) + " -> " + r.body();
+      assertTrue(r.status() < 500, where);
+      if (r.status() == 200) {
+        refresh(reader);
+        continue;
+      }
+      String code = r.body() == null ? "" : r.body().path("code").asText();
+      assertTrue(STABLE.contains(code) && !code.equals("internal"), where);
+      assertEquals(
+          ErrorCode.valueOf(code.toUpperCase(java.util.Locale.ROOT)).httpStatus(),
+          r.status(),
+          where);
+      Rest.Response now = Rest.get(url(s), reader);
+      assertEquals(version, now.body().path("version").asText(), where);
+      assertEquals(hash, now.body().path("stateHash").asText(), where);
+      counts.merge("rest-" + e[0].category(), 1, Integer::sum);
+    }
+    Rest.Response v1 = Rest.get(url(victim), node.human("eve", victim));
+    assertEquals(v0.body().path("stateHash"), v1.body().path("stateHash"));
+    assertEquals(200, Rest.get(node.base() + "/health", null).status());
+    System.out.println("ProtocolFuzzIT REST seed=" + seed + " " + counts);
+  }
+
   // ---------------------------------------------------------------- driving
 
   private void oneFrame(WsClient c, String text, Expect e, String reader) throws Exception {
