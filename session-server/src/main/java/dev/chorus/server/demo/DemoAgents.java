@@ -47,12 +47,16 @@ public final class DemoAgents {
     this.config = config;
   }
 
-  /** Adds the routes, ahead of the router's catch-all {@code /v1/*}. */
+  /**
+   * Adds the routes ahead of the router's catch-all {@code /v1/*} but after its first route (order
+   * 0: the demo-mode loopback guard, when there is one), so they get the same protection as {@code
+   * /v1/demo/token}.
+   */
   public void mount(Router router) {
-    router.get("/v1/demo/agent").order(-2).handler(this::status);
+    router.get("/v1/demo/agent").order(1).handler(this::status);
     router
         .post("/v1/demo/agent")
-        .order(-1)
+        .order(1)
         .handler(BodyHandler.create(false).setBodyLimit(4096))
         .handler(this::toggle);
   }
