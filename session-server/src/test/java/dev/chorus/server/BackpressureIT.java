@@ -68,6 +68,7 @@ class BackpressureIT {
                       && f.path("code").asText().equals("slow_consumer"));
       assertTrue(err.path("fatal").asBoolean());
       assertTrue(err.path("message").asText().contains("since"));
+      assertTrue(err.path("retryAfterMs").asLong() >= 500, err.toString());
       slow.awaitClosed();
       assertEquals((short) 4408, slow.closeStatus.get());
       int received = slow.ofType("change").size();

@@ -125,6 +125,8 @@ final class Connection implements Participant {
       f.put("code", ErrorCode.SLOW_CONSUMER.wireName());
       f.put("message", "you do not read fast enough; reconnect with since");
       f.put("fatal", true);
+      // jittered, so a fan-out that cut many readers at once is not met by a reconnect storm
+      f.put("retryAfterMs", dev.chorus.server.session.RateLimiter.jittered(500));
       ws.writeTextMessage(f.toString());
       ws.close((short) 4408, "slow consumer");
       return;
