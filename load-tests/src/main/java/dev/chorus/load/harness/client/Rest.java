@@ -59,6 +59,11 @@ public final class Rest {
             + URLEncoder.encode(since == null ? "" : since, StandardCharsets.UTF_8));
   }
 
+  /** {@code GET /health}. */
+  public JsonNode health() {
+    return get("/health");
+  }
+
   /** {@code GET /v1/sessions/{id}/conflicts}. */
   public JsonNode conflicts(String id) {
     return get("/v1/sessions/" + id + "/conflicts");

@@ -159,8 +159,15 @@ public final class ServerNode implements AutoCloseable {
     }
   }
 
-  /** The default jar location: {@code session-server/target/chorus-server.jar} above cwd. */
+  /**
+   * The server jar: {@code configured}, else system property {@code chorus.server.jar}, else
+   * environment variable {@code CHORUS_SERVER_JAR}, else {@code
+   * session-server/target/chorus-server.jar} in the working directory or above.
+   */
   public static Path findJar(String configured) {
+    if (configured == null || configured.isBlank()) {
+      configured = System.getProperty("chorus.server.jar", System.getenv("CHORUS_SERVER_JAR"));
+    }
     if (configured != null && !configured.isBlank()) {
       Path p = Path.of(configured).toAbsolutePath().normalize();
       if (Files.isRegularFile(p)) {

@@ -1,0 +1,203 @@
+package dev.chorus.load.harness.capacity;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.chorus.load.harness.auth.JwtMinter;
+import dev.chorus.load.harness.client.ChorusClient;
+import dev.chorus.load.harness.client.ClientHooks;
+import dev.chorus.load.harness.client.Json;
+import dev.chorus.load.harness.node.ServerNode;
+import dev.chorus.load.harness.scenario.Board;
+import dev.chorus.load.harness.scenario.BoardMix;
+import dev.chorus.load.harness.scenario.BoardView;
+import dev.chorus.load.harness.scenario.Params;
+import dev.chorus.load.harness.scenario.RunContext;
+import dev.chorus.load.harness.scenario.Target;
+import io.vertx.core.Promise;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Cold load time of a session with a long history ({@code load-tests/bin/capacity cold [ops]}).
+ * Writes {@code ops} protocol ops (default 100,000) of the board mix into one session over a
+ * websocket (batches of up to 50 ops, pipelined), lets the node unload the idle session ({@code
+ * --session-idle-ms}), then times {@code GET /v1/sessions/{id}} — the first one loads the session
+ * from the store (latest snapshot + the changes after it) — against a warm {@code GET}, several
+ * times; then restarts the node and times the first load in a fresh JVM too. Checks the reloaded
+ * state hash equals the one before unloading.
+ */
+public final class ColdLoad {
+  private ColdLoad() {}
+
+  public static void main(String[] args) throws Exception {
+    java.util.logging.Logger.getLogger("io.vertx").setLevel(java.util.logging.Level.OFF);
+    int target = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
+    int sessions = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+    int perBatch = 500;
+    Path work =
+        Files.createTempDirectory(
+            Files.createDirectories(
+                Path.of(System.getProperty("java.io.tmpdir"), "chorus-harness")),
+            "cold-");
+    byte[] b = new byte[32];
+    new SecureRandom().nextBytes(b);
+    String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    try (ServerNode node =
+        new ServerNode(
+            ServerNode.findJar(null),
+            work.resolve("node"),
+            secret,
+            List.of("-Xms1g", "-Xmx1g", "-XX:+UseG1GC"),
+            List.of("--ops-per-second", "0"))) {
+      node.start(Duration.ofSeconds(90));
+      Target t = new Target(node.baseUri(), new JwtMinter(secret, 6 * 3600), node);
+      List<String> hashes = new ArrayList<>();
+      long changes = 0;
+      int docBytes = 0;
+      try (RunContext ctx = new RunContext("cold", t, new Params(Map.of(), Map.of()), System.err)) {
+        for (int k = 0; k < sessions; k++) {
+          String session = "cold-" + k;
+          seed(ctx, session, target, perBatch, new Random(7 + k));
+          JsonNode s = ctx.rest().session(session, null);
+          hashes.add(s.path("stateHash").asText());
+          docBytes = s.path("doc").toString().length();
+          changes = ctx.rest().history(session, "").path("changes").size();
+        }
+        System.err.printf(
+            Locale.ROOT,
+            "cold: %d sessions x %d ops acked in %d batches; doc %d" + " bytes; errors %s%n",
+            sessions,
+            target,
+            ctx.stats().batchesAcked.sum(),
+            docBytes,
+            ctx.stats().errors());
+        for (ChorusClient c : ctx.clients()) {
+          c.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+        // Restart the node: every session is then loaded from the store on first access.
+        node.close();
+        node.start(Duration.ofSeconds(90));
+        double[] cold = new double[sessions];
+        double[] warm = new double[sessions];
+        boolean same = true;
+        for (int k = 0; k < sessions; k++) {
+          cold[k] = ctx.rest().timedGetMs("cold-" + k);
+          warm[k] = ctx.rest().timedGetMs("cold-" + k);
+          same &=
+              ctx.rest()
+                  .session("cold-" + k, null)
+                  .path("stateHash")
+                  .asText()
+                  .equals(hashes.get(k));
+        }
+        double[] later = Arrays.copyOfRange(cold, 1, sessions);
+        Arrays.sort(later);
+        double[] w = warm.clone();
+        Arrays.sort(w);
+        double coldWarmJvm = later.length == 0 ? cold[0] : later[later.length / 2];
+        System.out.printf(
+            Locale.ROOT,
+            "cold load of a session with a %d-op history (%d ops per batch, %d changes kept in the"
+                + " store after snapshot compaction, doc %d bytes): first GET after a restart %.1f"
+                + " ms in a fresh JVM; cold loads of the other %d sessions %s ms (median %.1f); warm"
+                + " GET median %.1f ms; state hashes after reload %s%n",
+            target,
+            perBatch,
+            changes,
+            docBytes,
+            cold[0],
+            sessions - 1,
+            Arrays.toString(Arrays.copyOfRange(cold, 1, sessions)),
+            coldWarmJvm,
+            w[w.length / 2],
+            same ? "equal" : "DIFFERENT");
+        System.out.printf(
+            Locale.ROOT,
+            "RESULT cold_load_ops=%d cold_load_ms=%.1f fresh_jvm_first_load_ms=%.1f"
+                + " warm_get_ms=%.1f%n",
+            target,
+            coldWarmJvm,
+            cold[0],
+            w[w.length / 2]);
+        if (!same) {
+          System.exit(1);
+        }
+      }
+    }
+  }
+
+  /** Writes {@code target} ops of the board mix into {@code session}, pipelined, all acked. */
+  private static void seed(RunContext ctx, String session, int target, int perBatch, Random r)
+      throws Exception {
+    Board board = Board.setUp(ctx.rest(), session, "t", 10);
+    BoardView view = new BoardView(board);
+    ChorusClient c =
+        ctx.client(
+            session,
+            null,
+            "seeder-" + session,
+            "seeder",
+            "agent",
+            "editor",
+            false,
+            ClientHooks.NONE);
+    RunContext.await(List.of(c.connect()), 30_000);
+    AtomicInteger acked = new AtomicInteger();
+    AtomicInteger sent = new AtomicInteger();
+    AtomicInteger inflight = new AtomicInteger();
+    Promise<Void> done = Promise.promise();
+    Runnable[] pump = new Runnable[1];
+    pump[0] =
+        () -> {
+          while (sent.get() < target && inflight.get() < 8) {
+            ArrayNode ops = Json.arr();
+            java.util.Set<String> keys = new java.util.HashSet<>();
+            int want = Math.min(perBatch, target - sent.get());
+            for (int guard = 0; ops.size() < want && guard < 2000; guard++) {
+              for (JsonNode op : BoardMix.batch(view, "seeder", true, r)) {
+                if (ops.size() < want && keys.add(key(op))) {
+                  ops.add(op);
+                }
+              }
+            }
+            sent.addAndGet(ops.size());
+            inflight.incrementAndGet();
+            c.submit(ops)
+                .onComplete(
+                    ar -> {
+                      inflight.decrementAndGet();
+                      if (ar.succeeded()) {
+                        BoardMix.learnOwn(view, ops, ar.result());
+                        acked.addAndGet(ar.result().ops());
+                      } else {
+                        sent.addAndGet(-ops.size());
+                      }
+                      if (acked.get() >= target) {
+                        done.tryComplete();
+                      }
+                      pump[0].run();
+                    });
+          }
+        };
+    c.context().runOnContext(v -> pump[0].run());
+    done.future().toCompletionStage().toCompletableFuture().get(30, TimeUnit.MINUTES);
+  }
+
+  /** What one op touches: a card (its first five path segments) or the path itself. */
+  private static String key(JsonNode op) {
+    String p = op.path("path").asText();
+    String[] seg = p.split("/");
+    return seg.length >= 5 ? String.join("/", Arrays.copyOf(seg, 5)) : p;
+  }
+}
