@@ -186,4 +186,30 @@ class StoreIT {
       assertNull(d.snapshot());
     }
   }
+
+  @org.junit.jupiter.api.Test
+  void nodesStartingTogether_createTheSchemaOnce_onPostgres() throws Exception {
+    String url = pg.newDatabase();
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    List<OpLogStore> stores = new ArrayList<>();
+    try {
+      List<Future<Object>> done = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        OpLogStore st = new JdbcOpLogStore(url, 2);
+        stores.add(st);
+        Callable<Object> init =
+            () -> {
+              st.init();
+              return null;
+            };
+        done.add(pool.submit(init));
+      }
+      for (Future<Object> f : done) {
+        f.get(60, TimeUnit.SECONDS); // a race in CREATE TABLE IF NOT EXISTS would throw here
+      }
+    } finally {
+      pool.shutdownNow();
+      stores.forEach(OpLogStore::close);
+    }
+  }
 }

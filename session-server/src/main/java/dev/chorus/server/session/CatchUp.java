@@ -3,6 +3,7 @@ package dev.chorus.server.session;
 import dev.chorus.crdt.clock.VersionVector;
 import dev.chorus.server.replication.OpLogEntry;
 import dev.chorus.server.store.OpLogStore;
+import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.util.ArrayList;
@@ -34,6 +35,8 @@ final class CatchUp {
   private final Session session;
   private final SessionRegistry registry;
   private final OpLogStore store;
+  private final Counter rounds;
+  private final Counter found;
   private boolean running;
   private Promise<Void> next;
   private long gapTimer = -1;
@@ -43,6 +46,14 @@ final class CatchUp {
     this.session = session;
     this.registry = registry;
     this.store = store;
+    this.rounds =
+        Counter.builder("chorus.catchup.rounds")
+            .description("catch-up rounds of sessions (anti-entropy)")
+            .register(registry.metrics().registry());
+    this.found =
+        Counter.builder("chorus.catchup.changes")
+            .description("changes a catch-up round found that messages had not brought")
+            .register(registry.metrics().registry());
   }
 
   /** A round that starts now or right after the running one; completes when it is applied. */
@@ -109,18 +120,19 @@ final class CatchUp {
   private void finish(
       Future<List<OpLogEntry>> fromLog, Future<OpLogStore.CatchUp> fromStore, Promise<Void> done) {
     running = false;
+    rounds.increment();
     try {
       // Entries only the op-log map has (their origin may have died before its store write, or
       // they came from the other side of a split) are written to the store as well: an acked
       // change of this node may depend on them.
       if (fromLog.succeeded()) {
-        session.applyRemote(fromLog.result(), true);
+        found.increment(session.applyRemote(fromLog.result(), true));
       } else {
         LOG.debug(
             "session {}: op-log catch-up failed: {}", session.id(), fromLog.cause().toString());
       }
       if (fromStore.succeeded()) {
-        session.applyRemote(toEntries(fromStore.result()), false);
+        found.increment(session.applyRemote(toEntries(fromStore.result()), false));
       } else {
         LOG.warn(
             "session {}: store catch-up failed: {}", session.id(), fromStore.cause().toString());

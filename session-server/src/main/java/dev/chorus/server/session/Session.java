@@ -1089,11 +1089,12 @@ public final class Session {
    * Applies changes other replicas made (from a topic message, the op-log map or the store), in any
    * order and with duplicates, and tells this node's participants: {@code change} frames (with the
    * version right after each change), then conflict events. {@code persist}: also write them to the
-   * store with the next commit (they may exist only in the op-log map).
+   * store with the next commit (they may exist only in the op-log map). Returns how many changes
+   * were applied (not counting duplicates and changes still waiting for dependencies).
    */
-  void applyRemote(List<OpLogEntry> entries, boolean persist) {
+  int applyRemote(List<OpLogEntry> entries, boolean persist) {
     if (broken || entries.isEmpty()) {
-      return;
+      return 0;
     }
     VersionVector v = doc.version();
     List<Change> applied = new ArrayList<>();
@@ -1150,6 +1151,7 @@ public final class Session {
     if (!doc.pending().isEmpty()) {
       catchUp.gapSeen();
     }
+    return applied.size();
   }
 
   private void rememberBatch(OpLogEntry e) {

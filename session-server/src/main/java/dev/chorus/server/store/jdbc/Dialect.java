@@ -40,6 +40,16 @@ enum Dialect {
   }
 
   /**
+   * A statement that makes concurrent schema creation safe, run first in the schema transaction, or
+   * null. PostgreSQL's {@code CREATE TABLE IF NOT EXISTS} is not safe against another node creating
+   * the same table at the same moment (a unique violation in its catalog): nodes of a cluster
+   * starting together take a transaction-scoped advisory lock first.
+   */
+  String schemaLock() {
+    return this == POSTGRES ? "SELECT pg_advisory_xact_lock(4242424242)" : null;
+  }
+
+  /**
    * An insert that does nothing if a row with the same key exists. Log rows are immutable and keyed
    * by their unique id, so "already there" means "the same row is there": several nodes (or a
    * retry) may write the same change to a shared store.

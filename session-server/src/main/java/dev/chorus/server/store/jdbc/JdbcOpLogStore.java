@@ -77,6 +77,9 @@ public final class JdbcOpLogStore implements OpLogStore {
   public void init() throws SQLException {
     try (Connection c = ds.getConnection();
         Statement s = c.createStatement()) {
+      if (dialect.schemaLock() != null) {
+        s.execute(dialect.schemaLock());
+      }
       s.execute(
           "CREATE TABLE IF NOT EXISTS chorus_sessions (session_id VARCHAR(128) PRIMARY KEY,"
               + " shape VARCHAR(32) NOT NULL, created_at BIGINT NOT NULL)");

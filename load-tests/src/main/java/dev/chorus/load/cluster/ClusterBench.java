@@ -1,0 +1,344 @@
+package dev.chorus.load.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.chorus.load.harness.auth.JwtMinter;
+import dev.chorus.load.harness.node.FreePort;
+import io.vertx.core.Vertx;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The cluster benchmark ({@code load-tests/bin/cluster-bench}): three nodes (separate processes,
+ * Hazelcast members on loopback) sharing one real PostgreSQL server; one writer per node drives a
+ * steady write load into one session, every writer timing how long the others' changes took to
+ * reach it through its own node (cross-node propagation, HdrHistogram). Phase 2 keeps the load on
+ * and kills one node with SIGKILL halfway; its writer moves to a survivor. At the end every acked
+ * increment must be in the counters on the survivors, and the survivors must show one state hash.
+ *
+ * <p>Last line: {@code RESULT nodes=3 ops=<sent> acked=<n> lost=<acked increments missing>
+ * converged=<true|false> p50_ms=<> p99_ms=<> ops_per_s=<acked per second, phase 1>}.
+ */
+public final class ClusterBench {
+  private static final ObjectMapper M = new ObjectMapper();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  private ClusterBench() {}
+
+  public static void main(String[] args) throws Exception {
+    double rate = 3000;
+    int seconds = 20;
+    int window = 256;
+    String heap = "512m";
+    String jar = null;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--rate" -> rate = Double.parseDouble(args[++i]);
+        case "--seconds" -> seconds = Integer.parseInt(args[++i]);
+        case "--window" -> window = Integer.parseInt(args[++i]);
+        case "--node-heap" -> heap = args[++i];
+        case "--server-jar" -> jar = args[++i];
+        case "--quick" -> {
+          rate = 600;
+          seconds = 6;
+        }
+        default -> {
+          System.err.println(
+              "usage: cluster-bench [--rate OPS_PER_S] [--seconds PER_PHASE] [--window IN_FLIGHT]"
+                  + " [--node-heap 512m] [--server-jar PATH] [--quick]");
+          System.exit(2);
+        }
+      }
+    }
+    System.exit(run(jar, rate, seconds, window, heap) ? 0 : 1);
+  }
+
+  private static boolean run(String jarArg, double rate, int seconds, int window, String heap)
+      throws Exception {
+    Path jar =
+        Path.of(jarArg != null ? jarArg : "session-server/target/chorus-server.jar")
+            .toAbsolutePath();
+    Path dir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "cluster-");
+    String secret = UUID.randomUUID() + "-" + UUID.randomUUID();
+    String clusterName = "chorus-bench-" + UUID.randomUUID().toString().substring(0, 8);
+    log("data and logs in " + dir);
+
+    EmbeddedPostgres pg =
+        EmbeddedPostgres.builder()
+            .setServerConfig("listen_addresses", "127.0.0.1")
+            .setServerConfig("max_connections", "100")
+            .setDataDirectory(dir.resolve("pg"))
+            .setCleanDataDirectory(true)
+            .setPGStartupWait(Duration.ofSeconds(60))
+            .start();
+    try (Connection c = pg.getPostgresDatabase().getConnection();
+        Statement s = c.createStatement()) {
+      s.execute("CREATE DATABASE chorus");
+    }
+    String storeUrl = "jdbc:postgresql://127.0.0.1:" + pg.getPort() + "/chorus?user=postgres";
+    log("PostgreSQL on 127.0.0.1:" + pg.getPort());
+
+    List<String> members = new ArrayList<>();
+    List<Integer> hzPorts = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      int p = FreePort.pick();
+      hzPorts.add(p);
+      members.add("127.0.0.1:" + p);
+    }
+    List<ClusterNodeProcess> nodes = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      nodes.add(
+          new ClusterNodeProcess(
+              jar,
+              dir,
+              "n" + (i + 1),
+              FreePort.pick(),
+              hzPorts.get(i),
+              members,
+              clusterName,
+              storeUrl,
+              secret,
+              heap));
+    }
+    Vertx vertx = Vertx.vertx();
+    try {
+      for (ClusterNodeProcess n : nodes) {
+        n.start();
+      }
+      for (ClusterNodeProcess n : nodes) {
+        n.awaitHealthy(Duration.ofSeconds(120));
+      }
+      await(() -> nodes.stream().allMatch(n -> n.members() == 3), 60, "3 members");
+      log("3 nodes up: " + nodes.stream().map(n -> n.replica + "@" + n.port).toList());
+
+      String session = "bench-" + UUID.randomUUID().toString().substring(0, 8);
+      JwtMinter tokens = new JwtMinter(secret, 3600);
+      Map<String, BenchWriter.Sent> sent = BenchWriter.sharedLog();
+      List<BenchWriter> writers = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        BenchWriter w =
+            new BenchWriter(
+                i,
+                vertx,
+                session,
+                tokens.token("writer" + i, "agent", "editor", session),
+                sent,
+                window);
+        get(w.connect(nodes.get(i).port, nodes.get(i).replica));
+        writers.add(w);
+      }
+      // the counters, created once, seen by every node before the load starts
+      writers
+          .get(0)
+          .sendRaw(
+              "{\"type\":\"batch\",\"batchId\":\"setup\",\"basedOn\":\"\",\"ops\":[{\"op\":\"set\","
+                  + "\"path\":\"bench\",\"value\":{\"w0\":{\"$counter\":0},\"w1\":{\"$counter\":0},"
+                  + "\"w2\":{\"$counter\":0}}}]}");
+      String reader = tokens.token("reader", "human", "viewer", session);
+      await(
+          () -> {
+            for (ClusterNodeProcess n : nodes) {
+              if (!read(n.port, session, reader).path("doc").path("bench").has("w2")) {
+                return false;
+              }
+            }
+            return true;
+          },
+          30,
+          "counters on every node");
+      for (int i = 0; i < 3; i++) {
+        get(writers.get(i).reconnect(nodes.get(i).port, nodes.get(i).replica)); // fresh basedOn
+        writers.get(i).acked = 0; // the setup batch is not part of the load
+      }
+
+      // ---- phase 1: steady load through all three nodes
+      log(String.format("phase 1: %.0f ops/s for %d s through 3 nodes", rate, seconds));
+      long a0 = totalAcked(writers);
+      long t0 = System.nanoTime();
+      for (BenchWriter w : writers) {
+        w.run(rate / 3, true);
+      }
+      Thread.sleep(seconds * 1000L);
+      for (BenchWriter w : writers) {
+        w.stopRecording();
+      }
+      long phase1Acked = totalAcked(writers) - a0;
+      double phase1Secs = (System.nanoTime() - t0) / 1e9;
+      Histogram prop = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+      for (BenchWriter w : writers) {
+        prop.add(w.propagation());
+      }
+      double opsPerSecond = phase1Acked / phase1Secs;
+      log(
+          String.format(
+              "phase 1: %d acked in %.1f s = %.0f ops/s; propagation p50 %.2f ms p99 %.2f ms"
+                  + " p99.9 %.2f ms max %.2f ms (%d samples)",
+              phase1Acked,
+              phase1Secs,
+              opsPerSecond,
+              ms(prop.getValueAtPercentile(50)),
+              ms(prop.getValueAtPercentile(99)),
+              ms(prop.getValueAtPercentile(99.9)),
+              ms(prop.getMaxValue()),
+              prop.getTotalCount()));
+
+      for (ClusterNodeProcess n : nodes) {
+        log(n.replica + " " + metrics(n.port));
+      }
+
+      // ---- phase 2: the same load, n3 killed halfway, its writer moves to n1
+      log("phase 2: same load; kill -9 n3 after " + seconds / 2 + " s");
+      Thread.sleep(seconds * 500L);
+      ClusterNodeProcess victim = nodes.get(2);
+      victim.kill();
+      log("n3 killed (SIGKILL)");
+      BenchWriter moved = writers.get(2);
+      await(moved::closed, 10, "n3's client notices");
+      get(moved.reconnect(nodes.get(0).port, nodes.get(0).replica));
+      moved.run(rate / 3, false);
+      Thread.sleep(seconds * 500L);
+      for (BenchWriter w : writers) {
+        w.pause();
+      }
+      Thread.sleep(2000); // let in-flight batches be acked
+
+      // ---- verdict
+      List<ClusterNodeProcess> survivors = nodes.subList(0, 2);
+      boolean converged = true;
+      try {
+        await(
+            () -> {
+              Set<String> hashes = new HashSet<>();
+              for (ClusterNodeProcess n : survivors) {
+                hashes.add(read(n.port, session, reader).path("stateHash").asText());
+              }
+              return hashes.size() == 1;
+            },
+            30,
+            "survivors converge");
+      } catch (IllegalStateException e) {
+        converged = false;
+      }
+      long lost = 0;
+      long sentTotal = 0;
+      long ackedTotal = 0;
+      JsonNode doc = read(survivors.get(0).port, session, reader).path("doc").path("bench");
+      for (BenchWriter w : writers) {
+        long have = doc.path("w" + w.index).asLong();
+        lost += Math.max(0, w.acked - have);
+        sentTotal += w.sentCount;
+        ackedTotal += w.acked;
+        log(
+            String.format(
+                "writer %d: sent %d, acked %d, errors %d, counter on n1 %d",
+                w.index, w.sentCount, w.acked, w.errors, have));
+      }
+      System.out.printf(
+          "RESULT nodes=3 ops=%d acked=%d lost=%d converged=%s p50_ms=%.2f p99_ms=%.2f"
+              + " ops_per_s=%.0f%n",
+          sentTotal,
+          ackedTotal,
+          lost,
+          converged,
+          ms(prop.getValueAtPercentile(50)),
+          ms(prop.getValueAtPercentile(99)),
+          opsPerSecond);
+      return lost == 0 && converged;
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      for (ClusterNodeProcess n : nodes) {
+        n.stop();
+      }
+      pg.close();
+    }
+  }
+
+  /** The node's ack and commit latency quantiles and counts, from /metrics. */
+  private static String metrics(int port) {
+    try {
+      HttpResponse<String> r =
+          HTTP.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                  .timeout(Duration.ofSeconds(5))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      StringBuilder sb = new StringBuilder();
+      for (String line : r.body().split("\n")) {
+        if (!line.startsWith("#")
+            && (line.startsWith("chorus_batch_latency_seconds")
+                || line.startsWith("chorus_store_commit_seconds")
+                || line.startsWith("chorus_catchup"))
+            && !line.contains("_max")) {
+          sb.append(line.replace("chorus_", "")).append("; ");
+        }
+      }
+      return sb.toString();
+    } catch (Exception e) {
+      return "(no metrics: " + e + ")";
+    }
+  }
+
+  private static long totalAcked(List<BenchWriter> ws) {
+    return ws.stream().mapToLong(w -> w.acked).sum();
+  }
+
+  private static double ms(long nanos) {
+    return nanos / 1e6;
+  }
+
+  private static JsonNode read(int port, String session, String token) throws Exception {
+    HttpResponse<String> r =
+        HTTP.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port + "/v1/sessions/" + session))
+                .header("Authorization", "Bearer " + token)
+                .timeout(Duration.ofSeconds(10))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    return M.readTree(r.body());
+  }
+
+  private interface Check {
+    boolean ok() throws Exception;
+  }
+
+  private static void await(Check c, int seconds, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (System.nanoTime() < deadline) {
+      try {
+        if (c.ok()) {
+          return;
+        }
+      } catch (Exception e) {
+        // not yet
+      }
+      Thread.sleep(100);
+    }
+    throw new IllegalStateException("timed out waiting for " + what);
+  }
+
+  private static <T> T get(io.vertx.core.Future<T> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  private static void log(String s) {
+    System.out.println("[cluster-bench] " + s);
+  }
+}
