@@ -54,7 +54,7 @@ final class PgServer implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() throws java.io.IOException {
     pg.close();
   }
 }
