@@ -247,7 +247,11 @@ abstract class BoardTestBase {
           + " client="
           + u.js(
               "const c = window.chorus && window.chorus.client; if (!c) return 'no client, ready='"
-                  + " + document.readyState; return JSON.stringify({status: c.status,"
+                  + " + document.readyState + ', chorus=' + typeof window.chorus + ', bootErrors='"
+                  + " + JSON.stringify(window.bootErrors) + ', resources='"
+                  + " + JSON.stringify(performance.getEntriesByType('resource').map(e => [e.name,"
+                  + " e.responseStatus, e.transferSize, e.decodedBodySize]));"
+                  + " return JSON.stringify({status: c.status,"
                   + " reason: c.offlineReason, stats: c.stats, attempt: c.attempt,"
                   + " dueIn: c.reconnectDueAt - Date.now(), ws: !!c.ws,"
                   + " wsState: c.ws && c.ws.readyState, errors: window.chorus.errors})");

@@ -24,7 +24,6 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import io.vertx.ext.web.handler.StaticHandler;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -113,7 +112,7 @@ public final class HttpTransport {
     r.post("/v1/demo/token").handler(this::demoToken);
     r.route("/v1/*")
         .handler(rc -> error(rc, new ChorusException(ErrorCode.NOT_FOUND, "no such route")));
-    r.route().handler(StaticHandler.create("webroot").setCachingEnabled(false));
+    r.route().handler(new BoardAssets("webroot")); // the board, from memory (see BoardAssets)
     r.errorHandler(
         413,
         rc ->
