@@ -160,14 +160,21 @@ class ClusterPartitionIT {
           throw new AssertionError("union: n1 " + seen[0] + ", n2 " + seen[1], e);
         }
 
-        // and the topics carry changes across the healed cut again
+        // and the topics carry changes across the healed cut again, both ways (catch-up is off)
         a.write(
             read(n1, s, token).path("version").asText(),
-            "[{\"op\":\"insert\",\"path\":\"plan\",\"after\":null,\"value\":\"after\"}]");
+            "[{\"op\":\"insert\",\"path\":\"plan\",\"after\":null,\"value\":\"healed-a\"}]");
         b.await(
             f ->
                 f.path("type").asText().equals("change")
-                    && f.path("ops").toString().contains("\"after\""));
+                    && f.path("ops").toString().contains("healed-a"));
+        b.write(
+            read(n2, s, token).path("version").asText(),
+            "[{\"op\":\"insert\",\"path\":\"plan\",\"after\":null,\"value\":\"healed-b\"}]");
+        a.await(
+            f ->
+                f.path("type").asText().equals("change")
+                    && f.path("ops").toString().contains("healed-b"));
       }
     }
   }

@@ -1040,7 +1040,7 @@ public final class Session {
   }
 
   /** Longest a resuming client's welcome waits for a catch-up round. */
-  static final long CATCH_UP_WAIT_MS = 3000;
+  static final long CATCH_UP_WAIT_MS = 15_000;
 
   /** Starts hearing from the other replicas; called once, on this context, before serving. */
   void attach() {

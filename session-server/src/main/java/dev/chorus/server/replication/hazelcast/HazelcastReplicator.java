@@ -72,7 +72,13 @@ public final class HazelcastReplicator implements Replicator {
     this.replicaId = replicaId;
     this.oplog = member.instance().getMap(HazelcastMember.OPLOG_MAP);
     this.queries = vertx.createSharedWorkerExecutor("chorus-hazelcast", 2);
-    subscribeTopics();
+    // Registered once: Hazelcast keeps them through a split-brain merge (ClusterPartitionIT checks
+    // that changes cross the healed cut both ways by topic).
+    for (int i = 0; i < STRIPES; i++) {
+      ITopic<String> t = member.instance().getTopic(HazelcastMember.TOPIC_PREFIX + i);
+      topics.add(t);
+      topicListeners.add(t.addMessageListener(this::onMessage));
+    }
     this.membershipListener =
         member
             .instance()
@@ -105,8 +111,6 @@ public final class HazelcastReplicator implements Replicator {
                   // This member merged into another cluster after a split: the other side's
                   // changes never came by topic.
                   if (e.getState() == LifecycleEvent.LifecycleState.MERGED) {
-                    // The merge reset this member: its topic registrations did not survive it.
-                    resubscribeTopics();
                     TopologyListener l = topology;
                     if (l != null) {
                       l.onJoined();
@@ -115,29 +119,7 @@ public final class HazelcastReplicator implements Replicator {
                 });
   }
 
-  private synchronized void subscribeTopics() {
-    topics.clear();
-    topicListeners.clear();
-    for (int i = 0; i < STRIPES; i++) {
-      ITopic<String> t = member.instance().getTopic(HazelcastMember.TOPIC_PREFIX + i);
-      topics.add(t);
-      topicListeners.add(t.addMessageListener(this::onMessage));
-    }
-  }
-
-  private synchronized void resubscribeTopics() {
-    for (int i = 0; i < topics.size(); i++) {
-      try {
-        topics.get(i).removeMessageListener(topicListeners.get(i));
-      } catch (RuntimeException e) {
-        LOG.debug("removing a topic listener failed: {}", e.toString());
-      }
-    }
-    subscribeTopics();
-    LOG.info("rejoined the cluster after a split: topic listeners registered again");
-  }
-
-  private synchronized ITopic<String> topicOf(String sessionId) {
+  private ITopic<String> topicOf(String sessionId) {
     return topics.get(Math.floorMod(sessionId.hashCode(), STRIPES));
   }
 
@@ -316,10 +298,8 @@ public final class HazelcastReplicator implements Replicator {
   public void close() {
     try {
       if (member.instance().getLifecycleService().isRunning()) {
-        synchronized (this) {
-          for (int i = 0; i < topics.size(); i++) {
-            topics.get(i).removeMessageListener(topicListeners.get(i));
-          }
+        for (int i = 0; i < topics.size(); i++) {
+          topics.get(i).removeMessageListener(topicListeners.get(i));
         }
         member.instance().getCluster().removeMembershipListener(membershipListener);
         member.instance().getLifecycleService().removeLifecycleListener(lifecycleListener);
