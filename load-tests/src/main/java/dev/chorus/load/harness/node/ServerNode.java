@@ -100,6 +100,10 @@ public final class ServerNode implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
             .start();
+    Process started = process;
+    // a harness that dies (Ctrl-C, kill) takes its nodes with it
+    Runtime.getRuntime()
+        .addShutdownHook(new Thread(started::destroyForcibly, "chorus-node-reaper"));
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {

@@ -28,6 +28,9 @@ public final class RegisterModel {
   /** One write (or delete) of a register. */
   private record Write(OpId id, VersionVector basedOn, boolean delete) {}
 
+  private final Set<String> listElements = new java.util.HashSet<>();
+  private final Map<String, String> targetOf = new HashMap<>();
+
   private final Map<String, List<Write>> registers = new LinkedHashMap<>();
   private final Map<String, Boolean> scalarOnly = new HashMap<>();
   private final Map<String, String> registerOfOp = new HashMap<>();
@@ -38,8 +41,12 @@ public final class RegisterModel {
       long counter = c.startCounter();
       for (Op op : c.ops()) {
         OpId id = new OpId(counter, c.replica());
+        if (op instanceof Op.ListInsert) {
+          listElements.add(id.toString());
+        }
         if (op instanceof Op.MapSet s) {
           String reg = s.target() + "/" + s.key();
+          targetOf.put(reg, s.target().toString());
           registers
               .computeIfAbsent(reg, k -> new ArrayList<>())
               .add(new Write(id, c.basedOn(), false));
@@ -51,6 +58,7 @@ public final class RegisterModel {
           }
         } else if (op instanceof Op.MapDelete d) {
           String reg = d.target() + "/" + d.key();
+          targetOf.put(reg, d.target().toString());
           registers
               .computeIfAbsent(reg, k -> new ArrayList<>())
               .add(new Write(id, c.basedOn(), true));
@@ -63,13 +71,19 @@ public final class RegisterModel {
 
   /**
    * The registers (that only held scalars) with two or more live values, each as the sorted set of
-   * the live op ids.
+   * the live op ids. Registers inside a list element that is no longer in the document ({@code
+   * present}: the element ids the final document shows) are left out: a deleted card shows no
+   * conflict on its fields.
    */
-  public Map<String, Set<String>> expectedConflicts() {
+  public Map<String, Set<String>> expectedConflicts(Set<String> present) {
     Map<String, Set<String>> out = new LinkedHashMap<>();
     registers.forEach(
         (reg, writes) -> {
           if (!scalarOnly.getOrDefault(reg, false)) {
+            return;
+          }
+          String target = targetOf.get(reg);
+          if (listElements.contains(target) && !present.contains(target)) {
             return;
           }
           Set<String> live = new TreeSet<>();

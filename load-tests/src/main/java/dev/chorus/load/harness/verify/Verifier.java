@@ -144,6 +144,8 @@ public final class Verifier {
     }
 
     // 2. delivered exactly once, 3. same state, 4. conflicts surfaced
+    Set<String> present = new HashSet<>();
+    elementIds(doc.path("doc"), present);
     Set<String> serverConflicts = new TreeSet<>();
     for (JsonNode c : conflicts.path("conflicts")) {
       serverConflicts.add(c.path("id").asText());
@@ -155,6 +157,7 @@ public final class Verifier {
     long hashMismatch = 0;
     long conflictMismatch = 0;
     long repeated = 0;
+    Set<String> allVanished = new TreeSet<>();
     List<String> dEx = new ArrayList<>();
     List<String> hEx = new ArrayList<>();
     List<String> cEx = new ArrayList<>();
@@ -222,7 +225,18 @@ public final class Verifier {
       } else {
         example(notCompared, cid + ": " + c.replica().incompleteWhy());
       }
-      if (!c.openConflicts().equals(serverConflicts)) {
+      Set<String> extra = new TreeSet<>(c.openConflicts());
+      extra.removeAll(serverConflicts);
+      Set<String> vanished = new TreeSet<>();
+      for (String e : extra) {
+        if (onDeletedElement(e, present)) {
+          vanished.add(e);
+        }
+      }
+      Set<String> shown = new TreeSet<>(c.openConflicts());
+      shown.removeAll(vanished);
+      allVanished.addAll(vanished);
+      if (!shown.equals(serverConflicts)) {
         conflictMismatch++;
         example(cEx, cid + " shows " + c.openConflicts() + ", server " + serverConflicts);
       } else if (!c.everOpened().containsAll(serverConflicts)) {
@@ -266,6 +280,14 @@ public final class Verifier {
             + " clients differ"
             + (cEx.isEmpty() ? "" : "; e.g. " + cEx));
     v.fact(id + " open conflicts", serverConflicts.size());
+    if (!allVanished.isEmpty()) {
+      v.finding(
+          id
+              + ": conflicts "
+              + allVanished
+              + " closed on the server without a conflict.resolved"
+              + " frame: their element was deleted, the clients still show them");
+    }
     if (repeated > 0) {
       v.finding(
           id
@@ -279,7 +301,7 @@ public final class Verifier {
     // 5. conflicts implied by the writes
     if (modelConflicts) {
       RegisterModel m = new RegisterModel(h);
-      Map<String, Set<String>> expected = m.expectedConflicts();
+      Map<String, Set<String>> expected = m.expectedConflicts(present);
       Map<String, Set<String>> actual = new HashMap<>();
       for (JsonNode c : conflicts.path("conflicts")) {
         String kind = c.path("kind").asText();
@@ -322,6 +344,36 @@ public final class Verifier {
               + wrong
               + " differ"
               + (mEx.isEmpty() ? "" : "; e.g. " + mEx));
+    }
+  }
+
+  private static final java.util.regex.Pattern ELEMENT =
+      java.util.regex.Pattern.compile("\\d+@[A-Za-z0-9_.-]+");
+
+  /** Whether a conflict id names a list element that is no longer in the document. */
+  private static boolean onDeletedElement(String conflictId, Set<String> present) {
+    java.util.regex.Matcher m = ELEMENT.matcher(conflictId);
+    while (m.find()) {
+      if (!present.contains(m.group())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Every list element id in a document on the wire ({@code {"id", "value"}} entries). */
+  private static void elementIds(JsonNode n, Set<String> out) {
+    if (n.isArray()) {
+      for (JsonNode e : n) {
+        if (e.isObject() && e.has("id") && e.has("value")) {
+          out.add(e.get("id").asText());
+          elementIds(e.get("value"), out);
+        } else {
+          elementIds(e, out);
+        }
+      }
+    } else if (n.isObject()) {
+      n.forEach(c -> elementIds(c, out));
     }
   }
 
