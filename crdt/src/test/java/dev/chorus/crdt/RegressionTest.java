@@ -101,4 +101,36 @@ class RegressionTest {
     assertEquals(hash, n1.stateHash());
     assertEquals(1, n1.conflicts().size());
   }
+
+  /**
+   * Found by the load harness: deleting a card that held an open conflict made the conflict vanish
+   * without a {@code Resolved} event, so clients kept showing it.
+   */
+  @Test
+  void deletingAContainerWithAnOpenConflictInside_reportsItResolved() {
+    Doc d = new Doc("n1");
+    String[] id = new String[1];
+    d.edit(
+        A,
+        null,
+        1,
+        e -> {
+          e.set(Path.of("cards"), List.of());
+          id[0] = e.append(Path.of("cards"), java.util.Map.of("status", "todo"));
+        });
+    VersionVector v1 = d.version();
+    d.edit(A, v1, 2, e -> e.set(Path.of("cards", id[0], "status"), "done"));
+    d.edit(B, v1, 3, e -> e.set(Path.of("cards", id[0], "status"), "cancelled"));
+    assertEquals(1, d.conflicts().size());
+    List<dev.chorus.crdt.conflict.ConflictEvent> events = new java.util.ArrayList<>();
+    d.addListener((c, ev) -> events.addAll(ev));
+    d.edit(A, d.version(), 4, e -> e.delete(Path.of("cards", id[0])));
+    assertEquals(List.of(), d.conflicts());
+    assertEquals(1, events.size());
+    assertEquals(
+        dev.chorus.crdt.conflict.ConflictKind.CONCURRENT_ASSIGNMENT,
+        events.get(0).conflict().kind());
+    assertEquals("status", events.get(0).conflict().path().last());
+    assertEquals(dev.chorus.crdt.conflict.ConflictEvent.Resolved.class, events.get(0).getClass());
+  }
 }

@@ -104,6 +104,7 @@ public final class DocState {
       Register reg = m.register(s.key(), undo);
       sites.add(reg);
       checkPred(reg, s.pred(), seen);
+      structuralIfContainer(reg, s.pred(), sites);
       retire(
           reg,
           s.pred(),
@@ -122,6 +123,7 @@ public final class DocState {
       } else {
         sites.add(reg);
         checkPred(reg, d.pred(), seen);
+        structuralIfContainer(reg, d.pred(), sites);
         retire(
             reg,
             d.pred(),
@@ -150,6 +152,7 @@ public final class DocState {
       sites.dirty(l); // the addressed list records the op, wherever the element is now
       sites.add(item.value);
       checkPred(item.value, s.pred(), seen);
+      structuralIfContainer(item.value, s.pred(), sites);
       retire(
           item.value,
           s.pred(),
@@ -159,6 +162,7 @@ public final class DocState {
       item.agg.record(id, changeStart, deps, author, ts, replicas, undo);
       l.agg.record(id, changeStart, deps, author, ts, replicas, undo);
     } else if (op instanceof Op.ListDelete d) {
+      sites.structural();
       ListObj l = target(d.target(), ListObj.class);
       Item item = element(d.element());
       sites.touchAncestors(item);
@@ -172,6 +176,7 @@ public final class DocState {
           undo);
       l.agg.record(id, changeStart, deps, author, ts, replicas, undo);
     } else if (op instanceof Op.ListMove mv) {
+      sites.structural();
       ListObj l = target(mv.target(), ListObj.class);
       Item item = element(mv.element());
       sites.touchAncestors(item);
@@ -299,6 +304,17 @@ public final class DocState {
           || (x.replica().equals(id.replica())
               && x.counter() >= changeStart
               && x.counter() < id.counter());
+    }
+  }
+
+  /** Retiring a container can hide a whole subtree, and its conflicts with it. */
+  private static void structuralIfContainer(Register reg, List<OpId> pred, Sites sites) {
+    for (OpId p : pred) {
+      Entry e = reg.find(p);
+      if (e != null && e.child != null) {
+        sites.structural();
+        return;
+      }
     }
   }
 

@@ -24,6 +24,7 @@ public final class Sites {
   private final Map<Object, List<Conflict>> before = new IdentityHashMap<>(8);
   private final List<Object> order = new ArrayList<>(4);
   private final List<Object> dirty = new ArrayList<>(4);
+  private List<Conflict> allBefore;
 
   public Sites(DocState st) {
     this.st = st;
@@ -74,6 +75,17 @@ public final class Sites {
     }
   }
 
+  /**
+   * Before an op that can hide or show whole subtrees (retiring a container, deleting or moving an
+   * element): remembers every open conflict, so conflicts that appear or vanish with a subtree are
+   * reported too, not only those of the sites the op touched.
+   */
+  void structural() {
+    if (allBefore == null) {
+      allBefore = finder.all();
+    }
+  }
+
   /** Marks {@code obj}'s own aggregate as changed (its ancestors follow). */
   void dirty(Obj obj) {
     dirty.add(obj);
@@ -104,6 +116,23 @@ public final class Sites {
       }
       for (Conflict c : was.values()) {
         out.add(new ConflictEvent.Resolved(c, by, change));
+      }
+    }
+    if (allBefore != null) {
+      Map<String, Conflict> was = new LinkedHashMap<>();
+      allBefore.forEach(c -> was.put(c.id(), c));
+      java.util.Set<String> reported = new java.util.HashSet<>();
+      out.forEach(e -> reported.add(e.conflict().id()));
+      for (Conflict c : finder.all()) {
+        Conflict old = was.remove(c.id());
+        if (!reported.contains(c.id()) && (old == null || !sameIntents(old, c))) {
+          out.add(new ConflictEvent.Opened(c));
+        }
+      }
+      for (Conflict c : was.values()) {
+        if (!reported.contains(c.id())) {
+          out.add(new ConflictEvent.Resolved(c, by, change));
+        }
       }
     }
     return out;
