@@ -155,10 +155,21 @@ public final class Session {
 
   /** Runs {@code task} on this session's context; the future completes there. */
   public <T> Future<T> exec(Callable<T> task) {
+    return run(task, true);
+  }
+
+  /** Like {@link #exec} for housekeeping, which must not count as use (or nothing ever unloads). */
+  <T> Future<T> maintain(Callable<T> task) {
+    return run(task, false);
+  }
+
+  private <T> Future<T> run(Callable<T> task, boolean use) {
     Promise<T> p = Promise.promise();
     context.runOnContext(
         v -> {
-          lastUsedMillis = System.currentTimeMillis();
+          if (use) {
+            lastUsedMillis = System.currentTimeMillis();
+          }
           try {
             p.complete(task.call());
           } catch (Throwable t) {

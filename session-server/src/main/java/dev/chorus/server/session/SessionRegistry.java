@@ -324,7 +324,7 @@ public final class SessionRegistry {
         continue;
       }
       Session s = f.result();
-      s.exec(
+      s.maintain(
           () -> {
             s.sweep(now);
             if (s.idle(now, config.sessionIdleMs())) {
