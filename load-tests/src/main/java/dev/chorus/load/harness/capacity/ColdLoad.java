@@ -14,13 +14,10 @@ import dev.chorus.load.harness.scenario.Params;
 import dev.chorus.load.harness.scenario.RunContext;
 import dev.chorus.load.harness.scenario.Target;
 import io.vertx.core.Promise;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -45,14 +42,8 @@ public final class ColdLoad {
     int target = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
     int sessions = args.length > 1 ? Integer.parseInt(args[1]) : 3;
     int perBatch = 500;
-    Path work =
-        Files.createTempDirectory(
-            Files.createDirectories(
-                Path.of(System.getProperty("java.io.tmpdir"), "chorus-harness")),
-            "cold-");
-    byte[] b = new byte[32];
-    new SecureRandom().nextBytes(b);
-    String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    Path work = ServerNode.newWorkDir("cold-");
+    String secret = ServerNode.randomSecret();
     try (ServerNode node =
         new ServerNode(
             ServerNode.findJar(null),

@@ -8,12 +8,9 @@ import dev.chorus.load.harness.scenario.Params;
 import dev.chorus.load.harness.scenario.RunContext;
 import dev.chorus.load.harness.scenario.Target;
 import io.vertx.core.Future;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -35,14 +32,8 @@ public final class IdleConnections {
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 15_000;
     String heap = args.length > 1 ? args[1] : "512m";
     int perSession = 50;
-    Path work =
-        Files.createTempDirectory(
-            Files.createDirectories(
-                Path.of(System.getProperty("java.io.tmpdir"), "chorus-harness")),
-            "idle-");
-    byte[] b = new byte[32];
-    new SecureRandom().nextBytes(b);
-    String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    Path work = ServerNode.newWorkDir("idle-");
+    String secret = ServerNode.randomSecret();
     try (ServerNode node =
         new ServerNode(
             ServerNode.findJar(null),

@@ -163,6 +163,20 @@ public final class ServerNode implements AutoCloseable {
     }
   }
 
+  /** A fresh random HS256 secret for a node the harness starts (tokens are minted with it). */
+  public static String randomSecret() {
+    byte[] b = new byte[32];
+    new java.security.SecureRandom().nextBytes(b);
+    return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+  }
+
+  /** A new work directory under {@code <tmpdir>/chorus-harness}, named {@code prefix...}. */
+  public static Path newWorkDir(String prefix) throws IOException {
+    return Files.createTempDirectory(
+        Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"), "chorus-harness")),
+        prefix);
+  }
+
   /**
    * The server jar: {@code configured}, else system property {@code chorus.server.jar}, else
    * environment variable {@code CHORUS_SERVER_JAR}, else {@code

@@ -11,10 +11,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -108,14 +106,8 @@ public final class ServerBench {
     // Chorus: one node for every Chorus run (warmed up once), verified at the end.
     Map<String, StreamNumbers> chorus = new LinkedHashMap<>();
     Verdict verdict;
-    Path work =
-        Files.createTempDirectory(
-            Files.createDirectories(
-                Path.of(System.getProperty("java.io.tmpdir"), "chorus-harness")),
-            "server-bench-");
-    byte[] b = new byte[32];
-    new SecureRandom().nextBytes(b);
-    String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    Path work = ServerNode.newWorkDir("server-bench-");
+    String secret = ServerNode.randomSecret();
     try (ServerNode n =
         new ServerNode(
             ServerNode.findJar(jar),

@@ -8,10 +8,8 @@ import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -45,9 +43,7 @@ public final class ScenarioRunner {
     } else {
       Files.createDirectories(o.workDir());
       data = Files.createTempDirectory(o.workDir(), scenario.name() + "-");
-      byte[] b = new byte[32];
-      new SecureRandom().nextBytes(b);
-      String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+      String secret = ServerNode.randomSecret();
       List<String> flags = new ArrayList<>(scenario.nodeArgs(params));
       node = new ServerNode(o.serverJar(), data.resolve("node"), secret, o.nodeJvmArgs(), flags);
       o.out()
