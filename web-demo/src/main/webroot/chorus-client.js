@@ -29,7 +29,8 @@
  *  - retries: `rate_limited` / `overloaded` (and `internal`) errors re-send the same batch after
  *    `retryAfterMs` (or a backoff); other batch errors drop the batch and report it (`rejected`);
  *  - reconnects with jittered exponential backoff (full jitter, 0.5 s doubling to 10 s), honouring
- *    `retryAfterMs` of a `shutting_down` error; pings every 15 s and treats a missing pong as a
+ *    `retryAfterMs` of a `shutting_down` error; gives a hello 8 s to be welcomed, then
+ *    reconnects; pings every 15 s and treats a missing pong as a
  *    dead connection; re-mints the token (your `token` callback) after a 4401 close;
  *  - presence: `setPresence(state)` sends it and refreshes it every 10 s (the server expires it
  *    after 30 s);
@@ -491,6 +492,14 @@ export class ChorusClient {
       const hello = { type: "hello", clientId: this.clientId, snapshots: true };
       if (this.version != null && this.serverDoc) hello.since = this.version;
       this.send(hello);
+      // A hello whose welcome never comes (lost on the way, or the node stalled) must not leave
+      // the board "connecting" for ever: give up on this socket and reconnect with backoff.
+      this.welcomeDeadline = setTimeout(() => {
+        if (this.ws === ws && this.status !== "online") {
+          this.teardown(4000, "no welcome");
+          this.scheduleReconnect("no welcome in 8 s");
+        }
+      }, 8000);
     };
     ws.onmessage = (ev) => {
       let f;
@@ -539,7 +548,9 @@ export class ChorusClient {
     clearTimeout(this.pongDeadline);
     clearInterval(this.presenceTimer);
     clearTimeout(this.retryTimer);
+    clearTimeout(this.welcomeDeadline);
     this.pingTimer = this.pongDeadline = this.presenceTimer = this.retryTimer = null;
+    this.welcomeDeadline = null;
   }
 
   scheduleReconnect(reason) {
@@ -610,6 +621,8 @@ export class ChorusClient {
   }
 
   onWelcome(w) {
+    clearTimeout(this.welcomeDeadline);
+    this.welcomeDeadline = null;
     this.actor = w.actor;
     this.role = w.role;
     this.participantId = w.participantId;
