@@ -133,4 +133,34 @@ class RegressionTest {
     assertEquals("status", events.get(0).conflict().path().last());
     assertEquals(dev.chorus.crdt.conflict.ConflictEvent.Resolved.class, events.get(0).getClass());
   }
+
+  /**
+   * Found by checking events against {@code conflicts()} in the simulation: a concurrent insert
+   * into a deleted list brings the list back (edit wins), and with it the conflict inside it that
+   * the delete had hidden; that conflict must be reported open again.
+   */
+  @Test
+  void anEditReviving_aDeletedContainer_reopensTheConflictsInside() {
+    Doc d = new Doc("n1");
+    String[] id = new String[1];
+    d.edit(
+        A,
+        null,
+        1,
+        e -> {
+          e.set(Path.of("cards"), List.of());
+          id[0] = e.append(Path.of("cards"), java.util.Map.of("status", "todo"));
+        });
+    VersionVector v1 = d.version();
+    d.edit(A, v1, 2, e -> e.set(Path.of("cards", id[0], "status"), "done"));
+    d.edit(B, v1, 3, e -> e.set(Path.of("cards", id[0], "status"), "cancelled"));
+    VersionVector beforeDelete = d.version();
+    ConflictView view = new ConflictView(d);
+    d.edit(A, beforeDelete, 4, e -> e.delete(Path.of("cards")));
+    assertEquals(List.of(), d.conflicts());
+    assertEquals(java.util.Map.of(), view.open());
+    d.edit(B, beforeDelete, 5, e -> e.append(Path.of("cards"), java.util.Map.of("status", "new")));
+    assertEquals(2, d.conflicts().size(), "the list is back with its assignment conflict");
+    assertEquals(ConflictView.of(d.conflicts()), view.open());
+  }
 }

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
  * A seeded simulation of 3–5 replicas: random local edits (some on stale views, some conflicting),
  * random delivery order, duplicates, delays, partitions and heals. After full delivery every
  * replica must show the same document, report the same conflicts and compute the same hash, with
- * nothing left buffered. Edits that fail must leave their replica untouched.
+ * nothing left buffered. Edits that fail must leave their replica untouched. After every step, the
+ * conflict events a replica emitted must add up to exactly the conflicts it reports.
  *
  * <p>{@code -Dsim.seeds=N} runs N seeds (default 2000); {@code -Dsim.seed=S} runs one. A failure
  * prints its seed and the whole action log.
@@ -58,8 +59,10 @@ class ReplicaSimulationTest {
     int n = 3 + rnd.nextInt(3);
     List<Doc> docs = new ArrayList<>();
     List<List<VersionVector>> seenVersions = new ArrayList<>();
+    List<ConflictView> conflictViews = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       docs.add(new Doc("r" + i));
+      conflictViews.add(new ConflictView(docs.get(i)));
       seenVersions.add(new ArrayList<>());
     }
     Change base = docs.get(0).edit(Author.human("setup"), null, 0, RandomIntents::seed);
@@ -108,6 +111,7 @@ class ReplicaSimulationTest {
           assertEquals(vBefore, d.version());
         }
         views.add(d.version());
+        assertEventsComplete(d, conflictViews.get(r));
       } else if (action < 85 && !net.isEmpty()) {
         int i = rnd.nextInt(net.size());
         Message m = net.get(i);
@@ -121,6 +125,7 @@ class ReplicaSimulationTest {
         }
         docs.get(m.to()).apply(m.change());
         seenVersions.get(m.to()).add(docs.get(m.to()).version());
+        assertEventsComplete(docs.get(m.to()), conflictViews.get(m.to()));
         log.add("deliver " + m.change().id() + " to r" + m.to());
       } else if (action < 92) {
         for (int i = 0; i < n; i++) {
@@ -136,6 +141,7 @@ class ReplicaSimulationTest {
     while (!net.isEmpty()) {
       Message m = net.remove(rnd.nextInt(net.size()));
       docs.get(m.to()).apply(m.change());
+      assertEventsComplete(docs.get(m.to()), conflictViews.get(m.to()));
     }
     Doc first = docs.get(0);
     for (Doc d : docs) {
@@ -161,6 +167,12 @@ class ReplicaSimulationTest {
       first.apply(more);
       assertEquals(first.stateHash(), compacted.stateHash(), "compacted replica keeps merging");
     }
+  }
+
+  /** Conflict events alone must tell a listener exactly what is open. */
+  private static void assertEventsComplete(Doc d, ConflictView view) {
+    assertEquals(
+        ConflictView.of(d.conflicts()), view.open(), d.replicaId() + " conflicts told by events");
   }
 
   private static int indexOf(List<Doc> docs, String replica) {

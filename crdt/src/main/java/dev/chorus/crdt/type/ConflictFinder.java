@@ -5,10 +5,14 @@ import dev.chorus.crdt.conflict.Conflict;
 import dev.chorus.crdt.conflict.ConflictKind;
 import dev.chorus.crdt.conflict.Intent;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 /**
  * Finds the open conflicts of the document, per site (a register, or a list element). Like
@@ -28,33 +32,47 @@ public final class ConflictFinder {
   /** Every open conflict in the shown document, ordered by id. */
   public List<Conflict> all() {
     List<Conflict> out = new ArrayList<>();
-    collect(st.root, out, 0);
+    forEachSite(st.root, site -> out.addAll(at(site)));
     out.sort(Comparator.comparing(Conflict::id));
     return out;
   }
 
-  private void collect(Obj obj, List<Conflict> out, int depth) {
-    if (depth > 256) {
+  /** The conflicts of a site: a {@link Register} or an {@link Item}. */
+  List<Conflict> at(Object site) {
+    return site instanceof Register r ? at(r) : at((Item) site);
+  }
+
+  /**
+   * Visits every site (register or element) that shows under {@code from} (an {@link Obj} or an
+   * {@link Item}), each once: a concurrent move cycle can lead back to a site.
+   */
+  void forEachSite(Object from, Consumer<Object> visit) {
+    walk(from, visit, Collections.newSetFromMap(new IdentityHashMap<>()), 0);
+  }
+
+  private void walk(Object x, Consumer<Object> visit, Set<Object> seen, int depth) {
+    if (depth > 256 || !seen.add(x)) {
       return;
     }
-    if (obj instanceof MapObj m) {
+    if (x instanceof Item item) {
+      visit.accept(item);
+      walkRegister(item.value, visit, seen, depth);
+    } else if (x instanceof MapObj m) {
       for (Register reg : m.registers.values()) {
-        out.addAll(at(reg));
-        for (Entry e : lv.liveEntries(reg)) {
-          if (e.child != null) {
-            collect(e.child, out, depth + 1);
-          }
-        }
+        walkRegister(reg, visit, seen, depth);
       }
-    } else if (obj instanceof ListObj l) {
+    } else if (x instanceof ListObj l) {
       for (Item item : mat.shownItems(l)) {
-        out.addAll(at(item));
-        out.addAll(at(item.value));
-        for (Entry e : lv.liveEntries(item.value)) {
-          if (e.child != null) {
-            collect(e.child, out, depth + 1);
-          }
-        }
+        walk(item, visit, seen, depth + 1);
+      }
+    }
+  }
+
+  private void walkRegister(Register reg, Consumer<Object> visit, Set<Object> seen, int depth) {
+    visit.accept(reg);
+    for (Entry e : lv.liveEntries(reg)) {
+      if (e.child != null) {
+        walk(e.child, visit, seen, depth + 1);
       }
     }
   }

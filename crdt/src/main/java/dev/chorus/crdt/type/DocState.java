@@ -104,7 +104,7 @@ public final class DocState {
       Register reg = m.register(s.key(), undo);
       sites.add(reg);
       checkPred(reg, s.pred(), seen);
-      structuralIfContainer(reg, s.pred(), sites);
+      scopeRetiredContainers(reg, s.pred(), sites);
       retire(
           reg,
           s.pred(),
@@ -123,7 +123,7 @@ public final class DocState {
       } else {
         sites.add(reg);
         checkPred(reg, d.pred(), seen);
-        structuralIfContainer(reg, d.pred(), sites);
+        scopeRetiredContainers(reg, d.pred(), sites);
         retire(
             reg,
             d.pred(),
@@ -149,10 +149,10 @@ public final class DocState {
       ListObj l = target(s.target(), ListObj.class);
       Item item = element(s.element());
       sites.touchAncestors(item);
-      sites.dirty(l); // the addressed list records the op, wherever the element is now
+      sites.touchAncestors(l); // the addressed list records the op, wherever the element is now
       sites.add(item.value);
       checkPred(item.value, s.pred(), seen);
-      structuralIfContainer(item.value, s.pred(), sites);
+      scopeRetiredContainers(item.value, s.pred(), sites);
       retire(
           item.value,
           s.pred(),
@@ -162,11 +162,11 @@ public final class DocState {
       item.agg.record(id, changeStart, deps, author, ts, replicas, undo);
       l.agg.record(id, changeStart, deps, author, ts, replicas, undo);
     } else if (op instanceof Op.ListDelete d) {
-      sites.structural();
       ListObj l = target(d.target(), ListObj.class);
       Item item = element(d.element());
+      sites.scope(item); // the element and everything in it may vanish
       sites.touchAncestors(item);
-      sites.dirty(l); // the addressed list records the op, wherever the element is now
+      sites.touchAncestors(l); // the addressed list records the op, wherever the element is now
       sites.add(item);
       checkPred(item.positions, d.pred(), seen);
       retire(
@@ -176,9 +176,9 @@ public final class DocState {
           undo);
       l.agg.record(id, changeStart, deps, author, ts, replicas, undo);
     } else if (op instanceof Op.ListMove mv) {
-      sites.structural();
       ListObj l = target(mv.target(), ListObj.class);
       Item item = element(mv.element());
+      sites.scope(item); // into a list that does not show, or out of one
       sites.touchAncestors(item);
       sites.touchAncestors(l);
       sites.add(item);
@@ -242,7 +242,7 @@ public final class DocState {
       } else if (o instanceof ListObj l) {
         Item item = element(parseId(k.key()));
         sites.touchAncestors(item);
-        sites.dirty(l); // the addressed list records the op, wherever the element is now
+        sites.touchAncestors(l); // the addressed list records the op, wherever the element is now
         sites.add(item);
         item.agg.record(id, changeStart, deps, author, ts, replicas, undo);
         l.agg.record(id, changeStart, deps, author, ts, replicas, undo);
@@ -308,12 +308,11 @@ public final class DocState {
   }
 
   /** Retiring a container can hide a whole subtree, and its conflicts with it. */
-  private static void structuralIfContainer(Register reg, List<OpId> pred, Sites sites) {
+  private static void scopeRetiredContainers(Register reg, List<OpId> pred, Sites sites) {
     for (OpId p : pred) {
       Entry e = reg.find(p);
       if (e != null && e.child != null) {
-        sites.structural();
-        return;
+        sites.scope(e.child);
       }
     }
   }

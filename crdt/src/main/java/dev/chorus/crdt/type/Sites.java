@@ -5,6 +5,7 @@ import dev.chorus.crdt.clock.OpId;
 import dev.chorus.crdt.conflict.Conflict;
 import dev.chorus.crdt.conflict.ConflictEvent;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,16 +16,24 @@ import java.util.Map;
  * so that after it the differences become {@link ConflictEvent}s.
  *
  * <p>An edit deep in a subtree can keep an ancestor alive or settle a delete on it, so every op
- * reports its target's ancestors too.
+ * reports its target's ancestors too. An op that can hide or show a whole subtree (retiring a
+ * container, deleting or moving an element, or editing inside a deleted container, which revives
+ * it) also reports that subtree as a <em>scope</em>: every site under it is compared too. The cost
+ * is proportional to what the change touched, never to the document.
  */
 public final class Sites {
   private final DocState st;
   private final ConflictFinder finder;
   private final Materializer mat;
+
+  /** Every site compared after the change, with its conflicts from before the change. */
   private final Map<Object, List<Conflict>> before = new IdentityHashMap<>(8);
+
+  /** The sites the ops named, in order: their events come first. */
   private final List<Object> order = new ArrayList<>(4);
+
+  private final Map<Object, Boolean> scopes = new IdentityHashMap<>(2);
   private final List<Object> dirty = new ArrayList<>(4);
-  private List<Conflict> allBefore;
 
   public Sites(DocState st) {
     this.st = st;
@@ -33,16 +42,30 @@ public final class Sites {
   }
 
   void add(Register reg) {
-    if (!before.containsKey(reg)) {
-      before.put(reg, finder.at(reg));
-      order.add(reg);
-    }
+    addSite(reg);
   }
 
   void add(Item item) {
-    if (!before.containsKey(item)) {
-      before.put(item, finder.at(item));
-      order.add(item);
+    addSite(item);
+  }
+
+  private void addSite(Object site) {
+    if (!before.containsKey(site)) {
+      before.put(site, finder.at(site));
+    }
+    if (!order.contains(site)) {
+      order.add(site);
+    }
+  }
+
+  /**
+   * Before an op that can hide or show everything under {@code root} (an {@link Obj} or an {@link
+   * Item}): remembers the conflicts of every site under it. A site already remembered keeps what it
+   * had before the change.
+   */
+  void scope(Object root) {
+    if (scopes.put(root, Boolean.TRUE) == null) {
+      finder.forEachSite(root, site -> before.computeIfAbsent(site, finder::at));
     }
   }
 
@@ -51,12 +74,15 @@ public final class Sites {
     dirty.add(obj);
     Obj o = obj;
     for (int depth = 0; o != st.root && depth < 256; depth++) {
+      if (o.holder.retiredBy != null) {
+        scope(o); // an edit inside a deleted container can bring it back, whole
+      }
       Register reg = o.holderRegister;
       add(reg);
       if (reg.map != null) {
         o = reg.map;
       } else {
-        add(reg.item);
+        addElement(reg.item);
         ListObj l = mat.listOf(reg.item);
         if (l == null) {
           return;
@@ -68,21 +94,20 @@ public final class Sites {
 
   void touchAncestors(Item item) {
     dirty.add(item);
-    add(item);
+    addElement(item);
     ListObj l = mat.listOf(item);
     if (l != null) {
       touchAncestors(l);
     }
   }
 
-  /**
-   * Before an op that can hide or show whole subtrees (retiring a container, deleting or moving an
-   * element): remembers every open conflict, so conflicts that appear or vanish with a subtree are
-   * reported too, not only those of the sites the op touched.
-   */
-  void structural() {
-    if (allBefore == null) {
-      allBefore = finder.all();
+  private void addElement(Item item) {
+    add(item);
+    for (Entry e : item.positions.entries) {
+      if (e.retiredBy != null) {
+        scope(item); // a deleted element an edit keeps alive shows again, whole
+        return;
+      }
     }
   }
 
@@ -103,39 +128,53 @@ public final class Sites {
   public List<ConflictEvent> events(Author by, OpId change) {
     List<ConflictEvent> out = new ArrayList<>();
     for (Object site : order) {
-      List<Conflict> after = site instanceof Register r ? finder.at(r) : finder.at((Item) site);
-      Map<String, Conflict> was = new LinkedHashMap<>();
-      for (Conflict c : before.get(site)) {
-        was.put(c.id(), c);
-      }
-      for (Conflict c : after) {
-        Conflict old = was.remove(c.id());
-        if (old == null || !sameIntents(old, c)) {
-          out.add(new ConflictEvent.Opened(c));
-        }
-      }
-      for (Conflict c : was.values()) {
-        out.add(new ConflictEvent.Resolved(c, by, change));
-      }
+      diff(before.get(site), finder.at(site), by, change, out);
     }
-    if (allBefore != null) {
-      Map<String, Conflict> was = new LinkedHashMap<>();
-      allBefore.forEach(c -> was.put(c.id(), c));
-      java.util.Set<String> reported = new java.util.HashSet<>();
-      out.forEach(e -> reported.add(e.conflict().id()));
-      for (Conflict c : finder.all()) {
-        Conflict old = was.remove(c.id());
-        if (!reported.contains(c.id()) && (old == null || !sameIntents(old, c))) {
-          out.add(new ConflictEvent.Opened(c));
+    if (!scopes.isEmpty()) {
+      // Sites now under a scope that were hidden before the change had no conflicts showing then.
+      Map<Object, Boolean> now = new IdentityHashMap<>();
+      for (Object root : scopes.keySet()) {
+        finder.forEachSite(root, site -> now.put(site, Boolean.TRUE));
+      }
+      Map<Object, Boolean> named = new IdentityHashMap<>();
+      order.forEach(site -> named.put(site, Boolean.TRUE));
+      List<Conflict> was = new ArrayList<>();
+      List<Conflict> is = new ArrayList<>();
+      for (Map.Entry<Object, List<Conflict>> e : before.entrySet()) {
+        if (!named.containsKey(e.getKey())) {
+          was.addAll(e.getValue());
+          is.addAll(finder.at(e.getKey()));
         }
       }
-      for (Conflict c : was.values()) {
-        if (!reported.contains(c.id())) {
-          out.add(new ConflictEvent.Resolved(c, by, change));
+      for (Object site : now.keySet()) {
+        if (!named.containsKey(site) && !before.containsKey(site)) {
+          is.addAll(finder.at(site));
         }
       }
+      was.sort(BY_ID);
+      is.sort(BY_ID);
+      diff(was, is, by, change, out);
     }
     return out;
+  }
+
+  private static final Comparator<Conflict> BY_ID = Comparator.comparing(Conflict::id);
+
+  private static void diff(
+      List<Conflict> was, List<Conflict> is, Author by, OpId change, List<ConflictEvent> out) {
+    Map<String, Conflict> open = new LinkedHashMap<>();
+    for (Conflict c : was) {
+      open.put(c.id(), c);
+    }
+    for (Conflict c : is) {
+      Conflict old = open.remove(c.id());
+      if (old == null || !sameIntents(old, c)) {
+        out.add(new ConflictEvent.Opened(c));
+      }
+    }
+    for (Conflict c : open.values()) {
+      out.add(new ConflictEvent.Resolved(c, by, change));
+    }
   }
 
   private static boolean sameIntents(Conflict a, Conflict b) {
