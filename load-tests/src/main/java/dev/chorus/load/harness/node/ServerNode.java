@@ -80,6 +80,11 @@ public final class ServerNode implements AutoCloseable {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(jvmArgs);
+    // Extra node JVM flags for profiling a run (e.g. a JFR recording), appended after the defaults.
+    String extra = System.getenv("CHORUS_NODE_JAVA_OPTS");
+    if (extra != null && !extra.isBlank()) {
+      cmd.addAll(List.of(extra.trim().split("\\s+")));
+    }
     cmd.add("-jar");
     cmd.add(jar.toString());
     cmd.addAll(
