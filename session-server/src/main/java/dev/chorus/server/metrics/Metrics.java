@@ -3,6 +3,7 @@ package dev.chorus.server.metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.concurrent.TimeUnit;
@@ -51,6 +52,8 @@ public final class Metrics {
             .description("one group commit to the store")
             .publishPercentiles(0.5, 0.99)
             .register(registry);
+    // jvm_memory_used_bytes / _committed_ / _max_ by {area, id} (heap and non-heap pools)
+    new JvmMemoryMetrics().bindTo(registry);
   }
 
   public void gauge(String name, String description, Supplier<Number> value) {
