@@ -137,6 +137,7 @@ public final class Harness {
             work,
             err);
     List<ScenarioResult> results = new ArrayList<>();
+    List<String> resultLines = new ArrayList<>();
     for (String n : names) {
       Scenario s = Scenarios.byName(n);
       err.println("== " + s.name() + (quick ? " (quick)" : "") + ": " + s.description());
@@ -147,12 +148,17 @@ public final class Harness {
         err.print(r.verdict().failures());
       }
       r.verdict().findings().forEach(f -> err.println("finding: " + f));
+      String line = s.resultLine(r);
+      if (line != null) {
+        resultLines.add(line);
+      }
     }
     Path md = ReportWriter.write(reports, results, "harness " + String.join(" ", args));
     out.print(ReportWriter.headline(results));
     out.println("report: " + md.toAbsolutePath());
     boolean ok = results.stream().allMatch(r -> r.verdict().passed());
     out.println(ok ? "VERIFIED: every scenario passed" : "FAILED: see the report");
+    resultLines.forEach(out::println); // last, for scripts (load-tests/bin/herd)
     return ok ? 0 : 1;
   }
 

@@ -9,6 +9,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
@@ -96,6 +97,8 @@ public final class ChorusClient {
   private long reconnectTimer = -1;
   private long pendingRetryAfterMs;
   private Promise<JsonNode> welcomePromise;
+  private long firstAttemptNanos;
+  private boolean everWelcomed;
   private VersionVector lastVersion;
   private String joinVersion;
   private final LinkedHashMap<String, Outstanding> outstanding = new LinkedHashMap<>();
@@ -154,12 +157,18 @@ public final class ChorusClient {
 
   // ------------------------------------------------------------------ connecting
 
-  /** Connects and joins; completes with the welcome (retries with backoff on failure). */
+  /**
+   * Connects and joins; completes with the welcome (retries with backoff on failure). The time from
+   * the first attempt to the first welcome, retries included, is recorded as latency {@code join}.
+   */
   public Future<JsonNode> connect() {
     Promise<JsonNode> p = Promise.promise();
     ctx.runOnContext(
         v -> {
           welcomePromise = p;
+          if (firstAttemptNanos == 0) {
+            firstAttemptNanos = System.nanoTime();
+          }
           open();
         });
     return p.future();
@@ -192,6 +201,11 @@ public final class ChorusClient {
               if (ar.failed()) {
                 stats.connectFailures.increment();
                 stats.error("connect_failed");
+                if (ar.cause() instanceof UpgradeRejectedException u && u.getStatus() >= 500) {
+                  // e.g. 503 overloaded (admission control): counted, and retried like any failure
+                  stats.http5xx.increment();
+                  stats.error("http_" + u.getStatus());
+                }
                 scheduleReconnect(0);
                 return;
               }
@@ -301,6 +315,13 @@ public final class ChorusClient {
     welcomed = true;
     live.set(true);
     reconnectAttempt = 0;
+    if (!everWelcomed) {
+      everWelcomed = true;
+      stats.joined.increment();
+      if (firstAttemptNanos != 0) {
+        stats.latency("join", System.nanoTime() - firstAttemptNanos);
+      }
+    }
     hooks.welcome(this, w);
     for (Outstanding o : new ArrayList<>(outstanding.values())) {
       if (!o.written && o.retryTimer < 0) {

@@ -26,6 +26,9 @@ public final class Rest {
           .version(HttpClient.Version.HTTP_1_1)
           .build();
 
+  private final java.util.concurrent.atomic.LongAdder serverErrors =
+      new java.util.concurrent.atomic.LongAdder();
+
   public Rest(URI base, String token) {
     this.base = base;
     this.token = token;
@@ -40,6 +43,11 @@ public final class Rest {
       super(what);
       this.status = status;
     }
+  }
+
+  /** Answers with a 5xx status this client got so far. */
+  public long serverErrors() {
+    return serverErrors.sum();
   }
 
   /** {@code GET /v1/sessions/{id}} ({@code version}, {@code stateHash}, {@code doc}, ...). */
@@ -95,6 +103,9 @@ public final class Rest {
         b.timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + token).build();
     try {
       HttpResponse<String> res = http.send(r, HttpResponse.BodyHandlers.ofString());
+      if (res.statusCode() >= 500) {
+        serverErrors.increment();
+      }
       if (res.statusCode() != 200) {
         throw new Failed(
             res.statusCode(), r.method() + " " + r.uri().getPath() + ": " + res.body());

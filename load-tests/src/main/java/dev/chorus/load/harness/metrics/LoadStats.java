@@ -38,6 +38,13 @@ public final class LoadStats {
   public final LongAdder resumed = new LongAdder();
   public final LongAdder connectFailures = new LongAdder();
   public final LongAdder conflictEvents = new LongAdder();
+
+  /** Clients that got their first {@code welcome} (each counted once). */
+  public final LongAdder joined = new LongAdder();
+
+  /** HTTP answers with a 5xx status (websocket upgrades refused with one, REST calls). */
+  public final LongAdder http5xx = new LongAdder();
+
   private final ConcurrentHashMap<String, LongAdder> errors = new ConcurrentHashMap<>();
 
   private long lastOps;

@@ -4,13 +4,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.chorus.load.harness.client.ChorusClient;
 import dev.chorus.load.harness.client.ClientHooks;
+import dev.chorus.load.harness.metrics.HeapPoller;
+import dev.chorus.load.harness.metrics.LoadStats;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ThreadLocalRandom;
+import org.HdrHistogram.Histogram;
 
 /**
  * {@code herd}: an agent fleet starts up. K clients connect within one second (spread uniformly)
@@ -87,6 +91,59 @@ public final class HerdScenario implements Scenario {
 
   @Override
   public void run(RunContext ctx) throws Exception {
+    try (HeapPoller heap = new HeapPoller(ctx.target().base(), 1000).start()) {
+      herd(ctx);
+      heap.pollOnce();
+      long maxHeap = heap.maxBytes();
+      ctx.verdict().fact(MAX_HEAP_MB, maxHeap < 0 ? -1 : Math.round(maxHeap / (1024.0 * 1024)));
+      ctx.note(
+          "node heap in use (GET /metrics, jvm_memory_used_bytes{area=\"heap\"}, every 1 s): max "
+              + (maxHeap < 0
+                  ? "unknown"
+                  : String.format(Locale.ROOT, "%.1f MiB", maxHeap / 1048576.0))
+              + " over "
+              + heap.samples()
+              + " readings ("
+              + heap.failures()
+              + " failed)");
+    }
+    long http5xx = ctx.stats().http5xx.sum() + ctx.rest().serverErrors();
+    ctx.verdict().fact(ERRORS_5XX, http5xx);
+    ctx.verdict()
+        .check(
+            "no 5xx answers",
+            http5xx == 0,
+            ctx.stats().http5xx.sum()
+                + " websocket upgrades and "
+                + ctx.rest().serverErrors()
+                + " REST calls answered 5xx");
+  }
+
+  private static final String MAX_HEAP_MB = "node max heap in use MB";
+  private static final String ERRORS_5XX = "HTTP 5xx answers";
+
+  /**
+   * {@code RESULT clients= connected= errors_5xx= lost= max_heap_mb= p99_connect_ms=}: connected =
+   * clients that got a welcome; p99_connect_ms = p99 of first connect attempt → welcome (retries
+   * and backoff included).
+   */
+  @Override
+  public String resultLine(ScenarioResult r) {
+    Histogram join = r.stats().extraHistograms().get("join");
+    return String.format(
+        Locale.ROOT,
+        "RESULT clients=%s connected=%d errors_5xx=%s lost=%d max_heap_mb=%s p99_connect_ms=%s",
+        r.params().get("clients"),
+        r.stats().joined.sum(),
+        r.verdict().facts().getOrDefault(ERRORS_5XX, -1),
+        r.verdict().lost(),
+        r.verdict().facts().getOrDefault(MAX_HEAP_MB, -1),
+        join == null || join.getTotalCount() == 0
+            ? "NaN"
+            : String.format(Locale.ROOT, "%.0f", LoadStats.ms(join, 99)));
+  }
+
+  private void herd(RunContext ctx) throws Exception {
     Params p = ctx.params();
     int clients = p.i("clients");
     int sessions = p.i("sessions");

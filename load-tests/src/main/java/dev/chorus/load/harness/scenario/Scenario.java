@@ -23,4 +23,12 @@ public interface Scenario {
   }
 
   void run(RunContext ctx) throws Exception;
+
+  /**
+   * A one-line {@code RESULT ...} summary of a finished run for scripts (printed last by the
+   * harness), or null if the scenario has none.
+   */
+  default String resultLine(ScenarioResult r) {
+    return null;
+  }
 }

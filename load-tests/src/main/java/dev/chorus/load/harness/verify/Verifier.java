@@ -238,7 +238,8 @@ public final class Verifier {
       allVanished.addAll(vanished);
       if (!shown.equals(serverConflicts)) {
         conflictMismatch++;
-        example(cEx, cid + " shows " + c.openConflicts() + ", server " + serverConflicts);
+        example(
+            cEx, cid + " shows " + EventReplay.diff(shown, serverConflicts) + " than the server");
       } else if (!c.everOpened().containsAll(serverConflicts)) {
         conflictMismatch++;
         example(cEx, cid + " was never told of some of " + serverConflicts);
@@ -271,6 +272,7 @@ public final class Verifier {
             + " differ"
             + (hEx.isEmpty() ? "" : "; e.g. " + hEx)
             + (notCompared.isEmpty() ? "" : "; not compared: " + notCompared));
+    String replay = conflictMismatch == 0 ? null : EventReplay.firstDivergence(h, serverConflicts);
     v.check(
         id + ": every client shows the server's open conflicts",
         conflictMismatch == 0,
@@ -278,7 +280,8 @@ public final class Verifier {
             + " open on the server; "
             + conflictMismatch
             + " clients differ"
-            + (cEx.isEmpty() ? "" : "; e.g. " + cEx));
+            + (cEx.isEmpty() ? "" : "; e.g. " + cEx)
+            + (replay == null ? "" : "; " + replay));
     v.fact(id + " open conflicts", serverConflicts.size());
     if (!allVanished.isEmpty()) {
       v.finding(
