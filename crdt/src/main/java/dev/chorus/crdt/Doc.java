@@ -46,6 +46,14 @@ public final class Doc {
   private VersionVector horizon = VersionVector.EMPTY;
   private long maxCounter;
 
+  // Reads of the current state, computed once per state: a GET wants the value, the conflicts and
+  // the hash (which is made of both), and nothing changes between them. Cleared by every change to
+  // the state (commit, compact, restore).
+  private Value readCache;
+  private List<Conflict> conflictsCache;
+  private String hashCache;
+  private boolean mutating; // within an edit or apply: the state may change under a read
+
   /**
    * An empty document replica.
    *
@@ -110,12 +118,16 @@ public final class Doc {
     UndoLog undo = new UndoLog();
     Sites sites = new Sites(state);
     Editor editor = new Editor(state, replicaId, base, author, timestampMillis, start, undo, sites);
+    mutating = true;
+    stateChanged();
     try {
       body.accept(editor);
     } catch (RuntimeException e) {
       undo.rollback();
       state.liveness().invalidateAll();
       throw e;
+    } finally {
+      mutating = false;
     }
     if (editor.ops().isEmpty()) {
       return null;
@@ -143,6 +155,21 @@ public final class Doc {
    *     (refers to things that do not exist once its dependencies are in): nothing is applied
    */
   public ApplyResult apply(Change change) {
+    return apply(change, true);
+  }
+
+  /**
+   * Like {@link #apply}, without working out the conflict events (listeners are told about each
+   * applied change with no events): for rebuilding a replica from its own durable log, where the
+   * events were reported when the changes were first made and nobody is listening now. The state,
+   * conflicts and hash are exactly those {@link #apply} gives; events cost a look at every conflict
+   * site before and after each op, most of the time of a replay.
+   */
+  public ApplyResult replay(Change change) {
+    return apply(change, false);
+  }
+
+  private ApplyResult apply(Change change, boolean withEvents) {
     if (isApplied(change)) {
       return new ApplyResult(List.of(), List.of(), false);
     }
@@ -172,7 +199,7 @@ public final class Doc {
     }
     List<Change> applied = new ArrayList<>();
     List<ConflictEvent> events = new ArrayList<>();
-    applyNow(change, applied, events);
+    applyNow(change, applied, events, withEvents);
     boolean progress = true;
     while (progress) {
       progress = false;
@@ -183,7 +210,7 @@ public final class Doc {
         } else if (deliverable(p)) {
           it.remove();
           try {
-            applyNow(p, applied, events);
+            applyNow(p, applied, events, withEvents);
           } catch (DocException e) {
             // A buffered change that turns out invalid is dropped; the one that was just
             // delivered succeeded, so the caller is not the one to blame.
@@ -210,10 +237,13 @@ public final class Doc {
     return version.dominates(c.deps());
   }
 
-  private void applyNow(Change c, List<Change> applied, List<ConflictEvent> events) {
+  private void applyNow(
+      Change c, List<Change> applied, List<ConflictEvent> events, boolean withEvents) {
     UndoLog undo = new UndoLog();
     Sites sites = new Sites(state);
     long counter = c.startCounter();
+    mutating = true;
+    stateChanged();
     try {
       for (Op op : c.ops()) {
         state.apply(
@@ -232,8 +262,10 @@ public final class Doc {
       state.liveness().invalidateAll();
       throw new DocException(
           Code.INVALID_CHANGE, "change " + c.id() + " cannot apply: " + e.getMessage());
+    } finally {
+      mutating = false;
     }
-    List<ConflictEvent> ev = sites.events(c.author(), c.id());
+    List<ConflictEvent> ev = withEvents ? sites.events(c.author(), c.id()) : List.of();
     commit(c);
     applied.add(c);
     events.addAll(ev);
@@ -245,6 +277,13 @@ public final class Doc {
     version = version.with(c.replica(), end);
     maxCounter = Math.max(maxCounter, end);
     history.add(c);
+    stateChanged();
+  }
+
+  private void stateChanged() {
+    readCache = null;
+    conflictsCache = null;
+    hashCache = null;
   }
 
   private void notifyApplied(Change c, List<ConflictEvent> events) {
@@ -257,7 +296,13 @@ public final class Doc {
 
   /** The document as it shows now, lists with element ids. */
   public Value read() {
-    return new Materializer(state).read();
+    if (mutating) {
+      return new Materializer(state).read();
+    }
+    if (readCache == null) {
+      readCache = new Materializer(state).read();
+    }
+    return readCache;
   }
 
   /**
@@ -296,7 +341,13 @@ public final class Doc {
 
   /** Every open conflict, ordered by id. */
   public List<Conflict> conflicts() {
-    return new ConflictFinder(state).all();
+    if (mutating) {
+      return List.copyOf(new ConflictFinder(state).all());
+    }
+    if (conflictsCache == null) {
+      conflictsCache = List.copyOf(new ConflictFinder(state).all());
+    }
+    return conflictsCache;
   }
 
   /**
@@ -304,7 +355,13 @@ public final class Doc {
    * applied the same changes, whatever their order or replica ids.
    */
   public String stateHash() {
-    return StateHash.of(read(), conflicts());
+    if (mutating) {
+      return StateHash.of(read(), conflicts());
+    }
+    if (hashCache == null) {
+      hashCache = StateHash.of(read(), conflicts());
+    }
+    return hashCache;
   }
 
   // ---- history -----------------------------------------------------------------------------
@@ -399,6 +456,7 @@ public final class Doc {
       }
     }
     new Compactor(state).compact(horizon);
+    stateChanged();
   }
 
   /** Sizes of the retained state, to watch memory without timing anything. */
@@ -421,5 +479,6 @@ public final class Doc {
     }
     this.history.addAll(history);
     this.pending.addAll(pending);
+    stateChanged();
   }
 }

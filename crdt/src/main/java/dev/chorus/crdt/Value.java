@@ -22,6 +22,10 @@ public sealed interface Value {
 
   /** A map; keys sorted. */
   record MapValue(SortedMap<String, Value> entries) implements Value {
+    public MapValue {
+      entries = java.util.Collections.unmodifiableSortedMap(entries);
+    }
+
     @Override
     public Object toPlain() {
       java.util.LinkedHashMap<String, Object> m = new java.util.LinkedHashMap<>();

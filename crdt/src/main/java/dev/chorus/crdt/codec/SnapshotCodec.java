@@ -46,14 +46,18 @@ public final class SnapshotCodec {
 
   /** The gzipped JSON snapshot. */
   public static byte[] encode(Doc doc) {
+    return encode(toJson(doc));
+  }
+
+  /**
+   * A snapshot made with {@link #toJson}, gzipped. The tree does not refer to the replica, so this
+   * can run on another thread while the replica goes on (the server compresses off the session's
+   * event loop).
+   */
+  public static byte[] encode(ObjectNode snapshot) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (GZIPOutputStream gz =
-        new GZIPOutputStream(out) {
-          {
-            def.setLevel(java.util.zip.Deflater.BEST_COMPRESSION);
-          }
-        }) {
-      Json.MAPPER.writeValue(gz, toJson(doc));
+    try (GZIPOutputStream gz = new GZIPOutputStream(out, 1 << 16)) {
+      Json.MAPPER.writeValue(gz, snapshot);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
