@@ -35,6 +35,7 @@ public record ServerConfig(
     long presenceTtlMs,
     long sessionIdleMs,
     int snapshotEvery,
+    int snapshotEveryOps,
     int sessionQueueLimit,
     int maxWriteQueueFrames,
     List<String> allowedOrigins,
@@ -104,6 +105,11 @@ public record ServerConfig(
               "CHORUS_SNAPSHOT_EVERY",
               "1000",
               "write a snapshot after this many changes"),
+          new Option(
+              "snapshot-every-ops",
+              "CHORUS_SNAPSHOT_EVERY_OPS",
+              "20000",
+              "also write one after this many ops (bounds the replay of a load)"),
           new Option(
               "session-queue-limit",
               "CHORUS_SESSION_QUEUE_LIMIT",
@@ -235,6 +241,7 @@ public record ServerConfig(
         longValue(values, "presence-ttl-ms"),
         longValue(values, "session-idle-ms"),
         intValue(values, "snapshot-every"),
+        intValue(values, "snapshot-every-ops"),
         intValue(values, "session-queue-limit"),
         intValue(values, "max-write-queue-frames"),
         List.copyOf(allowed),
@@ -333,6 +340,7 @@ public record ServerConfig(
         presenceTtlMs,
         sessionIdleMs,
         snapshotEvery,
+        snapshotEveryOps,
         sessionQueueLimit,
         maxWriteQueueFrames,
         allowedOrigins,
@@ -388,7 +396,9 @@ public record ServerConfig(
         + " maxSessions="
         + maxSessions
         + " snapshotEvery="
-        + snapshotEvery;
+        + snapshotEvery
+        + " snapshotEveryOps="
+        + snapshotEveryOps;
   }
 
   /** Text of {@code --help}. */

@@ -78,6 +78,7 @@ public final class Session {
   private boolean broken;
   private long seq;
   private int changesSinceSnapshot;
+  private long opsSinceSnapshot;
   private long approxDocBytes;
   private long lastUsedMillis = System.currentTimeMillis();
   private final List<ConflictEvent> currentEvents = new ArrayList<>();
@@ -190,9 +191,14 @@ public final class Session {
     loading = true;
     try {
       for (OpLogStore.StoredChange sc : data.changes()) {
-        doc.apply(ChangeCodec.fromJson(sc.json()));
+        // Its events were reported when it was made: replay without working them out again.
+        Change c = ChangeCodec.fromJson(sc.json());
+        doc.replay(c);
         batchOfChange.put(changeKey(sc.replica(), sc.startCounter()), sc.batchId());
+        opsSinceSnapshot += c.ops().size();
       }
+      // What the stored snapshot does not cover counts towards the next one.
+      changesSinceSnapshot = data.changes().size();
       for (OpLogStore.BatchRecord r : data.batches()) {
         idempotency.remember(r.batchId(), r.contentHash(), r.version(), parseResults(r));
       }
@@ -1368,15 +1374,21 @@ public final class Session {
                       c.replica(), c.startCounter(), c.endCounter(), p.seq(), p.changeJson()))));
     }
     changesSinceSnapshot += group.size();
-    byte[] snapshot = null;
+    for (Pending p : group) {
+      opsSinceSnapshot += p.change().ops().size();
+    }
+    ObjectNode snapshot = null;
     String snapVersion = null;
     long snapSeq = seq;
-    if (changesSinceSnapshot >= registry.config().snapshotEvery() && pending.isEmpty()) {
-      snapshot = SnapshotCodec.encode(doc);
+    if (snapshotDue() && pending.isEmpty()) {
+      // The tree is made here (it reads the doc); serialising and compressing it is left to the
+      // store worker, off this context.
+      snapshot = SnapshotCodec.toJson(doc);
       snapVersion = doc.version().toString();
       changesSinceSnapshot = 0;
+      opsSinceSnapshot = 0;
     }
-    final byte[] snap = snapshot;
+    final ObjectNode snap = snapshot;
     final String snapV = snapVersion;
     long keepFrom = Math.max(0, seq - registry.config().idempotencyWindow());
     long t0 = System.nanoTime();
@@ -1387,7 +1399,7 @@ public final class Session {
                 () -> {
                   store.append(id, rows);
                   if (snap != null) {
-                    store.snapshot(id, snap, snapV, snapSeq, keepFrom);
+                    store.snapshot(id, SnapshotCodec.encode(snap), snapV, snapSeq, keepFrom);
                   }
                   return null;
                 },
@@ -1409,6 +1421,62 @@ public final class Session {
                       committed(group, entries);
                       scheduleFlush();
                     }));
+  }
+
+  private boolean snapshotDue() {
+    int everyOps = registry.config().snapshotEveryOps();
+    return changesSinceSnapshot >= registry.config().snapshotEvery()
+        || (everyOps > 0 && opsSinceSnapshot >= everyOps);
+  }
+
+  /** Whether changes were made since the stored snapshot (on context). */
+  boolean snapshotBehind() {
+    return changesSinceSnapshot > 0;
+  }
+
+  /**
+   * Writes a snapshot if changes were made since the stored one (before an idle unload and at
+   * shutdown), so that the next load decodes it instead of replaying those changes. Completes on
+   * this context once it is written; at once if there is nothing to write or a commit is in flight
+   * (store calls of a session are made one at a time). A failure is logged and changes nothing
+   * else: the changes are in the store. Call on context.
+   */
+  Future<Void> snapshotIfBehind() {
+    if (broken || flushing || !pending.isEmpty() || !remoteRows.isEmpty() || !snapshotBehind()) {
+      return Future.succeededFuture();
+    }
+    flushing = true;
+    ObjectNode snap = SnapshotCodec.toJson(doc);
+    String snapV = doc.version().toString();
+    long snapSeq = seq;
+    long keepFrom = Math.max(0, seq - registry.config().idempotencyWindow());
+    int changes = changesSinceSnapshot;
+    long ops = opsSinceSnapshot;
+    changesSinceSnapshot = 0;
+    opsSinceSnapshot = 0;
+    Promise<Void> done = Promise.promise();
+    registry
+        .storeExecutor()
+        .executeBlocking(
+            () -> {
+              store.snapshot(id, SnapshotCodec.encode(snap), snapV, snapSeq, keepFrom);
+              return null;
+            },
+            false)
+        .onComplete(
+            ar ->
+                context.runOnContext(
+                    v -> {
+                      flushing = false;
+                      if (ar.failed()) {
+                        LOG.warn("session {}: snapshot not written: {}", id, ar.cause().toString());
+                        changesSinceSnapshot += changes;
+                        opsSinceSnapshot += ops;
+                      }
+                      done.complete();
+                      scheduleFlush();
+                    }));
+    return done.future();
   }
 
   private void committed(List<Pending> group, List<OpLogEntry> entries) {

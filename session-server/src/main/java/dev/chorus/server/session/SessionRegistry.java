@@ -328,7 +328,15 @@ public final class SessionRegistry {
           () -> {
             s.sweep(now);
             if (s.idle(now, config.sessionIdleMs())) {
-              evict(s);
+              // Snapshot first, so that the next load decodes it instead of replaying the changes
+              // since the last one; unload only if still idle once it is written.
+              s.snapshotIfBehind()
+                  .onComplete(
+                      ar -> {
+                        if (s.idle(System.currentTimeMillis(), config.sessionIdleMs())) {
+                          evict(s);
+                        }
+                      });
             }
             return null;
           });
@@ -337,7 +345,8 @@ public final class SessionRegistry {
 
   /**
    * Stops accepting sessions, waits until every queued batch is committed (bounded by the grace
-   * period), then tells every participant to reconnect later and closes them.
+   * period), then tells every participant to reconnect later and closes them, and writes a snapshot
+   * of every session changed since its last one (within the same grace period).
    */
   public Future<Void> shutdown() {
     closing = true;
@@ -355,11 +364,13 @@ public final class SessionRegistry {
             s.drained()
                 .compose(
                     v ->
-                        s.exec(
+                        s.maintain(
                             () -> {
                               s.shutdown(1000);
-                              return null;
-                            })));
+                              // the next start decodes it instead of replaying these changes
+                              return s.snapshotIfBehind();
+                            }))
+                .compose(written -> written));
       }
     }
     Promise<Void> p = Promise.promise();
