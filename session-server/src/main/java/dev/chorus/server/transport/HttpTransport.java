@@ -17,6 +17,7 @@ import dev.chorus.server.replication.Replicator;
 import dev.chorus.server.session.Session;
 import dev.chorus.server.session.SessionRegistry;
 import dev.chorus.server.store.OpLogStore;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
@@ -245,26 +246,45 @@ public final class HttpTransport {
                   .put("retryAfterMs", dev.chorus.server.session.RateLimiter.jittered(1000))));
       return;
     }
+    // The upgrade and the Connection (which sets the frame handlers) must happen in one turn of
+    // this connection's event loop: Vert.x drops a text frame that arrives before a handler is set.
+    // registry.open completes on the session's context when the session had to be loaded; upgrading
+    // from there blocked that thread on the handshake and handed the websocket back to this loop in
+    // a later task, so a hello read in between was lost and that client never got a welcome.
+    // Opening counts as use of the session (exec): an idle session is not unloaded between the
+    // upgrade and the hello, which would leave this connection on a session no longer served.
+    Context connectionContext = vertx.getOrCreateContext();
     authorize(req, id)
-        .compose(p -> registry.open(id, req.getParam("shape")).map(s -> new Object[] {p, s}))
-        .onFailure(t -> error(rc, Connection.asChorus(t)))
+        .compose(
+            p ->
+                registry
+                    .open(id, req.getParam("shape"))
+                    .compose(s -> s.exec(() -> new Object[] {p, s})))
+        .onComplete(ar -> connectionContext.runOnContext(v -> upgrade(rc, ar)));
+  }
+
+  private void upgrade(RoutingContext rc, io.vertx.core.AsyncResult<Object[]> ar) {
+    HttpServerRequest req = rc.request();
+    if (ar.failed()) {
+      error(rc, Connection.asChorus(ar.cause()));
+      return;
+    }
+    Object[] ps = ar.result();
+    req.toWebSocket()
+        .onFailure(t -> LOG.debug("upgrade failed: {}", t.toString()))
         .onSuccess(
-            ps ->
-                req.toWebSocket()
-                    .onFailure(t -> LOG.debug("upgrade failed: {}", t.toString()))
-                    .onSuccess(
-                        ws -> {
-                          connections.incrementAndGet();
-                          // (Connection owns the close handler: it counts the connection down)
-                          new Connection(
-                              vertx,
-                              ws,
-                              (Principal) ps[0],
-                              (Session) ps[1],
-                              config,
-                              metrics,
-                              connections::decrementAndGet);
-                        }));
+            ws -> {
+              connections.incrementAndGet();
+              // (Connection owns the close handler: it counts the connection down)
+              new Connection(
+                  vertx,
+                  ws,
+                  (Principal) ps[0],
+                  (Session) ps[1],
+                  config,
+                  metrics,
+                  connections::decrementAndGet);
+            });
   }
 
   // ---------------------------------------------------------------- REST
