@@ -270,10 +270,37 @@ public final class ChorusClient {
 
   // ------------------------------------------------------------------ frames
 
+  /**
+   * The frames parsed lately on this thread, by text. The server broadcasts one frame to every
+   * client of a session; the clients of one JVM share the parse (the tree is read only), so a
+   * simulated fleet does not spend the machine's cores parsing the same text a hundred times.
+   */
+  private static final ThreadLocal<Map<String, JsonNode>> PARSED =
+      ThreadLocal.withInitial(
+          () ->
+              new LinkedHashMap<>(64, 0.75f, true) {
+                private static final long serialVersionUID = 1L;
+
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, JsonNode> e) {
+                  return size() > 64;
+                }
+              });
+
+  private static JsonNode parseShared(String text) {
+    Map<String, JsonNode> cache = PARSED.get();
+    JsonNode f = cache.get(text);
+    if (f == null) {
+      f = Json.parse(text);
+      cache.put(text, f);
+    }
+    return f;
+  }
+
   private void onText(String text) {
     JsonNode f;
     try {
-      f = Json.parse(text);
+      f = parseShared(text);
     } catch (RuntimeException e) {
       problem("unparseable frame: " + text);
       return;

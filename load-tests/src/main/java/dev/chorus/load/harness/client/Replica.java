@@ -60,11 +60,10 @@ public final class Replica {
   /**
    * Counts and applies the changes of a {@code changes} array (codec JSON, oldest first) that came
    * in a {@code welcome} ({@code welcome} true) or a {@code change} frame. A {@code change} frame
-   * repeating a change the last welcome already contained is not counted again but as {@link
-   * #repeatedAfterWelcome()}: the server includes applied-but-uncommitted changes in a welcome and
-   * broadcasts them once committed (docs/operations.md: "A welcome ... may show a batch that is
-   * applied but still being committed"); a client that tracks versions drops it. Any other repeat
-   * is counted (and fails the verification).
+   * repeating a change the last welcome already contained is also counted as {@link
+   * #repeatedAfterWelcome()}: the protocol delivers every change once, in the welcome or as a
+   * {@code change} frame (docs/protocol.md), so it is a repeat like any other and fails the
+   * verification (the server used to send the changes a welcome held while their commit ran).
    */
   public void deliver(JsonNode changes, boolean welcome) {
     if (changes == null) {
@@ -79,6 +78,7 @@ public final class Replica {
         fromWelcome.add(k);
       } else if (fromWelcome.remove(k)) {
         repeatedAfterWelcome++;
+        deliveries.merge(k, 1, Integer::sum);
         continue;
       }
       deliveries.merge(k, 1, Integer::sum);

@@ -297,8 +297,8 @@ public final class Verifier {
               + ": "
               + repeated
               + " change frames repeated a change the client's welcome already"
-              + " contained (the welcome includes applied-but-uncommitted changes; a thin client"
-              + " must drop change frames its version already covers)");
+              + " contained (counted as doubled: every change must arrive exactly once, in the"
+              + " welcome or as a change frame)");
     }
 
     // 5. conflicts implied by the writes
