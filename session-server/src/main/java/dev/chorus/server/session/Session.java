@@ -74,7 +74,9 @@ public final class Session {
   private final Idempotency idempotency;
   private final Map<String, String> batchOfChange = new LinkedHashMap<>();
   private final List<Pending> pending = new ArrayList<>();
-  private boolean flushing;
+  private boolean flushScheduled;
+  private boolean snapshotting;
+  private final CommitPipeline<Commit> commits;
   private boolean broken;
   private long seq;
   private int changesSinceSnapshot;
@@ -133,6 +135,22 @@ public final class Session {
     this.seq = seq;
     this.idempotency = new Idempotency(idempotencyWindow);
     this.catchUp = new CatchUp(this, registry, store);
+    this.commits =
+        new CommitPipeline<>(
+            context,
+            registry.storeExecutor(),
+            this::write,
+            new CommitPipeline.Settled<>() {
+              @Override
+              public void committed(Commit c, long submittedNanos) {
+                Session.this.committed(c, submittedNanos);
+              }
+
+              @Override
+              public void failed(List<Commit> lost, Throwable cause) {
+                Session.this.failed(lost, cause);
+              }
+            });
     doc.addListener(
         (change, events) -> {
           if (!loading) {
@@ -520,7 +538,8 @@ public final class Session {
         && pending.isEmpty()
         && remoteRows.isEmpty()
         && !catchUp.busy()
-        && !flushing
+        && commits.idle()
+        && !snapshotting
         && now - lastUsedMillis >= idleMs;
   }
 
@@ -1313,7 +1332,7 @@ public final class Session {
    * drop it; participants reconnect (with {@code since}) to a fresh load.
    */
   void reload() {
-    if (broken || flushing || !pending.isEmpty()) {
+    if (broken || !commits.idle() || snapshotting || !pending.isEmpty()) {
       return; // retried by the next catch-up round
     }
     broken = true;
@@ -1327,15 +1346,33 @@ public final class Session {
   // ---------------------------------------------------------------- group commit
 
   private void scheduleFlush() {
-    if (flushing || (pending.isEmpty() && remoteRows.isEmpty()) || broken) {
+    if (flushScheduled
+        || snapshotting
+        || !commits.accepting()
+        || (pending.isEmpty() && remoteRows.isEmpty())
+        || broken) {
       return;
     }
-    flushing = true;
+    flushScheduled = true;
     // Let every batch that arrives in this loop turn join the commit.
     context.runOnContext(v -> flush());
   }
 
+  /** A group of batches (and remote changes) on its way to the store and the op log. */
+  private record Commit(
+      List<Pending> group,
+      List<OpLogStore.StoredBatch> rows,
+      List<OpLogEntry> entries,
+      ObjectNode snapshot,
+      String snapshotVersion,
+      long snapshotSeq,
+      long keepBatchesFrom) {}
+
   private void flush() {
+    flushScheduled = false;
+    if (broken || !commits.accepting() || (pending.isEmpty() && remoteRows.isEmpty())) {
+      return;
+    }
     List<Pending> group = new ArrayList<>(pending);
     pending.clear();
     // Remote changes first: changes of this group may depend on them.
@@ -1388,39 +1425,41 @@ public final class Session {
       changesSinceSnapshot = 0;
       opsSinceSnapshot = 0;
     }
-    final ObjectNode snap = snapshot;
-    final String snapV = snapVersion;
     long keepFrom = Math.max(0, seq - registry.config().idempotencyWindow());
-    long t0 = System.nanoTime();
-    Future<Void> stored =
-        registry
-            .storeExecutor()
-            .executeBlocking(
-                () -> {
-                  store.append(id, rows);
-                  if (snap != null) {
-                    store.snapshot(id, SnapshotCodec.encode(snap), snapV, snapSeq, keepFrom);
-                  }
-                  return null;
-                },
-                false);
+    Commit commit = new Commit(group, rows, entries, snapshot, snapVersion, snapSeq, keepFrom);
     // The ack condition in a cluster: in the store AND in the op-log map with its synchronous
-    // backups (both in parallel; join waits for both, so a failure never races a late success).
-    Future<Void> replicated = registry.replicator().persist(id, entries);
-    Future.join(stored, replicated)
-        .onComplete(
-            ar ->
-                context.runOnContext(
-                    v -> {
-                      flushing = false;
-                      if (ar.failed()) {
-                        fail(group, ar.cause());
-                        return;
-                      }
-                      registry.metrics().storeLatency(System.nanoTime() - t0);
-                      committed(group, entries);
-                      scheduleFlush();
-                    }));
+    // backups (both in parallel; the pipeline waits for both, so a failure never races a late
+    // success).
+    commits.submit(commit, () -> registry.replicator().persist(id, entries));
+  }
+
+  /** On a store thread: every queued group in one append, then the snapshots they carry. */
+  private void write(List<Commit> queued) throws Exception {
+    List<OpLogStore.StoredBatch> rows = new ArrayList<>();
+    queued.forEach(c -> rows.addAll(c.rows()));
+    store.append(id, rows);
+    for (Commit c : queued) {
+      if (c.snapshot() != null) {
+        store.snapshot(
+            id,
+            SnapshotCodec.encode(c.snapshot()),
+            c.snapshotVersion(),
+            c.snapshotSeq(),
+            c.keepBatchesFrom());
+      }
+    }
+  }
+
+  private void committed(Commit c, long submittedNanos) {
+    registry.metrics().storeLatency(System.nanoTime() - submittedNanos);
+    committed(c.group(), c.entries());
+    scheduleFlush();
+  }
+
+  private void failed(List<Commit> lost, Throwable cause) {
+    List<Pending> all = new ArrayList<>();
+    lost.forEach(c -> all.addAll(c.group()));
+    fail(all, cause);
   }
 
   private boolean snapshotDue() {
@@ -1442,10 +1481,15 @@ public final class Session {
    * else: the changes are in the store. Call on context.
    */
   Future<Void> snapshotIfBehind() {
-    if (broken || flushing || !pending.isEmpty() || !remoteRows.isEmpty() || !snapshotBehind()) {
+    if (broken
+        || !commits.idle()
+        || snapshotting
+        || !pending.isEmpty()
+        || !remoteRows.isEmpty()
+        || !snapshotBehind()) {
       return Future.succeededFuture();
     }
-    flushing = true;
+    snapshotting = true;
     ObjectNode snap = SnapshotCodec.toJson(doc);
     String snapV = doc.version().toString();
     long snapSeq = seq;
@@ -1467,7 +1511,7 @@ public final class Session {
             ar ->
                 context.runOnContext(
                     v -> {
-                      flushing = false;
+                      snapshotting = false;
                       if (ar.failed()) {
                         LOG.warn("session {}: snapshot not written: {}", id, ar.cause().toString());
                         changesSinceSnapshot += changes;
@@ -1549,7 +1593,7 @@ public final class Session {
 
   /** Future completing when nothing is waiting for the store (shutdown). */
   Future<Void> drained() {
-    return exec(() -> pending.isEmpty() && !flushing)
+    return exec(() -> pending.isEmpty() && commits.idle())
         .compose(
             done -> {
               if (done || broken) {
