@@ -40,6 +40,9 @@ public final class Doc {
   private final String replicaId;
   private final DocState state = new DocState();
   private final List<Change> history = new ArrayList<>();
+  // The older part of the history as a snapshot holds it, decoded on first use (see
+  // internalRestore): a load then costs the state alone.
+  private UndecodedHistory undecoded;
   private final List<Change> pending = new ArrayList<>();
   private final List<DocListener> listeners = new CopyOnWriteArrayList<>();
   private VersionVector version = VersionVector.EMPTY;
@@ -377,7 +380,7 @@ public final class Doc {
           Code.STALE_BASE, "history before " + horizon + " was compacted; fetch a snapshot");
     }
     List<Change> out = new ArrayList<>();
-    for (Change c : history) {
+    for (Change c : hist()) {
       if (since.get(c.replica()) < c.startCounter()) {
         out.add(c);
       }
@@ -387,7 +390,16 @@ public final class Doc {
 
   /** Every change still in the history (since the horizon), in applied order. */
   public List<Change> history() {
-    return List.copyOf(history);
+    return List.copyOf(hist());
+  }
+
+  private List<Change> hist() {
+    if (undecoded != null) {
+      List<Change> older = undecoded.decode();
+      undecoded = null;
+      history.addAll(0, older);
+    }
+    return history;
   }
 
   /**
@@ -406,7 +418,7 @@ public final class Doc {
     // The version right after each change, in this replica's apply order (history starts at the
     // horizon, and every change extends the version by its own ops).
     VersionVector after = horizon;
-    for (Change c : history) {
+    for (Change c : hist()) {
       after = after.with(c.replica(), c.endCounter());
       if (basedOn.get(c.replica()) >= c.startCounter()) {
         continue;
@@ -449,6 +461,7 @@ public final class Doc {
       throw new IllegalArgumentException("cannot compact to " + stable + ": have only " + version);
     }
     horizon = horizon.merge(stable);
+    hist();
     for (int i = history.size() - 1; i >= 0; i--) {
       Change c = history.get(i);
       if (horizon.get(c.replica()) >= c.endCounter()) {
@@ -461,7 +474,8 @@ public final class Doc {
 
   /** Sizes of the retained state, to watch memory without timing anything. */
   public DocStats stats() {
-    return DocStats.of(state, history.size(), pending.size());
+    int kept = history.size() + (undecoded == null ? 0 : undecoded.size());
+    return DocStats.of(state, kept, pending.size());
   }
 
   /** The internal state, for the codec. Not for application code. */
@@ -480,5 +494,41 @@ public final class Doc {
     this.history.addAll(history);
     this.pending.addAll(pending);
     stateChanged();
+  }
+
+  /**
+   * The older part of a history as a snapshot holds it, not decoded yet: the codec decodes it when
+   * the history is first needed ({@link #changesSince}, {@link #unseenChanges}, {@link #history},
+   * {@link #compact}).
+   */
+  public interface UndecodedHistory {
+    /** How many changes. */
+    int size();
+
+    /** The changes, oldest first; called at most once. */
+    List<Change> decode();
+  }
+
+  /**
+   * Like {@link #internalRestore(VersionVector, VersionVector, List, List)}, with a history to be
+   * decoded on first use. Not for application code.
+   */
+  public void internalRestore(
+      VersionVector version,
+      VersionVector horizon,
+      UndecodedHistory history,
+      List<Change> pending) {
+    internalRestore(version, horizon, List.of(), pending);
+    this.undecoded = history.size() == 0 ? null : history;
+  }
+
+  /** For the codec: the part of the history not decoded yet (null if none), older than the rest. */
+  public UndecodedHistory internalUndecodedHistory() {
+    return undecoded;
+  }
+
+  /** For the codec: the decoded part of the history, newer than the undecoded part. */
+  public List<Change> internalDecodedHistory() {
+    return List.copyOf(history);
   }
 }

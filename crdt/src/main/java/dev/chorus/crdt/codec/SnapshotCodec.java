@@ -9,6 +9,7 @@ import dev.chorus.crdt.Container;
 import dev.chorus.crdt.Doc;
 import dev.chorus.crdt.clock.OpId;
 import dev.chorus.crdt.clock.VersionVector;
+import dev.chorus.crdt.op.Change;
 import dev.chorus.crdt.type.DocState;
 import dev.chorus.crdt.type.Retirement;
 import dev.chorus.crdt.type.StateImage;
@@ -33,26 +34,65 @@ import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * A whole replica to and from a snapshot (format {@code chorus-snapshot} v1, JSON; {@link #encode}
- * gzips it for storage, {@link #decode} takes either). A decoded snapshot is an identical replica —
- * same reads, conflicts, hash and history — under the replica id the caller gives. Output is
- * deterministic for a given replica state. Malformed input fails with a {@link CodecException} and
- * builds nothing.
+ * A whole replica to and from a snapshot. A decoded snapshot is an identical replica — same reads,
+ * conflicts, hash and history — under the replica id the caller gives. Output is deterministic for
+ * a given replica state. Malformed input fails with a {@link CodecException} and builds nothing.
+ *
+ * <p>Two formats; {@link #decode} takes either:
+ *
+ * <ul>
+ *   <li>v1, JSON ({@link #toJson}, {@link #fromJson}, gzipped by {@link #encode(ObjectNode)}): the
+ *       readable form, pinned by golden files; what stores written before v2 hold.
+ *   <li>v2, binary ({@link #encode(Doc)}, layout in {@link SnapshotV2}): the state in a compact
+ *       binary form ({@link BinaryState}), and the history apart, in compressed chunks. Decoding
+ *       the JSON of a long history costs more than the state and a load rarely needs it, so {@link
+ *       #decode} keeps the chunks compressed in the replica until something asks for the history
+ *       ({@link Doc#changesSince}, {@link Doc#unseenChanges}, {@link Doc#history}); encoding a
+ *       replica whose history was never decoded copies its chunks as they are. Every chunk's CRC is
+ *       checked at decode time, so corruption is still found at load.
+ * </ul>
  */
 public final class SnapshotCodec {
   static final String FORMAT = "chorus-snapshot";
 
   private SnapshotCodec() {}
 
-  /** The gzipped JSON snapshot. */
+  /** The binary snapshot (v2). */
   public static byte[] encode(Doc doc) {
-    return encode(toJson(doc));
+    return encode(capture(doc));
   }
 
   /**
-   * A snapshot made with {@link #toJson}, gzipped. The tree does not refer to the replica, so this
-   * can run on another thread while the replica goes on (the server compresses off the session's
-   * event loop).
+   * What {@link #encode(Capture)} needs of a replica, taken now: the state section is written here
+   * (it reads the replica); the history is held as immutable changes and compressed chunks.
+   * Encoding the capture can then run on another thread while the replica goes on (the server
+   * compresses off the session's event loop).
+   */
+  public static Capture capture(Doc doc) {
+    return SnapshotV2.capture(doc);
+  }
+
+  /** A replica's snapshot taken by {@link #capture}, to be encoded. */
+  public static final class Capture {
+    private final byte[] state;
+    private final SnapshotV2.Chunks older;
+    private final List<Change> newer;
+
+    Capture(byte[] state, SnapshotV2.Chunks older, List<Change> newer) {
+      this.state = state;
+      this.older = older;
+      this.newer = newer;
+    }
+  }
+
+  /** The binary snapshot (v2) of a capture; safe on any thread. */
+  public static byte[] encode(Capture c) {
+    return SnapshotV2.encode(c.state, c.older, c.newer);
+  }
+
+  /**
+   * A v1 snapshot made with {@link #toJson}, gzipped; safe on any thread (the tree does not refer
+   * to the replica). {@link #encode(Capture)} is several times faster to write and to load.
    */
   public static byte[] encode(ObjectNode snapshot) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -64,8 +104,11 @@ public final class SnapshotCodec {
     return out.toByteArray();
   }
 
-  /** Decodes a snapshot, gzipped or plain JSON, into a new replica named {@code replicaId}. */
+  /** Decodes a snapshot (v2, or v1 gzipped or plain) into a new replica named {@code replicaId}. */
   public static Doc decode(byte[] snapshot, String replicaId) {
+    if (SnapshotV2.is(snapshot)) {
+      return SnapshotV2.decode(snapshot, replicaId);
+    }
     byte[] json = snapshot;
     if (snapshot.length > 2 && (snapshot[0] & 0xff) == 0x1f && (snapshot[1] & 0xff) == 0x8b) {
       try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(snapshot))) {

@@ -1,0 +1,220 @@
+package dev.chorus.crdt.codec;
+
+import dev.chorus.crdt.Doc;
+import dev.chorus.crdt.clock.VersionVector;
+import dev.chorus.crdt.op.Change;
+import dev.chorus.crdt.type.StateImage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.zip.CRC32;
+import java.util.zip.Deflater;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * Snapshot format v2 (binary), see {@link SnapshotCodec}:
+ *
+ * <pre>
+ *   "CHS" 0x02
+ *   state:   varint length, gzip of [version, horizon, {@link BinaryState} image, pending changes]
+ *   history: varint chunk count, then per chunk: varint change count, varint length, CRC-32 of
+ *            the gzip bytes and the count (4 bytes, big-endian), gzip of the changes (each its v1
+ *            JSON)
+ * </pre>
+ *
+ * A load inflates and reads the state only; each history chunk's CRC is checked, and the chunks are
+ * kept compressed in the replica until the history is first asked for. A replica whose history was
+ * never decoded is encoded by copying its chunks as they are, plus one chunk of the changes applied
+ * since.
+ */
+final class SnapshotV2 {
+  private SnapshotV2() {}
+
+  private static final byte[] MAGIC = {'C', 'H', 'S', 2};
+
+  static boolean is(byte[] b) {
+    return b.length >= MAGIC.length && Arrays.equals(b, 0, MAGIC.length, MAGIC, 0, MAGIC.length);
+  }
+
+  /** One compressed run of history changes. */
+  private record Chunk(int count, byte[] gz) {}
+
+  /** The history of a v2 snapshot, still compressed: its chunks, oldest first. */
+  static final class Chunks implements Doc.UndecodedHistory {
+    private final List<Chunk> chunks;
+    private final int count;
+
+    private Chunks(List<Chunk> chunks) {
+      this.chunks = List.copyOf(chunks);
+      this.count = chunks.stream().mapToInt(Chunk::count).sum();
+    }
+
+    @Override
+    public int size() {
+      return count;
+    }
+
+    @Override
+    public List<Change> decode() {
+      List<Change> out = new ArrayList<>(count);
+      try {
+        for (Chunk c : chunks) {
+          byte[] raw = gunzip(c.gz());
+          BinaryState.Reader r = new BinaryState.Reader(raw, 0, raw.length);
+          for (int k = 0; k < c.count(); k++) {
+            out.add(ChangeCodec.fromJson(r.text()));
+          }
+          if (!r.atEnd()) {
+            throw new IllegalArgumentException("history chunk longer than its changes");
+          }
+        }
+      } catch (CodecException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        throw new CodecException("snapshot v2: " + e.getMessage(), e);
+      }
+      return out;
+    }
+  }
+
+  static SnapshotCodec.Capture capture(Doc doc) {
+    BinaryState.Writer w = new BinaryState.Writer();
+    w.text(doc.version().toString());
+    w.text(doc.horizon().toString());
+    w.image(StateImage.of(doc.internalState()));
+    List<Change> pending = doc.pending();
+    w.varint(pending.size());
+    for (Change c : pending) {
+      w.text(ChangeCodec.toJsonString(c));
+    }
+    Doc.UndecodedHistory undecoded = doc.internalUndecodedHistory();
+    Chunks older = undecoded instanceof Chunks h ? h : null;
+    List<Change> newer =
+        undecoded != null && older == null ? doc.history() : doc.internalDecodedHistory();
+    return new SnapshotCodec.Capture(w.bytes(), older, newer);
+  }
+
+  static byte[] encode(byte[] state, Chunks older, List<Change> newer) {
+    BinaryState.Writer w = new BinaryState.Writer();
+    w.raw(MAGIC, 0, MAGIC.length);
+    byte[] stateGz = gzip(state);
+    w.varint(stateGz.length);
+    w.raw(stateGz, 0, stateGz.length);
+    List<Chunk> chunks = new ArrayList<>(older == null ? List.of() : older.chunks);
+    if (!newer.isEmpty()) {
+      BinaryState.Writer h = new BinaryState.Writer();
+      for (Change c : newer) {
+        h.text(ChangeCodec.toJsonString(c));
+      }
+      chunks.add(new Chunk(newer.size(), gzip(h.bytes())));
+    }
+    w.varint(chunks.size());
+    for (Chunk c : chunks) {
+      w.varint(c.count());
+      w.varint(c.gz().length);
+      long crc = crc(c.count(), c.gz());
+      for (int k = 3; k >= 0; k--) {
+        w.raw((int) (crc >>> (8 * k)) & 0xFF);
+      }
+      w.raw(c.gz(), 0, c.gz().length);
+    }
+    return w.bytes();
+  }
+
+  static Doc decode(byte[] bytes, String replicaId) {
+    String w = "snapshot v2";
+    VersionVector version;
+    VersionVector horizon;
+    StateImage img;
+    List<Change> pending;
+    Chunks history;
+    try {
+      BinaryState.Reader r = new BinaryState.Reader(bytes, MAGIC.length, bytes.length);
+      int stateLen = r.count();
+      byte[] state = gunzip(Arrays.copyOfRange(bytes, r.pos(), r.pos() + stateLen));
+      r.skip(stateLen);
+      BinaryState.Reader st = new BinaryState.Reader(state, 0, state.length);
+      version = VersionVector.parse(st.text());
+      horizon = VersionVector.parse(st.text());
+      img = st.image();
+      int np = st.count();
+      pending = new ArrayList<>(np);
+      for (int k = 0; k < np; k++) {
+        pending.add(ChangeCodec.fromJson(st.text()));
+      }
+      if (!st.atEnd()) {
+        throw new IllegalArgumentException("state section longer than its state");
+      }
+      int nc = r.count();
+      List<Chunk> chunks = new ArrayList<>(nc);
+      for (int k = 0; k < nc; k++) {
+        int count = r.count();
+        int len = r.count();
+        long crc = 0;
+        for (int b = 0; b < 4; b++) {
+          crc = (crc << 8) | r.raw();
+        }
+        byte[] gz = Arrays.copyOfRange(bytes, r.pos(), r.pos() + len);
+        r.skip(len);
+        if (crc(count, gz) != crc) {
+          throw new IllegalArgumentException("history chunk " + k + ": CRC mismatch");
+        }
+        chunks.add(new Chunk(count, gz));
+      }
+      if (!r.atEnd()) {
+        throw new IllegalArgumentException("trailing bytes");
+      }
+      history = new Chunks(chunks);
+    } catch (CodecException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new CodecException(w + ": " + e.getMessage(), e);
+    }
+    Doc doc = new Doc(replicaId);
+    try {
+      img.restore(doc.internalState());
+    } catch (RuntimeException e) {
+      throw new CodecException(w + ": inconsistent state: " + e.getMessage(), e);
+    }
+    doc.internalRestore(version, horizon, history, pending);
+    return doc;
+  }
+
+  /** CRC-32 of a chunk: its compressed bytes, then its change count (4 bytes, big-endian). */
+  private static long crc(int count, byte[] gz) {
+    CRC32 c = new CRC32();
+    c.update(gz);
+    for (int k = 3; k >= 0; k--) {
+      c.update((count >>> (8 * k)) & 0xFF);
+    }
+    return c.getValue();
+  }
+
+  private static byte[] gzip(byte[] raw) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length / 4 + 64);
+    try (GZIPOutputStream gz =
+        new GZIPOutputStream(out, 1 << 16) {
+          {
+            def.setLevel(Deflater.BEST_SPEED);
+          }
+        }) {
+      gz.write(raw);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  private static byte[] gunzip(byte[] gz) {
+    try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(gz), 1 << 16)) {
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new CodecException("snapshot v2: corrupt gzip data", e);
+    }
+  }
+}
