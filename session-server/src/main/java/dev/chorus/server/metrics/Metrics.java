@@ -23,6 +23,9 @@ public final class Metrics {
   private final Counter resolved;
   private final Timer batchLatency;
   private final Timer storeLatency;
+  private final Timer sessionLoad;
+  private final Counter loadReplayed;
+  private final Counter snapshots;
 
   public Metrics() {
     ops = Counter.builder("chorus.ops").description("ops applied").register(registry);
@@ -52,6 +55,17 @@ public final class Metrics {
             .description("one group commit to the store")
             .publishPercentiles(0.5, 0.99)
             .register(registry);
+    sessionLoad =
+        Timer.builder("chorus.session.load")
+            .description("loading a session: store read, snapshot decode, replay of the rest")
+            .publishPercentiles(0.5, 0.99)
+            .register(registry);
+    loadReplayed =
+        Counter.builder("chorus.session.load.replayed")
+            .description("changes replayed by session loads (those their snapshot did not cover)")
+            .register(registry);
+    snapshots =
+        Counter.builder("chorus.snapshots").description("snapshots written").register(registry);
     // jvm_memory_used_bytes / _committed_ / _max_ by {area, id} (heap and non-heap pools)
     new JvmMemoryMetrics().bindTo(registry);
   }
@@ -83,6 +97,15 @@ public final class Metrics {
 
   public void storeLatency(long nanos) {
     storeLatency.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  public void sessionLoaded(long nanos, int replayedChanges) {
+    sessionLoad.record(nanos, TimeUnit.NANOSECONDS);
+    loadReplayed.increment(replayedChanges);
+  }
+
+  public void snapshotWritten() {
+    snapshots.increment();
   }
 
   public void error(String code) {

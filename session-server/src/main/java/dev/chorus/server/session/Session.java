@@ -217,6 +217,12 @@ public final class Session {
       }
       // What the stored snapshot does not cover counts towards the next one.
       changesSinceSnapshot = data.changes().size();
+      // The history of the snapshot's changes names their batches too, as far as they are stored.
+      for (OpLogStore.StoredChange sc : data.covered()) {
+        if (sc.batchId() != null) {
+          batchOfChange.put(changeKey(sc.replica(), sc.startCounter()), sc.batchId());
+        }
+      }
       for (OpLogStore.BatchRecord r : data.batches()) {
         idempotency.remember(r.batchId(), r.contentHash(), r.version(), parseResults(r));
       }
@@ -1363,7 +1369,7 @@ public final class Session {
       List<Pending> group,
       List<OpLogStore.StoredBatch> rows,
       List<OpLogEntry> entries,
-      ObjectNode snapshot,
+      SnapshotCodec.Capture snapshot,
       String snapshotVersion,
       long snapshotSeq,
       long keepBatchesFrom) {}
@@ -1414,13 +1420,13 @@ public final class Session {
     for (Pending p : group) {
       opsSinceSnapshot += p.change().ops().size();
     }
-    ObjectNode snapshot = null;
+    SnapshotCodec.Capture snapshot = null;
     String snapVersion = null;
     long snapSeq = seq;
     if (snapshotDue() && pending.isEmpty()) {
-      // The tree is made here (it reads the doc); serialising and compressing it is left to the
-      // store worker, off this context.
-      snapshot = SnapshotCodec.toJson(doc);
+      // The state is captured here (it reads the doc); encoding the history and compressing are
+      // left to the store thread, off this context.
+      snapshot = SnapshotCodec.capture(doc);
       snapVersion = doc.version().toString();
       changesSinceSnapshot = 0;
       opsSinceSnapshot = 0;
@@ -1446,6 +1452,7 @@ public final class Session {
             c.snapshotVersion(),
             c.snapshotSeq(),
             c.keepBatchesFrom());
+        registry.metrics().snapshotWritten();
       }
     }
   }
@@ -1490,7 +1497,7 @@ public final class Session {
       return Future.succeededFuture();
     }
     snapshotting = true;
-    ObjectNode snap = SnapshotCodec.toJson(doc);
+    SnapshotCodec.Capture snap = SnapshotCodec.capture(doc);
     String snapV = doc.version().toString();
     long snapSeq = seq;
     long keepFrom = Math.max(0, seq - registry.config().idempotencyWindow());
@@ -1504,6 +1511,7 @@ public final class Session {
         .executeBlocking(
             () -> {
               store.snapshot(id, SnapshotCodec.encode(snap), snapV, snapSeq, keepFrom);
+              registry.metrics().snapshotWritten();
               return null;
             },
             false)

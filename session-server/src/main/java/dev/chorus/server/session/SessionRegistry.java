@@ -230,6 +230,7 @@ public final class SessionRegistry {
 
   private Future<Session> load(String id, Shape shapeIfNew) {
     Context ctx = hostFor(id);
+    long t0 = System.nanoTime();
     Promise<Session> result = Promise.promise();
     ctx.runOnContext(
         v ->
@@ -245,7 +246,13 @@ public final class SessionRegistry {
                       return data.orElseThrow();
                     },
                     false)
-                .compose(data -> build(id, data, ctx))
+                .compose(
+                    data ->
+                        build(id, data, ctx)
+                            .onSuccess(
+                                s ->
+                                    metrics.sessionLoaded(
+                                        System.nanoTime() - t0, data.changes().size())))
                 .onComplete(result));
     return result.future();
   }

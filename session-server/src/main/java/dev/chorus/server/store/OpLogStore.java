@@ -39,6 +39,7 @@ public interface OpLogStore extends AutoCloseable {
 
   /**
    * A session as stored: shape, latest snapshot (may be null), the changes after it in log order,
+   * the changes still stored that the snapshot covers (without their JSON: for their batch ids),
    * and the most recent batch records (newest last).
    */
   record SessionData(
@@ -46,6 +47,7 @@ public interface OpLogStore extends AutoCloseable {
       byte[] snapshot,
       long snapshotSeq,
       List<StoredChange> changes,
+      List<StoredChange> covered,
       List<BatchRecord> batches,
       long lastSeq) {}
 

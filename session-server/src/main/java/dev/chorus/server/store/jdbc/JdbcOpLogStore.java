@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -145,12 +146,15 @@ public final class JdbcOpLogStore implements OpLogStore {
           }
         }
         // Every change the snapshot does not cover, whichever node wrote it (log positions of
-        // different nodes are not comparable); the retained interval is small.
-        List<StoredChange> changes = new ArrayList<>();
+        // different nodes are not comparable). The rows first, without their JSON: the ones the
+        // snapshot covers only lend their batch ids; then the JSON of the others, per replica.
+        List<StoredChange> rows = new ArrayList<>();
+        List<StoredChange> covered = new ArrayList<>();
+        Map<String, Map<Long, String>> json = new HashMap<>();
         long lastSeq = snapSeq;
         try (PreparedStatement p =
             c.prepareStatement(
-                "SELECT replica, start_counter, end_counter, seq, change_json, batch_id"
+                "SELECT replica, start_counter, end_counter, seq, batch_id"
                     + " FROM chorus_changes WHERE session_id = ? ORDER BY seq, replica, start_counter")) {
           p.setString(1, sessionId);
           try (ResultSet r = p.executeQuery()) {
@@ -158,14 +162,48 @@ public final class JdbcOpLogStore implements OpLogStore {
               String replica = r.getString(1);
               long start = r.getLong(2);
               lastSeq = Math.max(lastSeq, r.getLong(4));
-              if (snapVersion.get(replica) >= start) {
-                continue;
-              }
-              changes.add(
+              StoredChange row =
                   new StoredChange(
-                      replica, start, r.getLong(3), r.getLong(4), r.getString(5), r.getString(6)));
+                      replica, start, r.getLong(3), r.getLong(4), null, r.getString(5));
+              if (snapVersion.get(replica) >= start) {
+                covered.add(row);
+              } else {
+                rows.add(row);
+                json.computeIfAbsent(replica, k -> new HashMap<>());
+              }
             }
           }
+        }
+        for (Map.Entry<String, Map<Long, String>> e : json.entrySet()) {
+          try (PreparedStatement p =
+              c.prepareStatement(
+                  "SELECT start_counter, change_json FROM chorus_changes"
+                      + " WHERE session_id = ? AND replica = ? AND start_counter > ?")) {
+            p.setString(1, sessionId);
+            p.setString(2, e.getKey());
+            p.setLong(3, snapVersion.get(e.getKey()));
+            try (ResultSet r = p.executeQuery()) {
+              while (r.next()) {
+                e.getValue().put(r.getLong(1), r.getString(2));
+              }
+            }
+          }
+        }
+        List<StoredChange> changes = new ArrayList<>(rows.size());
+        for (StoredChange row : rows) {
+          String text = json.get(row.replica()).get(row.startCounter());
+          if (text == null) {
+            throw new SQLException(
+                "change " + row.startCounter() + "@" + row.replica() + " vanished during the load");
+          }
+          changes.add(
+              new StoredChange(
+                  row.replica(),
+                  row.startCounter(),
+                  row.endCounter(),
+                  row.seq(),
+                  text,
+                  row.batchId()));
         }
         List<BatchRecord> batches = new ArrayList<>();
         try (PreparedStatement p =
@@ -188,7 +226,8 @@ public final class JdbcOpLogStore implements OpLogStore {
           }
         }
         Collections.reverse(batches);
-        return Optional.of(new SessionData(shape, snapshot, snapSeq, changes, batches, lastSeq));
+        return Optional.of(
+            new SessionData(shape, snapshot, snapSeq, changes, covered, batches, lastSeq));
       } finally {
         c.rollback();
       }
