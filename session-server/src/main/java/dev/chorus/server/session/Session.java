@@ -157,7 +157,7 @@ public final class Session {
             currentEvents.addAll(events);
           }
         });
-    this.approxDocBytes = measureDoc();
+    // approxDocBytes is measured by loaded(), which every session goes through before it serves
   }
 
   public String id() {

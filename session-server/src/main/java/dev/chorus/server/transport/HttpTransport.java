@@ -177,10 +177,16 @@ public final class HttpTransport {
   }
 
   private static void json(RoutingContext rc, int status, JsonNode body) {
+    byte[] bytes;
+    try {
+      bytes = Values.MAPPER.writeValueAsBytes(body); // UTF-8 straight away: a document can be MBs
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
     rc.response()
         .setStatusCode(status)
         .putHeader("Content-Type", "application/json")
-        .end(body.toString());
+        .end(io.vertx.core.buffer.Buffer.buffer(bytes));
   }
 
   /** Authenticates and checks the session grant; fails with unauthorized / forbidden. */
