@@ -92,6 +92,11 @@ public final class ColdLoad {
                   .asText()
                   .equals(hashes.get(k));
         }
+        // What the node says of its loads: changes replayed (not covered by a snapshot), time.
+        Map<String, Double> m = metrics(node);
+        double loads = m.getOrDefault("chorus_session_load_seconds_count", 0.0);
+        double loadMs = loads == 0 ? 0 : 1000 * m.get("chorus_session_load_seconds_sum") / loads;
+        double replayed = m.getOrDefault("chorus_session_load_replayed_total", 0.0);
         double[] later = Arrays.copyOfRange(cold, 1, sessions);
         Arrays.sort(later);
         double[] w = warm.clone();
@@ -99,10 +104,11 @@ public final class ColdLoad {
         double coldWarmJvm = later.length == 0 ? cold[0] : later[later.length / 2];
         System.out.printf(
             Locale.ROOT,
-            "cold load of a session with a %d-op history (%d ops per batch, %d changes kept in the"
-                + " store after snapshot compaction, doc %d bytes): first GET after a restart %.1f"
+            "cold load of a session with a %d-op history (%d ops per batch, %d changes in its"
+                + " history, doc %d bytes): first GET after a restart %.1f"
                 + " ms in a fresh JVM; cold loads of the other %d sessions %s ms (median %.1f); warm"
-                + " GET median %.1f ms; state hashes after reload %s%n",
+                + " GET median %.1f ms; state hashes after reload %s; the node: %.0f loads, %.0f"
+                + " changes replayed, %.1f ms per load (store read, snapshot decode, replay)%n",
             target,
             perBatch,
             changes,
@@ -112,7 +118,10 @@ public final class ColdLoad {
             Arrays.toString(Arrays.copyOfRange(cold, 1, sessions)),
             coldWarmJvm,
             w[w.length / 2],
-            same ? "equal" : "DIFFERENT");
+            same ? "equal" : "DIFFERENT",
+            loads,
+            replayed,
+            loadMs);
         System.out.printf(
             Locale.ROOT,
             "RESULT cold_load_ops=%d cold_load_ms=%.1f fresh_jvm_first_load_ms=%.1f"
@@ -126,6 +135,27 @@ public final class ColdLoad {
         }
       }
     }
+  }
+
+  /** The node's Prometheus metrics, name (with labels) to value. */
+  private static Map<String, Double> metrics(ServerNode node) throws Exception {
+    java.net.http.HttpResponse<String> r =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(node.baseUri().resolve("/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    Map<String, Double> out = new java.util.HashMap<>();
+    for (String line : r.body().split("\n")) {
+      int sp = line.lastIndexOf(' ');
+      if (!line.startsWith("#") && sp > 0) {
+        try {
+          out.put(line.substring(0, sp), Double.parseDouble(line.substring(sp + 1)));
+        } catch (NumberFormatException e) {
+          // not a sample line
+        }
+      }
+    }
+    return out;
   }
 
   /** Writes {@code target} ops of the board mix into {@code session}, pipelined, all acked. */
