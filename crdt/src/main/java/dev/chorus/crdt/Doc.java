@@ -243,7 +243,7 @@ public final class Doc {
   private void applyNow(
       Change c, List<Change> applied, List<ConflictEvent> events, boolean withEvents) {
     UndoLog undo = new UndoLog();
-    Sites sites = new Sites(state);
+    Sites sites = withEvents ? new Sites(state) : Sites.untracked(state);
     long counter = c.startCounter();
     mutating = true;
     stateChanged();

@@ -34,11 +34,26 @@ public final class Sites {
 
   private final Map<Object, Boolean> scopes = new IdentityHashMap<>(2);
   private final List<Object> dirty = new ArrayList<>(4);
+  private final boolean tracking;
 
+  /** Sites that report conflict events. */
   public Sites(DocState st) {
+    this(st, true);
+  }
+
+  private Sites(DocState st, boolean tracking) {
     this.st = st;
     this.finder = new ConflictFinder(st);
     this.mat = new Materializer(st);
+    this.tracking = tracking;
+  }
+
+  /**
+   * Sites for a replay, where nobody wants events: only the cached aggregates an op touches are
+   * kept up to date, without looking at any conflict before or after.
+   */
+  public static Sites untracked(DocState st) {
+    return new Sites(st, false);
   }
 
   void add(Register reg) {
@@ -50,6 +65,9 @@ public final class Sites {
   }
 
   private void addSite(Object site) {
+    if (!tracking) {
+      return;
+    }
     if (!before.containsKey(site)) {
       before.put(site, finder.at(site));
     }
@@ -64,7 +82,7 @@ public final class Sites {
    * had before the change.
    */
   void scope(Object root) {
-    if (scopes.put(root, Boolean.TRUE) == null) {
+    if (tracking && scopes.put(root, Boolean.TRUE) == null) {
       finder.forEachSite(root, site -> before.computeIfAbsent(site, finder::at));
     }
   }
@@ -126,6 +144,9 @@ public final class Sites {
 
   /** The conflicts opened, changed or resolved since the sites were reported. */
   public List<ConflictEvent> events(Author by, OpId change) {
+    if (!tracking) {
+      throw new IllegalStateException("untracked sites report no events");
+    }
     List<ConflictEvent> out = new ArrayList<>();
     for (Object site : order) {
       diff(before.get(site), finder.at(site), by, change, out);
