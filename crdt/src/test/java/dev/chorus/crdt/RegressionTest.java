@@ -109,22 +109,11 @@ class RegressionTest {
   @Test
   void deletingAContainerWithAnOpenConflictInside_reportsItResolved() {
     Doc d = new Doc("n1");
-    String[] id = new String[1];
-    d.edit(
-        A,
-        null,
-        1,
-        e -> {
-          e.set(Path.of("cards"), List.of());
-          id[0] = e.append(Path.of("cards"), java.util.Map.of("status", "todo"));
-        });
-    VersionVector v1 = d.version();
-    d.edit(A, v1, 2, e -> e.set(Path.of("cards", id[0], "status"), "done"));
-    d.edit(B, v1, 3, e -> e.set(Path.of("cards", id[0], "status"), "cancelled"));
+    String card = cardWithContestedStatus(d);
     assertEquals(1, d.conflicts().size());
     List<dev.chorus.crdt.conflict.ConflictEvent> events = new java.util.ArrayList<>();
     d.addListener((c, ev) -> events.addAll(ev));
-    d.edit(A, d.version(), 4, e -> e.delete(Path.of("cards", id[0])));
+    d.edit(A, d.version(), 4, e -> e.delete(Path.of("cards", card)));
     assertEquals(List.of(), d.conflicts());
     assertEquals(1, events.size());
     assertEquals(
@@ -142,6 +131,19 @@ class RegressionTest {
   @Test
   void anEditReviving_aDeletedContainer_reopensTheConflictsInside() {
     Doc d = new Doc("n1");
+    String card = cardWithContestedStatus(d);
+    VersionVector beforeDelete = d.version();
+    ConflictView view = new ConflictView(d);
+    d.edit(A, beforeDelete, 4, e -> e.delete(Path.of("cards")));
+    assertEquals(List.of(), d.conflicts());
+    assertEquals(java.util.Map.of(), view.open());
+    d.edit(B, beforeDelete, 5, e -> e.append(Path.of("cards"), java.util.Map.of("status", "new")));
+    assertEquals(2, d.conflicts().size(), "the list is back with its assignment conflict");
+    assertEquals(ConflictView.of(d.conflicts()), view.open());
+  }
+
+  /** A list {@code cards} holding one card whose status A and B set concurrently; its id. */
+  private static String cardWithContestedStatus(Doc d) {
     String[] id = new String[1];
     d.edit(
         A,
@@ -154,13 +156,6 @@ class RegressionTest {
     VersionVector v1 = d.version();
     d.edit(A, v1, 2, e -> e.set(Path.of("cards", id[0], "status"), "done"));
     d.edit(B, v1, 3, e -> e.set(Path.of("cards", id[0], "status"), "cancelled"));
-    VersionVector beforeDelete = d.version();
-    ConflictView view = new ConflictView(d);
-    d.edit(A, beforeDelete, 4, e -> e.delete(Path.of("cards")));
-    assertEquals(List.of(), d.conflicts());
-    assertEquals(java.util.Map.of(), view.open());
-    d.edit(B, beforeDelete, 5, e -> e.append(Path.of("cards"), java.util.Map.of("status", "new")));
-    assertEquals(2, d.conflicts().size(), "the list is back with its assignment conflict");
-    assertEquals(ConflictView.of(d.conflicts()), view.open());
+    return id[0];
   }
 }
