@@ -280,6 +280,18 @@ abstract class BoardTestBase {
     throw new AssertionError(u.name + " sees no card titled " + title);
   }
 
+  /**
+   * Clicks {@code css} inside the card titled {@code title}. The board re-renders a card whenever a
+   * change touches it (an agent may be working on it), so an element found a moment ago can be
+   * gone: look it up again and retry, within a bound.
+   */
+  void clickInCard(User u, String title, String css) {
+    await("click " + css + " on " + title)
+        .atMost(Duration.ofSeconds(10))
+        .ignoreException(org.openqa.selenium.StaleElementReferenceException.class)
+        .untilAsserted(() -> card(u, title).findElement(By.cssSelector(css)).click());
+  }
+
   boolean hasCard(User u, String title) {
     return u.findAll(".card .title").stream().anyMatch(t -> t.getText().trim().equals(title));
   }

@@ -144,7 +144,7 @@ class CollaborationIT extends BoardTestBase {
     assertEquals("concurrent_assignment", conflicts.get(0).get("kind").asText());
 
     // Bob opens it: both intents, with author and kind.
-    card(bob, "Plan the offsite").findElement(By.cssSelector(".conflict-badge")).click();
+    clickInCard(bob, "Plan the offsite", ".conflict-badge");
     await().untilAsserted(() -> assertEquals(2, bob.findAll("#conflict-dialog .intent").size()));
     List<WebElement> intents = bob.findAll("#conflict-dialog .intent");
     assertEquals(
@@ -196,7 +196,7 @@ class CollaborationIT extends BoardTestBase {
     editField(alice, "Ship the beta", "title", "Ship the public beta");
     editField(alice, "Ship the public beta", "description", "Invite list is in the doc.");
     editField(alice, "Ship the public beta", "assignee", "Bob");
-    card(alice, "Ship the public beta").findElement(By.cssSelector(".label-add")).click();
+    clickInCard(alice, "Ship the public beta", ".label-add");
     alice.find(".card .field[data-field='labels'] .editor").sendKeys("ui\n");
     card(alice, "Ship the public beta")
         .findElement(By.cssSelector(".field[data-field='status']"))

@@ -87,7 +87,7 @@ class DemoAgentIT extends BoardTestBase {
     conflict.get("intents").forEach(i -> kinds.add(i.at("/author/kind").asText()));
     assertEquals(List.of("agent", "human"), kinds.stream().sorted().toList());
 
-    card(alice, "Write release notes").findElement(By.cssSelector(".conflict-badge")).click();
+    clickInCard(alice, "Write release notes", ".conflict-badge");
     await().untilAsserted(() -> assertEquals(2, alice.findAll("#conflict-dialog .intent").size()));
     WebElement agentIntent = alice.find("#conflict-dialog .intent[data-kind='agent']");
     assertContains(agentIntent.getText(), "scout");
