@@ -101,8 +101,17 @@ final class CommitPipeline<G> {
         .onComplete(ar -> context.runOnContext(v -> settle(slot, ar.cause())));
     toStore.add(slot);
     if (draining.compareAndSet(false, true)) {
-      worker.executeBlocking(this::drain, false);
+      worker.executeBlocking(this::drain, false).onFailure(this::notRun);
     }
+  }
+
+  /** The worker pool refused the drain (it is closing): what is queued can never be written. */
+  private void notRun(Throwable cause) {
+    storeFailure = cause;
+    for (Slot<G> s = toStore.poll(); s != null; s = toStore.poll()) {
+      s.stored.tryFail(cause);
+    }
+    draining.set(false);
   }
 
   /** On the store thread: commits everything queued, again and again, until the queue is empty. */
