@@ -1439,28 +1439,44 @@ public final class Session {
     commits.submit(commit, () -> registry.replicator().persist(id, entries));
   }
 
-  /** On a store thread: every queued group in one append, then the snapshots they carry. */
+  /** On a store thread: every queued group in one append. */
   private void write(List<Commit> queued) throws Exception {
     List<OpLogStore.StoredBatch> rows = new ArrayList<>();
     queued.forEach(c -> rows.addAll(c.rows()));
     store.append(id, rows);
-    for (Commit c : queued) {
-      if (c.snapshot() != null) {
-        store.snapshot(
-            id,
-            SnapshotCodec.encode(c.snapshot()),
-            c.snapshotVersion(),
-            c.snapshotSeq(),
-            c.keepBatchesFrom());
-        registry.metrics().snapshotWritten();
-      }
-    }
   }
 
   private void committed(Commit c, long submittedNanos) {
     registry.metrics().storeLatency(System.nanoTime() - submittedNanos);
     committed(c.group(), c.entries());
+    if (c.snapshot() != null) {
+      writeSnapshot(c);
+    }
     scheduleFlush();
+  }
+
+  /**
+   * Writes a group's snapshot once the changes it covers are committed, beside the commit path: a
+   * snapshot grows with the session (tens to hundreds of ms), and acks must not queue behind it.
+   * Ordered, so snapshots of this context are written in the order they were taken; a failure only
+   * means the next load replays more.
+   */
+  private void writeSnapshot(Commit c) {
+    registry
+        .storeExecutor()
+        .executeBlocking(
+            () -> {
+              store.snapshot(
+                  id,
+                  SnapshotCodec.encode(c.snapshot()),
+                  c.snapshotVersion(),
+                  c.snapshotSeq(),
+                  c.keepBatchesFrom());
+              registry.metrics().snapshotWritten();
+              return null;
+            },
+            true)
+        .onFailure(t -> LOG.warn("session {}: snapshot not written: {}", id, t.toString()));
   }
 
   private void failed(List<Commit> lost, Throwable cause) {
