@@ -278,6 +278,7 @@ class ClusterIT {
       n.stop();
     }
     nodes.clear();
+    cluster.newHazelcastPorts();
     for (String r : ALL) {
       nodes.add(cluster.start(r, ALL));
     }

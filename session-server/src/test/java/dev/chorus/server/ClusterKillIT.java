@@ -152,6 +152,7 @@ class ClusterKillIT {
     for (TestCluster.Node n : survivors) {
       n.stop();
     }
+    cluster.newHazelcastPorts();
     List<TestCluster.Node> again = new ArrayList<>();
     for (String r : ALL) {
       again.add(cluster.start(r, ALL));

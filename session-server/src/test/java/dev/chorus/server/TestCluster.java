@@ -79,6 +79,15 @@ final class TestCluster implements AutoCloseable {
     return p;
   }
 
+  /**
+   * Before starting a whole cluster again after a full stop: new Hazelcast ports for every replica.
+   * A stopped member's port may have been taken meanwhile (e.g. as the local port of an outgoing
+   * connection), and nothing of the old cluster needs to be found at the old addresses.
+   */
+  synchronized void newHazelcastPorts() {
+    hazelcastPorts.clear();
+  }
+
   String address(String replica) throws Exception {
     return "127.0.0.1:" + hazelcastPort(replica);
   }
