@@ -32,6 +32,8 @@ public final class Sites {
   /** The sites the ops named, in order: their events come first. */
   private final List<Object> order = new ArrayList<>(4);
 
+  private final Map<Object, Boolean> named = new IdentityHashMap<>(8);
+
   private final Map<Object, Boolean> scopes = new IdentityHashMap<>(2);
   private final List<Object> dirty = new ArrayList<>(4);
   private final boolean tracking;
@@ -71,7 +73,7 @@ public final class Sites {
     if (!before.containsKey(site)) {
       before.put(site, finder.at(site));
     }
-    if (!order.contains(site)) {
+    if (named.put(site, Boolean.TRUE) == null) {
       order.add(site);
     }
   }
@@ -157,8 +159,6 @@ public final class Sites {
       for (Object root : scopes.keySet()) {
         finder.forEachSite(root, site -> now.put(site, Boolean.TRUE));
       }
-      Map<Object, Boolean> named = new IdentityHashMap<>();
-      order.forEach(site -> named.put(site, Boolean.TRUE));
       List<Conflict> was = new ArrayList<>();
       List<Conflict> is = new ArrayList<>();
       for (Map.Entry<Object, List<Conflict>> e : before.entrySet()) {
