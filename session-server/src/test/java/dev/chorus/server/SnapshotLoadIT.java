@@ -154,7 +154,10 @@ class SnapshotLoadIT {
     try (TestServer t = TestServer.start(dir, flags)) {
       String token = t.human("alice", SESSION);
       mid = write(t, token, 12, "a").get(2);
-      assertTrue(metric(t, "chorus_snapshots_total") >= 2, "a snapshot every 5 ops");
+      // written beside the commit path, once their changes are in
+      await("a snapshot every 5 ops")
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> metric(t, "chorus_snapshots_total") >= 2);
       before = Seen.of(t, token, mid);
     }
     try (TestServer t = TestServer.start(dir, flags)) {

@@ -76,6 +76,10 @@ public final class Session {
   private final List<Pending> pending = new ArrayList<>();
   private boolean flushScheduled;
   private boolean snapshotting;
+
+  /** Snapshots being written beside the commit path (see {@link #writeSnapshot}). */
+  private int snapshotsWriting;
+
   private final CommitPipeline<Commit> commits;
   private boolean broken;
   private long seq;
@@ -546,6 +550,7 @@ public final class Session {
         && !catchUp.busy()
         && commits.idle()
         && !snapshotting
+        && snapshotsWriting == 0
         && now - lastUsedMillis >= idleMs;
   }
 
@@ -1462,6 +1467,7 @@ public final class Session {
    * means the next load replays more.
    */
   private void writeSnapshot(Commit c) {
+    snapshotsWriting++;
     registry
         .storeExecutor()
         .executeBlocking(
@@ -1476,7 +1482,15 @@ public final class Session {
               return null;
             },
             true)
-        .onFailure(t -> LOG.warn("session {}: snapshot not written: {}", id, t.toString()));
+        .onComplete(
+            ar ->
+                context.runOnContext(
+                    v -> {
+                      snapshotsWriting--;
+                      if (ar.failed()) {
+                        LOG.warn("session {}: snapshot not written: {}", id, ar.cause().toString());
+                      }
+                    }));
   }
 
   private void failed(List<Commit> lost, Throwable cause) {
@@ -1617,7 +1631,7 @@ public final class Session {
 
   /** Future completing when nothing is waiting for the store (shutdown). */
   Future<Void> drained() {
-    return exec(() -> pending.isEmpty() && commits.idle())
+    return exec(() -> pending.isEmpty() && commits.idle() && snapshotsWriting == 0)
         .compose(
             done -> {
               if (done || broken) {
