@@ -91,12 +91,7 @@ public final class ColdLoad {
         for (int k = 0; k < sessions; k++) {
           cold[k] = ctx.rest().timedGetMs("cold-" + k);
           warm[k] = ctx.rest().timedGetMs("cold-" + k);
-          same &=
-              ctx.rest()
-                  .session("cold-" + k, null)
-                  .path("stateHash")
-                  .asText()
-                  .equals(hashes.get(k));
+          same &= sameHash(ctx, "cold-" + k, hashes.get(k));
         }
         // The same sessions unloaded when idle and loaded again, in the now warm JVM.
         Map<String, Double> m0 = metrics(node);
@@ -105,12 +100,7 @@ public final class ColdLoad {
           awaitUnloaded(node);
           for (int k = 0; k < sessions; k++) {
             reloads.add(ctx.rest().timedGetMs("cold-" + k));
-            same &=
-                ctx.rest()
-                    .session("cold-" + k, null)
-                    .path("stateHash")
-                    .asText()
-                    .equals(hashes.get(k));
+            same &= sameHash(ctx, "cold-" + k, hashes.get(k));
           }
         }
         Map<String, Double> m1 = metrics(node);
@@ -180,6 +170,10 @@ public final class ColdLoad {
         }
       }
     }
+  }
+
+  private static boolean sameHash(RunContext ctx, String session, String hash) throws Exception {
+    return ctx.rest().session(session, null).path("stateHash").asText().equals(hash);
   }
 
   /** Waits (bounded) until the node has unloaded every session (its {@code /health}). */
