@@ -8,17 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,25 +24,8 @@ import org.junit.jupiter.api.Test;
  * {@code since} and re-sends everything (acked batches come back as duplicates), and a full stop
  * and start from PostgreSQL shows the same state.
  */
-class ClusterKillIT {
+class ClusterKillIT extends PgClusterTestBase {
   private static final List<String> ALL = List.of("n1", "n2", "n3");
-  private PgServer pg;
-  private TestCluster cluster;
-  private Vertx clients;
-
-  @BeforeEach
-  void setUp() throws Exception {
-    pg = PgServer.start();
-    cluster = new TestCluster(pg.newDatabase());
-    clients = Vertx.vertx();
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    clients.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    cluster.close();
-    pg.close();
-  }
 
   private static String insert(String value) {
     return "[{\"op\":\"insert\",\"path\":\"plan\",\"after\":null,\"value\":\"" + value + "\"}]";

@@ -10,16 +10,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
-import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,25 +26,7 @@ import org.junit.jupiter.api.Test;
  * union, both writes survive, every node shows the same conflict, and nothing acked on either side
  * is lost. Periodic anti-entropy is off, so the heal itself must trigger the catch-up.
  */
-class ClusterPartitionIT {
-  private PgServer pg;
-  private TestCluster cluster;
-  private Vertx clients;
-
-  @BeforeEach
-  void setUp() throws Exception {
-    pg = PgServer.start();
-    cluster = new TestCluster(pg.newDatabase());
-    clients = Vertx.vertx();
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    clients.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    cluster.close();
-    pg.close();
-  }
-
+class ClusterPartitionIT extends PgClusterTestBase {
   private static int members(TestCluster.Node n) throws Exception {
     return Rest.get(n.base() + "/health", null).body().path("members").asInt();
   }
