@@ -75,9 +75,8 @@ public final class Session {
   private final Map<String, String> batchOfChange = new LinkedHashMap<>();
   private final List<Pending> pending = new ArrayList<>();
   private boolean flushScheduled;
-  private boolean snapshotting;
 
-  /** Snapshots being written beside the commit path (see {@link #writeSnapshot}). */
+  /** Snapshots being written (see {@link #writeSnapshot}). */
   private int snapshotsWriting;
 
   private final CommitPipeline<Commit> commits;
@@ -549,7 +548,6 @@ public final class Session {
         && remoteRows.isEmpty()
         && !catchUp.busy()
         && commits.idle()
-        && !snapshotting
         && snapshotsWriting == 0
         && now - lastUsedMillis >= idleMs;
   }
@@ -1343,7 +1341,7 @@ public final class Session {
    * drop it; participants reconnect (with {@code since}) to a fresh load.
    */
   void reload() {
-    if (broken || !commits.idle() || snapshotting || !pending.isEmpty()) {
+    if (broken || !commits.idle() || snapshotsWriting > 0 || !pending.isEmpty()) {
       return; // retried by the next catch-up round
     }
     broken = true;
@@ -1358,7 +1356,6 @@ public final class Session {
 
   private void scheduleFlush() {
     if (flushScheduled
-        || snapshotting
         || !commits.accepting()
         || (pending.isEmpty() && remoteRows.isEmpty())
         || broken) {
@@ -1374,10 +1371,34 @@ public final class Session {
       List<Pending> group,
       List<OpLogStore.StoredBatch> rows,
       List<OpLogEntry> entries,
-      SnapshotCodec.Capture snapshot,
-      String snapshotVersion,
-      long snapshotSeq,
-      long keepBatchesFrom) {}
+      Snapshot snapshot) {}
+
+  /**
+   * A snapshot taken on this context: the captured state (encoding the history and compressing it
+   * are left to the store thread), and what it took off the snapshot counters, given back if it
+   * cannot be written.
+   */
+  private record Snapshot(
+      SnapshotCodec.Capture state,
+      String version,
+      long seq,
+      long keepBatchesFrom,
+      int changes,
+      long ops) {}
+
+  private Snapshot takeSnapshot() {
+    Snapshot s =
+        new Snapshot(
+            SnapshotCodec.capture(doc),
+            doc.version().toString(),
+            seq,
+            Math.max(0, seq - registry.config().idempotencyWindow()),
+            changesSinceSnapshot,
+            opsSinceSnapshot);
+    changesSinceSnapshot = 0;
+    opsSinceSnapshot = 0;
+    return s;
+  }
 
   private void flush() {
     flushScheduled = false;
@@ -1425,19 +1446,8 @@ public final class Session {
     for (Pending p : group) {
       opsSinceSnapshot += p.change().ops().size();
     }
-    SnapshotCodec.Capture snapshot = null;
-    String snapVersion = null;
-    long snapSeq = seq;
-    if (snapshotDue() && pending.isEmpty()) {
-      // The state is captured here (it reads the doc); encoding the history and compressing are
-      // left to the store thread, off this context.
-      snapshot = SnapshotCodec.capture(doc);
-      snapVersion = doc.version().toString();
-      changesSinceSnapshot = 0;
-      opsSinceSnapshot = 0;
-    }
-    long keepFrom = Math.max(0, seq - registry.config().idempotencyWindow());
-    Commit commit = new Commit(group, rows, entries, snapshot, snapVersion, snapSeq, keepFrom);
+    Snapshot snapshot = snapshotDue() ? takeSnapshot() : null;
+    Commit commit = new Commit(group, rows, entries, snapshot);
     // The ack condition in a cluster: in the store AND in the op-log map with its synchronous
     // backups (both in parallel; the pipeline waits for both, so a failure never races a late
     // success).
@@ -1455,29 +1465,31 @@ public final class Session {
     registry.metrics().storeLatency(System.nanoTime() - submittedNanos);
     committed(c.group(), c.entries());
     if (c.snapshot() != null) {
-      writeSnapshot(c);
+      writeSnapshot(c.snapshot());
     }
     scheduleFlush();
   }
 
   /**
-   * Writes a group's snapshot once the changes it covers are committed, beside the commit path: a
-   * snapshot grows with the session (tens to hundreds of ms), and acks must not queue behind it.
-   * Ordered, so snapshots of this context are written in the order they were taken; a failure only
-   * means the next load replays more.
+   * Writes a snapshot beside the commit path (a group's, once the changes it covers are committed):
+   * a snapshot grows with the session (tens to hundreds of ms), and acks must not queue behind it.
+   * Ordered, so snapshots of this context are written in the order they were taken. A failure only
+   * means the next load replays more; it gives the counters back so the next one comes sooner.
+   * Completes on this context.
    */
-  private void writeSnapshot(Commit c) {
+  private Future<Void> writeSnapshot(Snapshot snap) {
     snapshotsWriting++;
+    Promise<Void> done = Promise.promise();
     registry
         .storeExecutor()
         .executeBlocking(
             () -> {
               store.snapshot(
                   id,
-                  SnapshotCodec.encode(c.snapshot()),
-                  c.snapshotVersion(),
-                  c.snapshotSeq(),
-                  c.keepBatchesFrom());
+                  SnapshotCodec.encode(snap.state()),
+                  snap.version(),
+                  snap.seq(),
+                  snap.keepBatchesFrom());
               registry.metrics().snapshotWritten();
               return null;
             },
@@ -1489,8 +1501,12 @@ public final class Session {
                       snapshotsWriting--;
                       if (ar.failed()) {
                         LOG.warn("session {}: snapshot not written: {}", id, ar.cause().toString());
+                        changesSinceSnapshot += snap.changes();
+                        opsSinceSnapshot += snap.ops();
                       }
+                      done.complete();
                     }));
+    return done.future();
   }
 
   private void failed(List<Commit> lost, Throwable cause) {
@@ -1513,52 +1529,20 @@ public final class Session {
   /**
    * Writes a snapshot if changes were made since the stored one (before an idle unload and at
    * shutdown), so that the next load decodes it instead of replaying those changes. Completes on
-   * this context once it is written; at once if there is nothing to write or a commit is in flight
-   * (store calls of a session are made one at a time). A failure is logged and changes nothing
-   * else: the changes are in the store. Call on context.
+   * this context once it is written; at once if there is nothing to write, a commit is in flight or
+   * a snapshot is being written. A failure is logged and changes nothing else: the changes are in
+   * the store. Call on context.
    */
   Future<Void> snapshotIfBehind() {
     if (broken
         || !commits.idle()
-        || snapshotting
+        || snapshotsWriting > 0
         || !pending.isEmpty()
         || !remoteRows.isEmpty()
         || !snapshotBehind()) {
       return Future.succeededFuture();
     }
-    snapshotting = true;
-    SnapshotCodec.Capture snap = SnapshotCodec.capture(doc);
-    String snapV = doc.version().toString();
-    long snapSeq = seq;
-    long keepFrom = Math.max(0, seq - registry.config().idempotencyWindow());
-    int changes = changesSinceSnapshot;
-    long ops = opsSinceSnapshot;
-    changesSinceSnapshot = 0;
-    opsSinceSnapshot = 0;
-    Promise<Void> done = Promise.promise();
-    registry
-        .storeExecutor()
-        .executeBlocking(
-            () -> {
-              store.snapshot(id, SnapshotCodec.encode(snap), snapV, snapSeq, keepFrom);
-              registry.metrics().snapshotWritten();
-              return null;
-            },
-            false)
-        .onComplete(
-            ar ->
-                context.runOnContext(
-                    v -> {
-                      snapshotting = false;
-                      if (ar.failed()) {
-                        LOG.warn("session {}: snapshot not written: {}", id, ar.cause().toString());
-                        changesSinceSnapshot += changes;
-                        opsSinceSnapshot += ops;
-                      }
-                      done.complete();
-                      scheduleFlush();
-                    }));
-    return done.future();
+    return writeSnapshot(takeSnapshot());
   }
 
   private void committed(List<Pending> group, List<OpLogEntry> entries) {
