@@ -6,6 +6,7 @@ import dev.chorus.load.harness.auth.JwtMinter;
 import dev.chorus.load.harness.client.ChorusClient;
 import dev.chorus.load.harness.client.ClientHooks;
 import dev.chorus.load.harness.client.Json;
+import dev.chorus.load.harness.metrics.PrometheusText;
 import dev.chorus.load.harness.node.ServerNode;
 import dev.chorus.load.harness.scenario.Board;
 import dev.chorus.load.harness.scenario.BoardMix;
@@ -201,18 +202,7 @@ public final class ColdLoad {
             .send(
                 java.net.http.HttpRequest.newBuilder(node.baseUri().resolve("/metrics")).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
-    Map<String, Double> out = new java.util.HashMap<>();
-    for (String line : r.body().split("\n")) {
-      int sp = line.lastIndexOf(' ');
-      if (!line.startsWith("#") && sp > 0) {
-        try {
-          out.put(line.substring(0, sp), Double.parseDouble(line.substring(sp + 1)));
-        } catch (NumberFormatException e) {
-          // not a sample line
-        }
-      }
-    }
-    return out;
+    return PrometheusText.samples(r.body());
   }
 
   /** Writes {@code target} ops of the board mix into {@code session}, pipelined, all acked. */

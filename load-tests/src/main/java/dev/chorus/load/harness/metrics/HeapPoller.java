@@ -5,6 +5,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -78,10 +79,9 @@ public final class HeapPoller implements AutoCloseable {
   static long heapUsed(String body) {
     long sum = 0;
     boolean any = false;
-    for (String line : body.split("\n")) {
-      if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
-        String v = line.substring(line.lastIndexOf(' ') + 1).trim();
-        sum += (long) Double.parseDouble(v);
+    for (Map.Entry<String, Double> e : PrometheusText.samples(body).entrySet()) {
+      if (e.getKey().startsWith("jvm_memory_used_bytes{") && e.getKey().contains("area=\"heap\"")) {
+        sum += e.getValue().longValue();
         any = true;
       }
     }
