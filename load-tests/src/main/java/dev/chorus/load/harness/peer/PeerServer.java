@@ -7,29 +7,46 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A peer server ({@code hocuspocus} or {@code y-websocket}) in its own Node process ({@code
- * peers/server-bench.mjs serve}), bound to 127.0.0.1 on a port it picks and reports. It stops when
- * its stdin closes ({@link #close()}), so it never outlives the harness.
+ * A peer server in its own process, bound to 127.0.0.1 on a port it picks and reports as its first
+ * stdout line ({@code {"port": N}}): {@code hocuspocus} or {@code y-websocket} on Node ({@code
+ * peers/server-bench.mjs serve}), or the transport floor {@link RelayServer} on a JVM. It stops
+ * when its stdin closes ({@link #close()}), so it never outlives the harness.
  */
 public final class PeerServer implements AutoCloseable {
   private final Process process;
   private final int port;
 
-  public PeerServer(String node, Path peersDir, String peer) throws IOException {
+  /** A Node peer ({@code hocuspocus} or {@code y-websocket}). */
+  public static PeerServer node(String node, Path peersDir, String peer) throws IOException {
+    return new PeerServer(List.of(node, "server-bench.mjs", "serve", peer), peersDir, peer);
+  }
+
+  /** {@link RelayServer} on a JVM with the node's heap settings and this JVM's class path. */
+  public static PeerServer relay(List<String> jvmOptions) throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    cmd.addAll(jvmOptions);
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), RelayServer.class.getName()));
+    return new PeerServer(cmd, Path.of("."), RelayServer.NAME);
+  }
+
+  private PeerServer(List<String> command, Path dir, String peer) throws IOException {
     process =
-        new ProcessBuilder(List.of(node, "server-bench.mjs", "serve", peer))
-            .directory(peersDir.toFile())
+        new ProcessBuilder(command)
+            .directory(dir.toFile())
             .redirectError(ProcessBuilder.Redirect.INHERIT)
             .start();
     BufferedReader out =
         new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
     String line = out.readLine();
     if (line == null) {
-      throw new IOException(peer + " server did not start (is `npm ci` done in " + peersDir + "?)");
+      throw new IOException(
+          peer + " server did not start (for Node peers: is `npm ci` done in " + dir + "?)");
     }
     JsonNode n = Json.parse(line);
     port = n.path("port").asInt();

@@ -21,8 +21,9 @@ import java.util.Map;
 /**
  * The side-by-side server benchmark ({@code load-tests/bin/server-bench [--quick]}): the same
  * {@link Stream} workloads — one writer/one reader and {@code fanout} (one writer, R readers) —
- * against a Chorus node (durable acks on, as shipped; no per-actor rate limit) and against
- * Hocuspocus 3.4.4 and y-websocket, one after another on this machine. Each server gets a warm-up
+ * against a Chorus node (durable acks on, as shipped; no per-actor rate limit), against Hocuspocus
+ * 3.4.4 and y-websocket, and against the transport floor {@link RelayServer} (a Vert.x websocket
+ * relay that does nothing else), one after another on this machine. Each server gets a warm-up
  * stream first. Chorus's run is verified like any scenario (every write stored once, delivered once
  * to every reader, replicas equal the server).
  *
@@ -37,6 +38,9 @@ public final class ServerBench {
   /** One workload: a name and its reader count. */
   private record Workload(String name, int readers) {}
 
+  /** The Chorus node's JVM, and the relay floor's: same heap, same collector. */
+  private static final List<String> SERVER_JVM = List.of("-Xms1g", "-Xmx1g", "-XX:+UseG1GC");
+
   public static void main(String[] args) throws Exception {
     System.exit(run(args, System.out, System.err));
   }
@@ -48,7 +52,7 @@ public final class ServerBench {
     String node = "node";
     Path peersDir = Path.of("load-tests/peers");
     Path reports = Path.of("load-tests/target/reports");
-    List<String> peers = List.of("y-websocket", "hocuspocus");
+    List<String> peers = List.of(RelayServer.NAME, "y-websocket", "hocuspocus");
     Map<String, String> opts = new LinkedHashMap<>();
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
@@ -113,7 +117,7 @@ public final class ServerBench {
             ServerNode.findJar(jar),
             work.resolve("node"),
             secret,
-            List.of("-Xms1g", "-Xmx1g", "-XX:+UseG1GC"),
+            SERVER_JVM,
             List.of("--ops-per-second", "0"))) {
       n.start(Duration.ofSeconds(90));
       Target t = new Target(n.baseUri(), new JwtMinter(secret, 3600), n);
@@ -143,26 +147,24 @@ public final class ServerBench {
     Map<String, Map<String, StreamNumbers>> peerNumbers = new LinkedHashMap<>();
     for (String peer : peers) {
       Map<String, StreamNumbers> m = new LinkedHashMap<>();
-      try (PeerServer s = new PeerServer(node, peersDir, peer)) {
-        for (Workload w : workloads) {
-          err.println("[server-bench " + peer + "] warm-up " + w.name());
-          PeerStream.run(
-              node, peersDir, peer, s.port(), "warm-" + w.name(), w.readers(), warm, window, keys);
-        }
-        for (Workload w : workloads) {
-          err.println("[server-bench " + peer + "] " + w.name());
-          m.put(
-              w.name(),
-              PeerStream.run(
-                  node,
-                  peersDir,
-                  peer,
-                  s.port(),
-                  "bench-" + w.name(),
-                  w.readers(),
-                  ops,
-                  window,
-                  keys));
+      boolean relay = peer.equals(RelayServer.NAME);
+      try (PeerServer s =
+          relay ? PeerServer.relay(SERVER_JVM) : PeerServer.node(node, peersDir, peer)) {
+        for (boolean measured : new boolean[] {false, true}) {
+          for (Workload w : workloads) {
+            String run = (measured ? "bench-" : "warm-") + w.name();
+            int n = measured ? ops : warm;
+            err.println("[server-bench " + peer + "] " + run);
+            StreamNumbers numbers =
+                relay
+                    ? StreamNumbers.of(
+                        peer, RelayStream.run(s.port(), run, w.readers(), n, window, keys, 600_000))
+                    : PeerStream.run(
+                        node, peersDir, peer, s.port(), run, w.readers(), n, window, keys);
+            if (measured) {
+              m.put(w.name(), numbers);
+            }
+          }
         }
       }
       peerNumbers.put(peer, m);
@@ -202,10 +204,7 @@ public final class ServerBench {
     List<String> results = new ArrayList<>();
     boolean clean = verdict.passed();
     for (Workload w : workloads) {
-      for (String peer : List.of("y-websocket", "hocuspocus")) {
-        if (!peers.contains(peer)) {
-          continue;
-        }
+      for (String peer : peers) {
         StreamNumbers c = chorus.get(w.name());
         StreamNumbers p = peerNumbers.get(peer).get(w.name());
         long lost = c.lost() + p.lost() + verdict.lost();

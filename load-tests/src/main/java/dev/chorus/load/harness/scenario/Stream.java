@@ -8,13 +8,7 @@ import dev.chorus.load.harness.client.ClientHooks;
 import dev.chorus.load.harness.client.Json;
 import io.vertx.core.Future;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicIntegerArray;
-import java.util.concurrent.atomic.AtomicLong;
-import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -57,25 +51,13 @@ public final class Stream {
       RunContext ctx, String session, int readers, int ops, int window, int keys, long timeoutMs)
       throws Exception {
     ctx.rest().session(session, "generic");
-    long[] sentAt = new long[ops];
-    AtomicIntegerArray remaining = new AtomicIntegerArray(ops);
-    for (int i = 0; i < ops; i++) {
-      remaining.set(i, readers);
-    }
-    ConcurrentHistogram perReader = new ConcurrentHistogram(3);
-    ConcurrentHistogram all = new ConcurrentHistogram(3);
-    AtomicInteger doneAll = new AtomicInteger();
-    AtomicLong lastDone = new AtomicLong();
-    AtomicLong dup = new AtomicLong();
-    List<BitSet> seen = new ArrayList<>();
+    StreamMeter meter = new StreamMeter(readers, ops, window);
     ChorusClient[] writer = new ChorusClient[1];
-    int[] sent = {0};
     Runnable[] pump = new Runnable[1];
 
     List<Future<JsonNode>> joined = new ArrayList<>();
     for (int r = 0; r < readers; r++) {
-      BitSet got = new BitSet(ops);
-      seen.add(got);
+      int reader = r;
       ChorusClient c =
           ctx.client(
               session,
@@ -88,22 +70,8 @@ public final class Stream {
               new ClientHooks() {
                 @Override
                 public void change(ChorusClient c, JsonNode change) {
-                  long now = System.nanoTime();
-                  JsonNode op = change.path("ops").path(0);
-                  int seq = op.path("value").path("seq").asInt(-1);
-                  if (seq < 0 || seq >= ops) {
-                    return;
-                  }
-                  if (got.get(seq)) {
-                    dup.incrementAndGet();
-                    return;
-                  }
-                  got.set(seq);
-                  perReader.recordValue(Math.max(1, (now - sentAt[seq]) / 1000));
-                  if (remaining.decrementAndGet(seq) == 0) {
-                    all.recordValue(Math.max(1, (now - sentAt[seq]) / 1000));
-                    lastDone.set(now);
-                    doneAll.incrementAndGet();
+                  int seq = change.path("ops").path(0).path("value").path("seq").asInt(-1);
+                  if (meter.received(reader, seq)) {
                     writer[0].context().runOnContext(v -> pump[0].run());
                   }
                 }
@@ -119,27 +87,16 @@ public final class Stream {
     if (RunContext.await(List.of(writer[0].connect()), 30_000) > 0) {
       throw new IllegalStateException("writer did not join");
     }
-    long start = System.nanoTime();
     pump[0] =
         () -> {
-          while (sent[0] < ops && sent[0] - doneAll.get() < window) {
-            int i = sent[0]++;
+          for (int i = meter.nextToSend(); i >= 0; i = meter.nextToSend()) {
             ArrayNode batch = Json.arr();
             batch.add(Json.set("c" + (i % keys), payload(i)));
-            sentAt[i] = System.nanoTime();
             writer[0].submit(batch);
           }
         };
     writer[0].context().runOnContext(v -> pump[0].run());
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-    while (doneAll.get() < ops && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-    }
-    double seconds = (Math.max(lastDone.get(), start) - start) / 1e9;
-    long lost = 0;
-    for (BitSet b : seen) {
-      lost += ops - b.cardinality();
-    }
-    return new Result(ops, readers, seconds, perReader, all, lost, dup.get());
+    meter.await(timeoutMs);
+    return meter.result();
   }
 }
