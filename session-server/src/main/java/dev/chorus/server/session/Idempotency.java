@@ -1,10 +1,12 @@
 package dev.chorus.server.session;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.chorus.server.protocol.Values;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The last {@code window} batch ids of a session with the hash of their content and their result,
@@ -17,13 +19,21 @@ final class Idempotency {
   /** What a batch id resolved to. */
   static final class Outcome {
     private final String contentHash;
-    private final Session.BatchResult result;
-    private final Promise<Session.BatchResult> promise;
+    private Session.BatchResult result;
+    private Promise<Session.BatchResult> promise;
+    // a durable batch known from the store or the op log: its results are parsed only if the
+    // batch is sent again (a load remembers up to `window` of them)
+    private final Supplier<Session.BatchResult> durable;
 
-    Outcome(String contentHash, Session.BatchResult result, Promise<Session.BatchResult> promise) {
+    private Outcome(
+        String contentHash,
+        Session.BatchResult result,
+        Promise<Session.BatchResult> promise,
+        Supplier<Session.BatchResult> durable) {
       this.contentHash = contentHash;
       this.result = result;
       this.promise = promise;
+      this.durable = durable;
     }
 
     String contentHash() {
@@ -32,11 +42,18 @@ final class Idempotency {
 
     /** Completes when the batch is durable. */
     Future<Session.BatchResult> result() {
+      if (promise == null) {
+        promise = Promise.promise();
+        promise.complete(resultIfDone());
+      }
       return promise.future();
     }
 
     /** The result as computed at apply time (durable or not). */
     Session.BatchResult resultIfDone() {
+      if (result == null) {
+        result = durable.get();
+      }
       return result;
     }
 
@@ -67,18 +84,29 @@ final class Idempotency {
     return entries.get(batchId);
   }
 
-  /** A batch loaded from the store (already durable). */
-  void remember(String batchId, String hash, String version, ArrayNode results) {
-    Session.BatchResult r = new Session.BatchResult(batchId, version, results, false);
-    Promise<Session.BatchResult> p = Promise.promise();
-    p.complete(r);
-    entries.put(batchId, new Outcome(hash, r, p));
+  /** A durable batch from the store or the op log, with its results as stored (JSON). */
+  void remember(String batchId, String hash, String version, String resultsJson) {
+    entries.put(
+        batchId,
+        new Outcome(
+            hash,
+            null,
+            null,
+            () -> new Session.BatchResult(batchId, version, parseResults(resultsJson), false)));
+  }
+
+  private static ArrayNode parseResults(String json) {
+    try {
+      return (ArrayNode) Values.MAPPER.readTree(json);
+    } catch (Exception e) {
+      return Values.NODES.arrayNode();
+    }
   }
 
   /** A batch just applied, waiting for its commit. */
   Outcome remember(
       String batchId, String hash, Promise<Session.BatchResult> promise, Session.BatchResult r) {
-    Outcome o = new Outcome(hash, r, promise);
+    Outcome o = new Outcome(hash, r, promise, null);
     entries.put(batchId, o);
     return o;
   }

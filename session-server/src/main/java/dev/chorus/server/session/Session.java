@@ -62,6 +62,8 @@ public final class Session {
   /** Author of the server's own writes (lease expiry, released claims). */
   public static final Author SERVER = Author.agent("chorus-server");
 
+  private static final long UNMEASURED = -1;
+
   private final String id;
   private final Shape shape;
   private final Doc doc;
@@ -84,7 +86,9 @@ public final class Session {
   private long seq;
   private int changesSinceSnapshot;
   private long opsSinceSnapshot;
-  private long approxDocBytes;
+  // the document's size as plain JSON, from below (grown by what writes add, measured again before
+  // refusing one); UNMEASURED until the first write needs it, so loads and reads never pay for it
+  private long approxDocBytes = UNMEASURED;
   private long lastUsedMillis = System.currentTimeMillis();
   private final List<ConflictEvent> currentEvents = new ArrayList<>();
   private boolean loading;
@@ -160,7 +164,6 @@ public final class Session {
             currentEvents.addAll(events);
           }
         });
-    // approxDocBytes is measured by loaded(), which every session goes through before it serves
   }
 
   public String id() {
@@ -227,19 +230,10 @@ public final class Session {
         }
       }
       for (OpLogStore.BatchRecord r : data.batches()) {
-        idempotency.remember(r.batchId(), r.contentHash(), r.version(), parseResults(r));
+        idempotency.remember(r.batchId(), r.contentHash(), r.version(), r.resultsJson());
       }
     } finally {
       loading = false;
-    }
-    approxDocBytes = measureDoc();
-  }
-
-  private static ArrayNode parseResults(OpLogStore.BatchRecord r) {
-    try {
-      return (ArrayNode) Values.MAPPER.readTree(r.resultsJson());
-    } catch (Exception e) {
-      return Values.NODES.arrayNode();
     }
   }
 
@@ -670,7 +664,7 @@ public final class Session {
       }
     }
     long max = registry.config().maxDocBytes();
-    if (approxDocBytes + opBytes > max) {
+    if (approxDocBytes == UNMEASURED || approxDocBytes + opBytes > max) {
       approxDocBytes = measureDoc();
       if (approxDocBytes + opBytes > max) {
         throw new ChorusException(
@@ -1174,7 +1168,9 @@ public final class Session {
         }
         applied.addAll(r.applied());
         events.addAll(r.events());
-        approxDocBytes += e.changeJson().length();
+        if (approxDocBytes != UNMEASURED) {
+          approxDocBytes += e.changeJson().length();
+        }
       }
     } finally {
       loading = false;
@@ -1209,13 +1205,7 @@ public final class Session {
       trimChangeIndex();
     }
     if (idempotency.get(e.batchId()) == null) {
-      ArrayNode results;
-      try {
-        results = (ArrayNode) Values.MAPPER.readTree(e.resultsJson());
-      } catch (Exception ex) {
-        results = Values.NODES.arrayNode();
-      }
-      idempotency.remember(e.batchId(), e.contentHash(), e.version(), results);
+      idempotency.remember(e.batchId(), e.contentHash(), e.version(), e.resultsJson());
     }
   }
 
