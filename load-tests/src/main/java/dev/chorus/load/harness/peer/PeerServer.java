@@ -52,6 +52,10 @@ public final class PeerServer implements AutoCloseable {
     port = n.path("port").asInt();
   }
 
+  public long pid() {
+    return process.pid();
+  }
+
   public int port() {
     return port;
   }

@@ -129,9 +129,11 @@ public final class ServerBench {
         }
         for (Workload w : workloads) {
           ctx.progress().phase(w.name());
+          Duration cpu = cpu(n.pid());
           Stream.Result r =
               Stream.run(ctx, "bench-" + w.name(), w.readers(), ops, window, keys, 600_000);
-          chorus.put(w.name(), StreamNumbers.of("chorus", r));
+          chorus.put(
+              w.name(), StreamNumbers.of("chorus", r).withServerCpu(cpu(n.pid()).minus(cpu)));
           ctx.verdict().lost(r.lost());
           ctx.verdict().dup(r.dup());
         }
@@ -155,6 +157,7 @@ public final class ServerBench {
             String run = (measured ? "bench-" : "warm-") + w.name();
             int n = measured ? ops : warm;
             err.println("[server-bench " + peer + "] " + run);
+            Duration cpu = cpu(s.pid());
             StreamNumbers numbers =
                 relay
                     ? StreamNumbers.of(
@@ -162,7 +165,7 @@ public final class ServerBench {
                     : PeerStream.run(
                         node, peersDir, peer, s.port(), run, w.readers(), n, window, keys);
             if (measured) {
-              m.put(w.name(), numbers);
+              m.put(w.name(), numbers.withServerCpu(cpu(s.pid()).minus(cpu)));
             }
           }
         }
@@ -173,9 +176,10 @@ public final class ServerBench {
     // Report.
     StringBuilder md = new StringBuilder();
     md.append(
-        "| workload | server | readers | writes | writes/s | send→reader p50 ms"
+        "| workload | server | readers | writes | writes/s | server CPU µs/write"
+            + " | send→reader p50 ms"
             + " | send→reader p99 ms | send→all p50 ms | send→all p99 ms | lost | dup |\n");
-    md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (Workload w : workloads) {
       row(md, w.name(), chorus.get(w.name()));
       for (String peer : peers) {
@@ -229,16 +233,24 @@ public final class ServerBench {
     return clean ? 0 : 1;
   }
 
+  /** CPU time (user + system) a process has used so far. */
+  private static Duration cpu(long pid) {
+    return ProcessHandle.of(pid)
+        .flatMap(h -> h.info().totalCpuDuration())
+        .orElseThrow(() -> new IllegalStateException("no CPU time for process " + pid));
+  }
+
   private static void row(StringBuilder md, String workload, StreamNumbers n) {
     md.append(
         String.format(
             Locale.ROOT,
-            "| %s | %s | %d | %d | %.0f | %.2f | %.2f | %.2f | %.2f | %d | %d |%n",
+            "| %s | %s | %d | %d | %.0f | %.0f | %.2f | %.2f | %.2f | %.2f | %d | %d |%n",
             workload,
             n.server(),
             n.readers(),
             n.ops(),
             n.opsPerSecond(),
+            n.serverCpuMicrosPerWrite(),
             n.readerP50(),
             n.readerP99(),
             n.allP50(),

@@ -3,10 +3,13 @@ package dev.chorus.load.harness.peer;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.chorus.load.harness.metrics.LoadStats;
 import dev.chorus.load.harness.scenario.Stream;
+import java.time.Duration;
 
 /**
  * The numbers of one stream run on one server, the same fields for Chorus and the peers:
- * throughput, send → one reader and send → all readers percentiles (ms), lost and doubled writes.
+ * throughput, send → one reader and send → all readers percentiles (ms), lost and doubled writes,
+ * and the CPU time the server process used per write (less sensitive to a busy machine than the
+ * timings; NaN until {@link #withServerCpu} is given it).
  */
 public record StreamNumbers(
     String server,
@@ -19,7 +22,25 @@ public record StreamNumbers(
     double allP99,
     double allMax,
     long lost,
-    long dup) {
+    long dup,
+    double serverCpuMicrosPerWrite) {
+
+  /** These numbers with the server's CPU time over the run. */
+  public StreamNumbers withServerCpu(Duration cpu) {
+    return new StreamNumbers(
+        server,
+        readers,
+        ops,
+        opsPerSecond,
+        readerP50,
+        readerP99,
+        allP50,
+        allP99,
+        allMax,
+        lost,
+        dup,
+        ops == 0 ? Double.NaN : cpu.toNanos() / 1000.0 / ops);
+  }
 
   public static StreamNumbers of(String server, Stream.Result r) {
     return new StreamNumbers(
@@ -33,7 +54,8 @@ public record StreamNumbers(
         LoadStats.ms(r.allReaders(), 99),
         r.allReaders().getTotalCount() == 0 ? Double.NaN : r.allReaders().getMaxValue() / 1000.0,
         r.lost(),
-        r.dup());
+        r.dup(),
+        Double.NaN);
   }
 
   /** From the JSON line of {@code server-bench.mjs stream}. */
@@ -49,6 +71,7 @@ public record StreamNumbers(
         n.path("allReaders").path("p99").asDouble(Double.NaN),
         n.path("allReaders").path("max").asDouble(Double.NaN),
         n.path("lost").asLong(),
-        n.path("dup").asLong());
+        n.path("dup").asLong(),
+        Double.NaN);
   }
 }
