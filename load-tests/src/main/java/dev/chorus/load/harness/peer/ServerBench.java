@@ -79,13 +79,13 @@ public final class ServerBench {
           peers = List.of(v.split(","));
           i++;
         }
-        case "--ops", "--readers", "--window", "--keys" -> {
+        case "--ops", "--readers", "--window", "--keys", "--warmup" -> {
           opts.put(a.substring(2), v);
           i++;
         }
         default -> {
           err.println(
-              "usage: server-bench [--quick] [--ops N] [--readers R] [--window W]"
+              "usage: server-bench [--quick] [--ops N] [--warmup N] [--readers R] [--window W]"
                   + " [--keys K] [--peers hocuspocus,y-websocket] [--server-jar P] [--node BIN]");
           return 2;
         }
@@ -95,7 +95,9 @@ public final class ServerBench {
     int readers = Integer.parseInt(opts.getOrDefault("readers", quick ? "10" : "50"));
     int window = Integer.parseInt(opts.getOrDefault("window", "64"));
     int keys = Integer.parseInt(opts.getOrDefault("keys", "1000"));
-    int warm = Math.max(200, ops / 5);
+    // Every server streams this many writes per workload before it is measured: the JVM's JIT
+    // needs a few thousand to compile the hot paths (and Node's a few hundred).
+    int warm = Integer.parseInt(opts.getOrDefault("warmup", String.valueOf(quick ? 400 : ops)));
     List<Workload> workloads =
         List.of(new Workload("one-writer-one-reader", 1), new Workload("fanout", readers));
     err.printf(
