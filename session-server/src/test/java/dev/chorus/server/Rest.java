@@ -27,10 +27,13 @@ final class Rest {
 
   private Rest() {}
 
-  static Response get(String url, String token) throws Exception {
+  static Response get(String url, String token, String... headers) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10));
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
+    }
+    for (int i = 0; i + 1 < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
     }
     return send(b.GET().build());
   }

@@ -26,6 +26,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -224,6 +225,10 @@ public final class HttpTransport {
         .onFailure(t -> error(rc, Connection.asChorus(t)));
   }
 
+  private static final ObjectNode NOT_MODIFIED = Values.NODES.objectNode();
+  private static final java.util.regex.Pattern ENTITY_TAG =
+      java.util.regex.Pattern.compile("\\*|(?:W/)?(\"[^\"]*\")");
+
   private static String etag(String version) {
     return "\"" + version + "\"";
   }
@@ -297,13 +302,40 @@ public final class HttpTransport {
 
   private void getSession(RoutingContext rc, Principal p, Session s) {
     boolean plain = "plain".equals(rc.request().getParam("view"));
-    s.exec(() -> s.snapshotJson(plain))
+    String cached = rc.request().getHeader("If-None-Match");
+    // a poller that has this version already gets 304 without the document being rendered (a
+    // board with thousands of open conflicts is megabytes); null body = not modified
+    s.exec(
+            () -> {
+              String version = s.version().toString();
+              return Map.entry(
+                  version, unchanged(cached, version) ? NOT_MODIFIED : s.snapshotJson(plain));
+            })
         .onSuccess(
-            o -> {
-              rc.response().putHeader("ETag", etag(o.get("version").asText()));
-              json(rc, 200, o);
+            read -> {
+              rc.response().putHeader("ETag", etag(read.getKey()));
+              if (read.getValue() == NOT_MODIFIED) {
+                rc.response().setStatusCode(304).end();
+              } else {
+                json(rc, 200, read.getValue());
+              }
             })
         .onFailure(t -> error(rc, Connection.asChorus(t)));
+  }
+
+  /** Whether an {@code If-None-Match} header names {@code version} (or is {@code *}). */
+  private static boolean unchanged(String ifNoneMatch, String version) {
+    if (ifNoneMatch == null) {
+      return false;
+    }
+    // entity tags are quoted and a version has commas in it: match tags, not comma-split pieces
+    java.util.regex.Matcher m = ENTITY_TAG.matcher(ifNoneMatch);
+    while (m.find()) {
+      if (m.group().equals("*") || m.group(1).equals(etag(version))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void conflicts(RoutingContext rc, Principal p, Session s) {
