@@ -36,7 +36,9 @@ import java.util.zip.GZIPOutputStream;
 /**
  * A whole replica to and from a snapshot. A decoded snapshot is an identical replica — same reads,
  * conflicts, hash and history — under the replica id the caller gives. Output is deterministic for
- * a given replica state. Malformed input fails with a {@link CodecException} and builds nothing.
+ * a given replica state and, in v2, for the history chunks it is encoded with (see {@link
+ * HistoryChunks}: where earlier snapshots cut the history). Malformed input fails with a {@link
+ * CodecException} and builds nothing.
  *
  * <p>Two formats; {@link #decode} takes either:
  *
@@ -48,7 +50,8 @@ import java.util.zip.GZIPOutputStream;
  *       the JSON of a long history costs more than the state and a load rarely needs it, so {@link
  *       #decode} keeps the chunks compressed in the replica until something asks for the history
  *       ({@link Doc#changesSince}, {@link Doc#unseenChanges}, {@link Doc#history}); encoding a
- *       replica whose history was never decoded copies its chunks as they are. Every chunk's CRC is
+ *       replica whose history was never decoded copies its chunks as they are, and a {@link
+ *       HistoryChunks} lets later snapshots copy the chunks of earlier ones. Every chunk's CRC is
  *       checked at decode time, so corruption is still found at load.
  * </ul>
  */
@@ -57,19 +60,21 @@ public final class SnapshotCodec {
 
   private SnapshotCodec() {}
 
-  /** The binary snapshot (v2). */
+  /** The binary snapshot (v2), its decoded history encoded as one chunk. */
   public static byte[] encode(Doc doc) {
-    return encode(capture(doc));
+    return encode(capture(doc, new HistoryChunks()));
   }
 
   /**
    * What {@link #encode(Capture)} needs of a replica, taken now: the state section is written here
    * (it reads the replica); the history is held as immutable changes and compressed chunks.
    * Encoding the capture can then run on another thread while the replica goes on (the server
-   * compresses off the session's event loop).
+   * compresses off the session's event loop). {@code reuse}, kept by the caller for this replica
+   * from one snapshot to the next, lets the encode copy the history chunks of earlier snapshots
+   * instead of encoding the whole history again.
    */
-  public static Capture capture(Doc doc) {
-    return SnapshotV2.capture(doc);
+  public static Capture capture(Doc doc, HistoryChunks reuse) {
+    return SnapshotV2.capture(doc, reuse);
   }
 
   /** A replica's snapshot taken by {@link #capture}, to be encoded. */
@@ -77,17 +82,19 @@ public final class SnapshotCodec {
     private final byte[] state;
     private final SnapshotV2.Chunks older;
     private final List<Change> newer;
+    private final HistoryChunks reuse;
 
-    Capture(byte[] state, SnapshotV2.Chunks older, List<Change> newer) {
+    Capture(byte[] state, SnapshotV2.Chunks older, List<Change> newer, HistoryChunks reuse) {
       this.state = state;
       this.older = older;
       this.newer = newer;
+      this.reuse = reuse;
     }
   }
 
   /** The binary snapshot (v2) of a capture; safe on any thread. */
   public static byte[] encode(Capture c) {
-    return SnapshotV2.encode(c.state, c.older, c.newer);
+    return SnapshotV2.encode(c.state, c.older, c.newer, c.reuse);
   }
 
   /**

@@ -29,8 +29,9 @@ import java.util.zip.GZIPOutputStream;
  *
  * A load inflates and reads the state only; each history chunk's CRC is checked, and the chunks are
  * kept compressed in the replica until the history is first asked for. A replica whose history was
- * never decoded is encoded by copying its chunks as they are, plus one chunk of the changes applied
- * since.
+ * never decoded is encoded by copying its chunks as they are; its decoded history (the changes
+ * applied since, or all of it once decoded) is encoded in the chunks a {@link HistoryChunks} gives:
+ * those of earlier snapshots that still match, then one chunk of the rest.
  */
 final class SnapshotV2 {
   private SnapshotV2() {}
@@ -42,7 +43,7 @@ final class SnapshotV2 {
   }
 
   /** One compressed run of history changes. */
-  private record Chunk(int count, byte[] gz) {}
+  record Chunk(int count, byte[] gz) {}
 
   /** The history of a v2 snapshot, still compressed: its chunks, oldest first. */
   static final class Chunks implements Doc.UndecodedHistory {
@@ -82,7 +83,7 @@ final class SnapshotV2 {
     }
   }
 
-  static SnapshotCodec.Capture capture(Doc doc) {
+  static SnapshotCodec.Capture capture(Doc doc, HistoryChunks reuse) {
     BinaryState.Writer w = new BinaryState.Writer();
     w.text(doc.version().toString());
     w.text(doc.horizon().toString());
@@ -96,23 +97,17 @@ final class SnapshotV2 {
     Chunks older = undecoded instanceof Chunks h ? h : null;
     List<Change> newer =
         undecoded != null && older == null ? doc.history() : doc.internalDecodedHistory();
-    return new SnapshotCodec.Capture(w.bytes(), older, newer);
+    return new SnapshotCodec.Capture(w.bytes(), older, newer, reuse);
   }
 
-  static byte[] encode(byte[] state, Chunks older, List<Change> newer) {
+  static byte[] encode(byte[] state, Chunks older, List<Change> newer, HistoryChunks reuse) {
     BinaryState.Writer w = new BinaryState.Writer();
     w.raw(MAGIC, 0, MAGIC.length);
     byte[] stateGz = gzip(state);
     w.varint(stateGz.length);
     w.raw(stateGz, 0, stateGz.length);
     List<Chunk> chunks = new ArrayList<>(older == null ? List.of() : older.chunks);
-    if (!newer.isEmpty()) {
-      BinaryState.Writer h = new BinaryState.Writer();
-      for (Change c : newer) {
-        h.text(ChangeCodec.toJsonString(c));
-      }
-      chunks.add(new Chunk(newer.size(), gzip(h.bytes())));
-    }
+    chunks.addAll(reuse.chunks(newer));
     w.varint(chunks.size());
     for (Chunk c : chunks) {
       w.varint(c.count());
@@ -183,6 +178,15 @@ final class SnapshotV2 {
     }
     doc.internalRestore(version, horizon, history, pending);
     return doc;
+  }
+
+  /** One chunk of {@code changes} (not empty). */
+  static Chunk chunk(List<Change> changes) {
+    BinaryState.Writer h = new BinaryState.Writer();
+    for (Change c : changes) {
+      h.text(ChangeCodec.toJsonString(c));
+    }
+    return new Chunk(changes.size(), gzip(h.bytes()));
   }
 
   /** CRC-32 of a chunk: its compressed bytes, then its change count (4 bytes, big-endian). */

@@ -3,6 +3,7 @@ package dev.chorus.crdt.codec;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.crdt.Author;
 import dev.chorus.crdt.Doc;
@@ -12,14 +13,19 @@ import dev.chorus.crdt.op.Change;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 
 /**
  * The binary snapshot (v2): an identical replica, its history decoded only when asked for and
- * re-encoded without decoding; v1 snapshots (stored by earlier versions) still load; corrupt input
- * fails with a {@link CodecException}.
+ * re-encoded without decoding; later snapshots copy the history chunks of earlier ones ({@link
+ * HistoryChunks}) and load like a fresh encode; v1 snapshots (stored by earlier versions) still
+ * load; corrupt input fails with a {@link CodecException}.
  */
 class SnapshotV2Test {
 
@@ -113,5 +119,187 @@ class SnapshotV2Test {
       byte[] cut = java.util.Arrays.copyOf(snap, at);
       assertThrows(CodecException.class, () -> SnapshotCodec.decode(cut, "n1"), "cut at " + where);
     }
+  }
+
+  // ---- history chunks reused across snapshots ------------------------------------------------
+
+  private static final Author ALICE = Author.human("alice");
+
+  private static void edits(Doc d, int n, SplittableRandom random) {
+    for (int k = 0; k < n; k++) {
+      String key = "k" + random.nextInt(20);
+      d.edit(ALICE, null, 1000 + k, e -> e.set(Path.parse(key), "v" + random.nextInt(1000)));
+    }
+  }
+
+  /** The history chunk count of a v2 snapshot (what follows the state section). */
+  private static int chunkCount(byte[] snap) {
+    BinaryState.Reader r = new BinaryState.Reader(snap, 4, snap.length);
+    r.skip(r.count());
+    return r.count();
+  }
+
+  /** {@code snap} loads to {@code d}'s state and history, as a fresh encode of {@code d} does. */
+  private static void assertLoadsLikeAFreshEncode(Doc d, byte[] snap, String where) {
+    Doc back = SnapshotCodec.decode(snap, "n1");
+    Doc fresh = SnapshotCodec.decode(SnapshotCodec.encode(d), "n1");
+    assertEquals(d.stateHash(), back.stateHash(), where);
+    assertEquals(d.horizon(), back.horizon(), where);
+    assertEquals(d.stats(), back.stats(), where);
+    assertEquals(fresh.history(), back.history(), where);
+  }
+
+  @Test
+  void laterSnapshots_copyTheChunksOfEarlierOnes_andEncodeOnlyTheNewChanges() {
+    Doc d = new Doc("n1");
+    SplittableRandom random = new SplittableRandom(1);
+    HistoryChunks reuse = new HistoryChunks(0);
+    edits(d, 10, random);
+    byte[] first = SnapshotCodec.encode(SnapshotCodec.capture(d, reuse));
+    edits(d, 5, random);
+    byte[] second = SnapshotCodec.encode(SnapshotCodec.capture(d, reuse));
+    assertEquals(15, reuse.encodedChanges(), "the first 10 changes were encoded once");
+    assertEquals(2, chunkCount(second));
+    assertLoadsLikeAFreshEncode(d, second, "second");
+    // the first snapshot ends with its only chunk, which the second holds as it was
+    int gzLength = SnapshotV2.chunk(d.history().subList(0, 10)).gz().length;
+    byte[] firstChunk = java.util.Arrays.copyOfRange(first, first.length - gzLength, first.length);
+    assertTrue(indexOf(second, firstChunk) > 0, "first chunk copied");
+    byte[] third = SnapshotCodec.encode(SnapshotCodec.capture(d, reuse));
+    assertEquals(15, reuse.encodedChanges(), "nothing new: everything copied");
+    assertArrayEquals(second, third);
+  }
+
+  private static int indexOf(byte[] in, byte[] part) {
+    outer:
+    for (int i = 0; i + part.length <= in.length; i++) {
+      for (int j = 0; j < part.length; j++) {
+        if (in[i + j] != part[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
+  }
+
+  @Test
+  void afterACompact_theChangedHistoryIsEncodedAgain() {
+    Doc d = new Doc("n1");
+    SplittableRandom random = new SplittableRandom(2);
+    HistoryChunks reuse = new HistoryChunks(0);
+    edits(d, 5, random);
+    VersionVector mid = d.version();
+    edits(d, 5, random);
+    SnapshotCodec.encode(SnapshotCodec.capture(d, reuse));
+    edits(d, 15, random);
+    SnapshotCodec.encode(SnapshotCodec.capture(d, reuse));
+    assertEquals(25, reuse.encodedChanges());
+    d.compact(mid);
+    // the first cached chunk (10 changes) would still fit in the 20 left, but they moved
+    byte[] snap = SnapshotCodec.encode(SnapshotCodec.capture(d, reuse));
+    assertEquals(25 + 20, reuse.encodedChanges(), "the 20 changes left, in one new chunk");
+    assertEquals(1, chunkCount(snap));
+    assertLoadsLikeAFreshEncode(d, snap, "after compact");
+  }
+
+  @Test
+  void aLoadedHistory_isCopied_untilItIsDecoded_thenEncodedOnceAgain() {
+    Doc original = new Doc("n1");
+    SplittableRandom random = new SplittableRandom(3);
+    edits(original, 10, random);
+    Doc d = SnapshotCodec.decode(SnapshotCodec.encode(original), "n1");
+    HistoryChunks reuse = new HistoryChunks(0);
+    edits(d, 4, random);
+    SnapshotCodec.encode(SnapshotCodec.capture(d, reuse));
+    edits(d, 3, random);
+    byte[] snap = SnapshotCodec.encode(SnapshotCodec.capture(d, reuse));
+    assertEquals(7, reuse.encodedChanges(), "the loaded chunk copied, the later changes once");
+    assertEquals(3, chunkCount(snap));
+    assertLoadsLikeAFreshEncode(d, snap, "undecoded");
+    d.history(); // decodes the loaded part: it now comes first in the decoded history
+    snap = SnapshotCodec.encode(SnapshotCodec.capture(d, reuse));
+    assertEquals(7 + 17, reuse.encodedChanges());
+    assertEquals(1, chunkCount(snap));
+    assertLoadsLikeAFreshEncode(d, snap, "decoded");
+  }
+
+  @Test
+  void aSmallLastChunk_isMergedWithTheChangesAfterIt() {
+    Doc d = new Doc("n1");
+    SplittableRandom random = new SplittableRandom(4);
+    HistoryChunks reuse = new HistoryChunks();
+    byte[] snap = null;
+    for (int k = 0; k < 20; k++) {
+      edits(d, 1, random);
+      snap = SnapshotCodec.encode(SnapshotCodec.capture(d, reuse));
+    }
+    assertEquals(1, chunkCount(snap), "tiny chunks do not pile up");
+    assertLoadsLikeAFreshEncode(d, snap, "merged");
+  }
+
+  @Test
+  void capturesEncodedOnAnotherThread_inAnyOrder_eachLoadToItsOwnReplica() throws Exception {
+    Doc d = new Doc("n1");
+    SplittableRandom random = new SplittableRandom(5);
+    HistoryChunks reuse = new HistoryChunks(0);
+    edits(d, 10, random);
+    String hashA = d.stateHash();
+    SnapshotCodec.Capture a = SnapshotCodec.capture(d, reuse);
+    List<Change> historyA = d.history();
+    edits(d, 10, random);
+    SnapshotCodec.Capture b = SnapshotCodec.capture(d, reuse);
+    ExecutorService worker = Executors.newSingleThreadExecutor();
+    try {
+      byte[] snapB = worker.submit(() -> SnapshotCodec.encode(b)).get();
+      byte[] snapA = worker.submit(() -> SnapshotCodec.encode(a)).get();
+      assertLoadsLikeAFreshEncode(d, snapB, "b");
+      Doc backA = SnapshotCodec.decode(snapA, "n1");
+      assertEquals(hashA, backA.stateHash());
+      assertEquals(historyA, backA.history());
+    } finally {
+      worker.shutdown();
+    }
+  }
+
+  /**
+   * Seeded random runs: edits of two replicas, snapshots through one cache, compactions, decoding
+   * the loaded history, and loading the replica again from its own snapshot (the cache then matches
+   * nothing). Every snapshot loads like a fresh encode of the replica.
+   */
+  @Test
+  void randomRuns_snapshotsWithReusedChunks_loadLikeFreshEncodes() {
+    long copied = 0;
+    for (long seed = 0; seed < 30; seed++) {
+      SplittableRandom random = new SplittableRandom(seed);
+      HistoryChunks reuse = new HistoryChunks(random.nextBoolean() ? 0 : 400);
+      Doc d = new Doc("n1");
+      List<VersionVector> versions = new ArrayList<>();
+      for (int step = 0; step < 60; step++) {
+        String where = "seed " + seed + " step " + step;
+        int what = random.nextInt(10);
+        if (what < 5) {
+          edits(d, 1 + random.nextInt(4), random);
+        } else if (what == 5) {
+          // another replica that has seen everything (what compaction asks for) edits too
+          Doc other = SnapshotCodec.decode(SnapshotCodec.encode(d), "n2");
+          edits(other, 1 + random.nextInt(3), random);
+          other.changesSince(d.version()).forEach(d::apply);
+        } else if (what < 8) {
+          long before = reuse.encodedChanges();
+          byte[] snap = SnapshotCodec.encode(SnapshotCodec.capture(d, reuse));
+          copied += d.internalDecodedHistory().size() - (reuse.encodedChanges() - before);
+          assertLoadsLikeAFreshEncode(d, snap, where);
+        } else if (what == 8 && !versions.isEmpty()) {
+          d.compact(versions.get(random.nextInt(versions.size())));
+        } else if (random.nextBoolean()) {
+          d.history();
+        } else {
+          d = SnapshotCodec.decode(SnapshotCodec.encode(SnapshotCodec.capture(d, reuse)), "n1");
+        }
+        versions.add(d.version());
+      }
+    }
+    assertTrue(copied > 0, "some chunks were copied");
   }
 }

@@ -12,6 +12,7 @@ import dev.chorus.crdt.Edit;
 import dev.chorus.crdt.Path;
 import dev.chorus.crdt.clock.VersionVector;
 import dev.chorus.crdt.codec.ChangeCodec;
+import dev.chorus.crdt.codec.HistoryChunks;
 import dev.chorus.crdt.codec.SnapshotCodec;
 import dev.chorus.crdt.conflict.Conflict;
 import dev.chorus.crdt.conflict.ConflictEvent;
@@ -80,6 +81,9 @@ public final class Session {
 
   /** Snapshots being written (see {@link #writeSnapshot}). */
   private int snapshotsWriting;
+
+  /** The history chunks of earlier snapshots, copied into the next instead of encoded again. */
+  private final HistoryChunks historyChunks = new HistoryChunks();
 
   private final CommitPipeline<Commit> commits;
   private boolean broken;
@@ -1379,7 +1383,7 @@ public final class Session {
   private Snapshot takeSnapshot() {
     Snapshot s =
         new Snapshot(
-            SnapshotCodec.capture(doc),
+            SnapshotCodec.capture(doc, historyChunks),
             doc.version().toString(),
             seq,
             Math.max(0, seq - registry.config().idempotencyWindow()),

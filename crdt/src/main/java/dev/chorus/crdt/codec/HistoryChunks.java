@@ -1,0 +1,89 @@
+package dev.chorus.crdt.codec;
+
+import dev.chorus.crdt.op.Change;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The history chunks one replica's earlier v2 snapshots were encoded with, kept to be copied into
+ * its next snapshot instead of encoding (JSON, gzip) the whole history again every time: with it, a
+ * replica snapshotted every {@code k} changes encodes each change about once, not once per
+ * snapshot.
+ *
+ * <p>A chunk is reused while the decoded history still holds the same {@link Change} objects at the
+ * same positions — its first and last change, compared by identity, at the same offset and the same
+ * count apart (the history only grows at its end, loses changes to {@code Doc.compact} and gets its
+ * undecoded older part put in front of it, and each of these moves or drops them). From the first
+ * chunk that does not match, the cache is dropped and the rest is encoded again. A small last chunk
+ * (under {@link #MERGE_BELOW} compressed bytes) is encoded again with the changes after it, so a
+ * replica snapshotted often does not pile up tiny, badly compressed chunks.
+ *
+ * <p>One per replica (the server keeps one per session). Thread-safe: {@link
+ * SnapshotCodec#capture(Doc, HistoryChunks)} only keeps a reference, and {@link
+ * SnapshotCodec#encode(SnapshotCodec.Capture)} uses and updates it under this object's lock, on any
+ * thread. Captures may be encoded in any order; each gets the chunks that match its own history.
+ */
+public final class HistoryChunks {
+  /** A last chunk smaller than this (compressed) is merged with the changes after it. */
+  static final int MERGE_BELOW = 16 * 1024;
+
+  /** A chunk this cache made: the changes it holds, by identity, and its bytes. */
+  private record Cached(Change first, Change last, SnapshotV2.Chunk chunk) {}
+
+  private final int mergeBelow;
+
+  /** The chunks of the last encode, oldest first, covering a prefix of its decoded history. */
+  private List<Cached> cached = List.of();
+
+  /** Changes encoded into new chunks by this cache (tests see reuse by it). */
+  private long encodedChanges;
+
+  public HistoryChunks() {
+    this(MERGE_BELOW);
+  }
+
+  /** With another merge threshold (0: never merge), for tests. */
+  HistoryChunks(int mergeBelow) {
+    this.mergeBelow = mergeBelow;
+  }
+
+  /**
+   * The chunks of {@code history} (a replica's decoded history, oldest first): the cached ones that
+   * still match, then one new chunk of the rest.
+   */
+  synchronized List<SnapshotV2.Chunk> chunks(List<Change> history) {
+    List<Cached> kept = new ArrayList<>(cached.size() + 1);
+    int at = 0;
+    for (Cached c : cached) {
+      int n = c.chunk().count();
+      if (at + n > history.size()
+          || history.get(at) != c.first()
+          || history.get(at + n - 1) != c.last()) {
+        break;
+      }
+      kept.add(c);
+      at += n;
+    }
+    if (!kept.isEmpty() && at < history.size()) {
+      Cached last = kept.get(kept.size() - 1);
+      if (last.chunk().gz().length < mergeBelow) {
+        kept.remove(kept.size() - 1);
+        at -= last.chunk().count();
+      }
+    }
+    if (at < history.size()) {
+      List<Change> rest = history.subList(at, history.size());
+      kept.add(new Cached(rest.get(0), rest.get(rest.size() - 1), SnapshotV2.chunk(rest)));
+      encodedChanges += rest.size();
+    }
+    cached = List.copyOf(kept);
+    List<SnapshotV2.Chunk> out = new ArrayList<>(kept.size());
+    kept.forEach(c -> out.add(c.chunk()));
+    return out;
+  }
+
+  /** How many changes were encoded into new chunks so far (the rest were copied). */
+  synchronized long encodedChanges() {
+    return encodedChanges;
+  }
+}
