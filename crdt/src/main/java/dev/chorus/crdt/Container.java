@@ -7,8 +7,11 @@ public enum Container {
   TEXT,
   COUNTER;
 
+  // Computed once: a snapshot writes the type of every container (tens of thousands).
+  private final String wireName = name().toLowerCase(java.util.Locale.ROOT);
+
   public String wireName() {
-    return name().toLowerCase(java.util.Locale.ROOT);
+    return wireName;
   }
 
   /**

@@ -19,6 +19,7 @@ public final class VersionVector {
   public static final VersionVector EMPTY = new VersionVector(new TreeMap<>());
 
   private final TreeMap<String, Long> entries;
+  private int hash;
 
   private VersionVector(TreeMap<String, Long> entries) {
     this.entries = entries;
@@ -132,7 +133,13 @@ public final class VersionVector {
 
   @Override
   public int hashCode() {
-    return entries.hashCode();
+    // Immutable; a snapshot looks up the same vectors (retirements' deps) again and again.
+    int h = hash;
+    if (h == 0) {
+      h = entries.hashCode();
+      hash = h;
+    }
+    return h;
   }
 
   /** {@code "n1:42,n2:7"}, replicas sorted; the empty vector is {@code ""}. */

@@ -15,9 +15,9 @@ import dev.chorus.crdt.type.StateImage.ObjImage;
 import dev.chorus.crdt.type.StateImage.PositionImage;
 import dev.chorus.crdt.type.StateImage.RunImage;
 import dev.chorus.crdt.type.Touch;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,29 +49,42 @@ final class BinaryState {
 
   /** Appends values to a growing byte array. */
   static final class Writer {
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream(1 << 16);
+    // Not a ByteArrayOutputStream: its write is synchronized, and a state image is written a
+    // byte or a few at a time (millions of writes on the event loop per snapshot).
+    private byte[] out = new byte[1 << 16];
+    private int size;
     private final Map<String, Integer> strings = new HashMap<>();
     private final Map<Author, Integer> authors = new HashMap<>();
     private final Map<VersionVector, Integer> versions = new HashMap<>();
 
     byte[] bytes() {
-      return out.toByteArray();
+      return Arrays.copyOf(out, size);
+    }
+
+    private void room(int n) {
+      if (out.length - size < n) {
+        out = Arrays.copyOf(out, Math.max(out.length * 2, size + n));
+      }
     }
 
     void raw(int b) {
-      out.write(b);
+      room(1);
+      out[size++] = (byte) b;
     }
 
     void raw(byte[] b, int from, int to) {
-      out.write(b, from, to - from);
+      room(to - from);
+      System.arraycopy(b, from, out, size, to - from);
+      size += to - from;
     }
 
     void varint(long v) {
+      room(10);
       while ((v & ~0x7FL) != 0) {
-        out.write((int) ((v & 0x7F) | 0x80));
+        out[size++] = (byte) ((v & 0x7F) | 0x80);
         v >>>= 7;
       }
-      out.write((int) v);
+      out[size++] = (byte) v;
     }
 
     void signed(long v) {
@@ -82,7 +95,7 @@ final class BinaryState {
     void text(String s) {
       byte[] b = s.getBytes(StandardCharsets.UTF_8);
       varint(b.length);
-      out.write(b, 0, b.length);
+      raw(b, 0, b.length);
     }
 
     /** A string written once, then referred to. */
@@ -183,9 +196,12 @@ final class BinaryState {
       }
     }
 
+    // Indexed loops here and below: most of these lists are empty or hold one element, and a state
+    // has hundreds of thousands of them (an iterator each is most of what a capture allocates).
     private void entries(List<EntryImage> es) {
       varint(es.size());
-      for (EntryImage e : es) {
+      for (int k = 0; k < es.size(); k++) {
+        EntryImage e = es.get(k);
         id(e.id());
         author(e.author());
         signed(e.timestamp());
@@ -228,7 +244,8 @@ final class BinaryState {
 
     private void retirements(List<Retirement> rs) {
       varint(rs.size());
-      for (Retirement r : rs) {
+      for (int k = 0; k < rs.size(); k++) {
+        Retirement r = rs.get(k);
         id(r.by());
         varint(r.changeStart());
         raw(r.kind().ordinal());
@@ -248,7 +265,8 @@ final class BinaryState {
       }
       version(a.ack());
       varint(a.actors().size());
-      for (Touch t : a.actors()) {
+      for (int k = 0; k < a.actors().size(); k++) {
+        Touch t = a.actors().get(k);
         id(t.op());
         author(t.author());
         signed(t.timestamp());

@@ -175,6 +175,10 @@ public final class Liveness {
 
   /** Entries ordered by op id (for stable output). */
   static List<Entry> sorted(List<Entry> entries) {
+    if (entries.size() < 2) {
+      // most registers hold one value, and a snapshot walks every register: no copy then
+      return Collections.unmodifiableList(entries);
+    }
     List<Entry> s = new ArrayList<>(entries);
     s.sort(BY_ID);
     return Collections.unmodifiableList(s);

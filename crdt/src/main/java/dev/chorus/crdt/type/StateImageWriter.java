@@ -8,9 +8,9 @@ import dev.chorus.crdt.type.StateImage.PositionImage;
 import dev.chorus.crdt.type.StateImage.RunImage;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /** Takes a {@link StateImage} of a state; everything in id or key order, so output is stable. */
 final class StateImageWriter {
@@ -37,23 +37,32 @@ final class StateImageWriter {
   }
 
   private ObjImage obj(Obj o) {
-    Map<String, List<EntryImage>> registers = new TreeMap<>();
-    List<RunImage> runs = new ArrayList<>();
+    Map<String, List<EntryImage>> registers = Map.of();
+    List<RunImage> runs = List.of();
     long counter = 0;
     if (o instanceof MapObj m) {
-      m.registers.forEach((k, reg) -> registers.put(k, entries(reg)));
+      // in key order already (a TreeMap): kept in that order without sorting again
+      Map<String, List<EntryImage>> regs = new LinkedHashMap<>(m.registers.size() * 4 / 3 + 1);
+      m.registers.forEach((k, reg) -> regs.put(k, entries(reg)));
+      registers = regs;
     } else if (o instanceof ListObj l) {
-      l.seq.forEachRun(r -> runs.add(run(l.seq, r)));
+      runs = runs(l.seq);
     } else if (o instanceof TextObj t) {
-      t.seq.forEachRun(r -> runs.add(run(t.seq, r)));
+      runs = runs(t.seq);
     } else {
       counter = ((CounterObj) o).value;
     }
     return new ObjImage(o.id, o.type(), registers, runs, counter, agg(o.agg));
   }
 
-  private static RunImage run(Sequence seq, Sequence.Run r) {
-    return new RunImage(r.id(0), r.len, r.originLeft, r.originRight, r.visible, seq.textOf(r));
+  private static List<RunImage> runs(Sequence seq) {
+    List<RunImage> runs = new ArrayList<>();
+    seq.forEachRun(
+        r ->
+            runs.add(
+                new RunImage(
+                    r.id(0), r.len, r.originLeft, r.originRight, r.visible, seq.textOf(r))));
+    return runs;
   }
 
   private List<EntryImage> entries(Register reg) {
@@ -74,6 +83,9 @@ final class StateImageWriter {
   private static List<Retirement> retired(Entry e) {
     if (e.retiredBy == null) {
       return List.of();
+    }
+    if (e.retiredBy.size() == 1) {
+      return List.of(e.retiredBy.get(0));
     }
     List<Retirement> r = new ArrayList<>(e.retiredBy);
     r.sort(Comparator.comparing(Retirement::by));
