@@ -1,5 +1,6 @@
 package dev.chorus.load.cluster;
 
+import dev.chorus.load.harness.node.ServerNode;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -52,6 +53,7 @@ final class ClusterNodeProcess {
     c.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     c.add("-Xmx" + heap);
     c.addAll(HAZELCAST_PROPS);
+    c.addAll(ServerNode.extraJvmArgs());
     c.addAll(List.of("-jar", jar.toString()));
     c.addAll(
         List.of(

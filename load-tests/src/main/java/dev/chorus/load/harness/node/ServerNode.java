@@ -74,17 +74,22 @@ public final class ServerNode implements AutoCloseable {
     return process != null && process.isAlive();
   }
 
+  /**
+   * Extra node JVM flags from {@code CHORUS_NODE_JAVA_OPTS} (e.g. a JFR recording or GC log for
+   * profiling a run), for every benchmark that starts nodes; appended after the defaults.
+   */
+  public static List<String> extraJvmArgs() {
+    String extra = System.getenv("CHORUS_NODE_JAVA_OPTS");
+    return extra == null || extra.isBlank() ? List.of() : List.of(extra.trim().split("\\s+"));
+  }
+
   /** Starts the process and waits (≤ {@code timeout}) until {@code /health} answers 200. */
   public ServerNode start(Duration timeout) throws IOException, InterruptedException {
     Files.createDirectories(dataDir);
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(jvmArgs);
-    // Extra node JVM flags for profiling a run (e.g. a JFR recording), appended after the defaults.
-    String extra = System.getenv("CHORUS_NODE_JAVA_OPTS");
-    if (extra != null && !extra.isBlank()) {
-      cmd.addAll(List.of(extra.trim().split("\\s+")));
-    }
+    cmd.addAll(extraJvmArgs());
     cmd.add("-jar");
     cmd.add(jar.toString());
     cmd.addAll(
