@@ -284,6 +284,8 @@ public final class ClusterBench {
         if (!line.startsWith("#")
             && (line.startsWith("chorus_batch_latency_seconds")
                 || line.startsWith("chorus_store_commit_seconds")
+                || line.startsWith("chorus_store_write_seconds")
+                || line.startsWith("chorus_oplog_write_seconds")
                 || line.startsWith("chorus_catchup"))
             && !line.contains("_max")) {
           sb.append(line.replace("chorus_", "")).append("; ");

@@ -23,6 +23,8 @@ public final class Metrics {
   private final Counter resolved;
   private final Timer batchLatency;
   private final Timer storeLatency;
+  private final Timer storeWrite;
+  private final Timer oplogWrite;
   private final Timer sessionLoad;
   private final Counter loadReplayed;
   private final Counter snapshots;
@@ -53,6 +55,17 @@ public final class Metrics {
     storeLatency =
         Timer.builder("chorus.store.commit")
             .description("one group commit to the store")
+            .publishPercentiles(0.5, 0.99)
+            .register(registry);
+    // The two sinks of a cluster ack, timed apart: which one a slow group commit waited for.
+    storeWrite =
+        Timer.builder("chorus.store.write")
+            .description("one store transaction of queued groups (on the store thread)")
+            .publishPercentiles(0.5, 0.99)
+            .register(registry);
+    oplogWrite =
+        Timer.builder("chorus.oplog.write")
+            .description("one group's op-log map write with its synchronous backups (cluster)")
             .publishPercentiles(0.5, 0.99)
             .register(registry);
     sessionLoad =
@@ -97,6 +110,14 @@ public final class Metrics {
 
   public void storeLatency(long nanos) {
     storeLatency.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  public void storeWrite(long nanos) {
+    storeWrite.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  public void oplogWrite(long nanos) {
+    oplogWrite.record(nanos, TimeUnit.NANOSECONDS);
   }
 
   public void sessionLoaded(long nanos, int replayedChanges) {

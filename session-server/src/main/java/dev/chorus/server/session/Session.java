@@ -1445,14 +1445,24 @@ public final class Session {
     // The ack condition in a cluster: in the store AND in the op-log map with its synchronous
     // backups (both in parallel; the pipeline waits for both, so a failure never races a late
     // success).
-    commits.submit(commit, () -> registry.replicator().persist(id, entries));
+    commits.submit(
+        commit,
+        () -> {
+          long start = System.nanoTime();
+          return registry
+              .replicator()
+              .persist(id, entries)
+              .onSuccess(v -> registry.metrics().oplogWrite(System.nanoTime() - start));
+        });
   }
 
   /** On a store thread: every queued group in one append. */
   private void write(List<Commit> queued) throws Exception {
     List<OpLogStore.StoredBatch> rows = new ArrayList<>();
     queued.forEach(c -> rows.addAll(c.rows()));
+    long start = System.nanoTime();
     store.append(id, rows);
+    registry.metrics().storeWrite(System.nanoTime() - start);
   }
 
   private void committed(Commit c, long submittedNanos) {
