@@ -9,8 +9,11 @@ import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.config.PartitioningStrategyConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.internal.util.ConcurrencyUtil;
 import com.hazelcast.spi.merge.PutIfAbsentMergePolicy;
 import java.util.List;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinWorkerThread;
 
 /**
  * The embedded Hazelcast member of a node and its configuration: discovery (TCP-IP member list or
@@ -62,8 +65,29 @@ public final class HazelcastMember implements AutoCloseable {
     this.config = config;
   }
 
+  /**
+   * Where Hazelcast runs the continuations of its async calls when the JVM's common pool cannot:
+   * with at most 2 cores the common pool has parallelism 1, and Hazelcast then starts a new thread
+   * for every continuation — three per op-log {@code putAllAsync}, each waiting to be scheduled on
+   * a busy machine before the ack can go (thousands of threads a minute, tens of ms per write).
+   */
+  private static final ForkJoinPool ASYNC =
+      new ForkJoinPool(
+          2,
+          pool -> {
+            ForkJoinWorkerThread t =
+                ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
+            t.setName("chorus-hazelcast-async-" + t.getPoolIndex());
+            return t;
+          },
+          null,
+          true);
+
   /** Starts a member and joins (or forms) its cluster. */
   public static HazelcastMember start(Settings s) {
+    if (ForkJoinPool.getCommonPoolParallelism() <= 1) {
+      ConcurrencyUtil.setDefaultAsyncExecutor(ASYNC);
+    }
     Config c = config(s);
     return new HazelcastMember(Hazelcast.newHazelcastInstance(c), c);
   }
