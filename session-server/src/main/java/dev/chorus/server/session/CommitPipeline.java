@@ -3,6 +3,7 @@ package dev.chorus.server.session;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -98,7 +99,16 @@ final class CommitPipeline<G> {
     inFlight.add(slot);
     lastReplicated = lastReplicated.compose(v -> replicate.get());
     Future.join(slot.stored.future(), lastReplicated)
-        .onComplete(ar -> context.runOnContext(v -> settle(slot, ar.cause())));
+        .onComplete(
+            ar -> {
+              // The op-log write completes on this context: settle there and then rather than
+              // behind every task queued meanwhile (the ack and the publish wait for it).
+              if (Vertx.currentContext() == context) {
+                settle(slot, ar.cause());
+              } else {
+                context.runOnContext(v -> settle(slot, ar.cause()));
+              }
+            });
     toStore.add(slot);
     if (draining.compareAndSet(false, true)) {
       worker.executeBlocking(this::drain, false).onFailure(this::notRun);
