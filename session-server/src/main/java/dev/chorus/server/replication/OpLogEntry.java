@@ -1,8 +1,11 @@
 package dev.chorus.server.replication;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.server.protocol.Values;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 
 /**
  * One entry of the replicated op log: a CRDT change (codec JSON) with what other replicas need to
@@ -44,34 +47,45 @@ public record OpLogEntry(
     return key(sessionId, replica, startCounter);
   }
 
-  /** Compact JSON (short field names: entries travel on every write). */
-  public ObjectNode toJson() {
-    ObjectNode o = Values.NODES.objectNode();
-    o.put("r", replica);
-    o.put("s", startCounter);
-    o.put("e", endCounter);
-    try {
-      o.set("c", Values.MAPPER.readTree(changeJson));
-      if (resultsJson != null) {
-        o.set("res", Values.MAPPER.readTree(resultsJson));
-      }
-      if (opsJson != null) {
-        o.set("ops", Values.MAPPER.readTree(opsJson));
-      }
-    } catch (Exception e) {
-      throw new IllegalArgumentException("entry holds invalid JSON", e);
+  /**
+   * Compact JSON (short field names: entries travel on every write), written straight from the
+   * fields: the change, results and ops are already JSON (made by this server or read from an
+   * entry), so they are copied, not parsed and printed again — this runs for every change on the
+   * op-log write and again on the publish.
+   */
+  public String toJsonString() {
+    StringWriter w = new StringWriter(changeJson.length() + 256);
+    try (JsonGenerator g = Values.MAPPER.getFactory().createGenerator(w)) {
+      writeTo(g);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
-    if (batchId != null) {
-      o.put("b", batchId);
-      o.put("h", contentHash);
-      o.put("v", version);
-    }
-    o.put("q", seq);
-    return o;
+    return w.toString();
   }
 
-  public String toJsonString() {
-    return toJson().toString();
+  /** Writes {@link #toJsonString} to {@code g} (an envelope carrying several entries). */
+  public void writeTo(JsonGenerator g) throws IOException {
+    g.writeStartObject();
+    g.writeStringField("r", replica);
+    g.writeNumberField("s", startCounter);
+    g.writeNumberField("e", endCounter);
+    g.writeFieldName("c");
+    g.writeRawValue(changeJson);
+    if (resultsJson != null) {
+      g.writeFieldName("res");
+      g.writeRawValue(resultsJson);
+    }
+    if (opsJson != null) {
+      g.writeFieldName("ops");
+      g.writeRawValue(opsJson);
+    }
+    if (batchId != null) {
+      g.writeStringField("b", batchId);
+      g.writeStringField("h", contentHash);
+      g.writeStringField("v", version);
+    }
+    g.writeNumberField("q", seq);
+    g.writeEndObject();
   }
 
   public static OpLogEntry fromJson(String json) {

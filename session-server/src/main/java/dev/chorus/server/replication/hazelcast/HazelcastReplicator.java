@@ -1,7 +1,7 @@
 package dev.chorus.server.replication.hazelcast;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
@@ -18,6 +18,9 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -152,34 +155,61 @@ public final class HazelcastReplicator implements Replicator {
     if (entries.isEmpty()) {
       return;
     }
-    ObjectNode m = envelope("e", sessionId);
-    ArrayNode a = m.putArray("e");
-    for (OpLogEntry e : entries) {
-      a.add(e.toJson());
-    }
-    send(sessionId, m);
+    send(
+        sessionId,
+        message(
+            "e",
+            sessionId,
+            g -> {
+              g.writeArrayFieldStart("e");
+              for (OpLogEntry e : entries) {
+                e.writeTo(g);
+              }
+              g.writeEndArray();
+            }));
   }
 
   @Override
   public void publishPresence(String sessionId, ObjectNode participant, boolean left) {
-    ObjectNode m = envelope("p", sessionId);
-    m.set("p", participant);
-    m.put("left", left);
-    send(sessionId, m);
+    send(
+        sessionId,
+        message(
+            "p",
+            sessionId,
+            g -> {
+              g.writeFieldName("p");
+              g.writeTree(participant);
+              g.writeBooleanField("left", left);
+            }));
   }
 
-  private ObjectNode envelope(String type, String sessionId) {
-    ObjectNode m = Values.NODES.objectNode();
-    m.put("t", type);
-    m.put("s", sessionId);
-    m.put("from", replicaId);
-    return m;
+  private interface Body {
+    void write(JsonGenerator g) throws IOException;
   }
 
-  private void send(String sessionId, ObjectNode m) {
+  /**
+   * A topic message: the envelope, then {@code body}. Streamed, so entries' JSON is copied in, not
+   * built as a tree and printed again.
+   */
+  private String message(String type, String sessionId, Body body) {
+    StringWriter w = new StringWriter();
+    try (JsonGenerator g = Values.MAPPER.getFactory().createGenerator(w)) {
+      g.writeStartObject();
+      g.writeStringField("t", type);
+      g.writeStringField("s", sessionId);
+      g.writeStringField("from", replicaId);
+      body.write(g);
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return w.toString();
+  }
+
+  private void send(String sessionId, String message) {
     try {
       topicOf(sessionId)
-          .publishAsync(m.toString())
+          .publishAsync(message)
           .exceptionally(
               t -> {
                 LOG.debug(
