@@ -9,6 +9,7 @@ import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
@@ -35,6 +36,9 @@ final class BenchWriter {
   private final Map<String, Sent> sent;
   private final int window;
   private final Histogram propagation = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+  // the same samples by the second of the phase they arrived in: is the tail spread or bunched?
+  private final Map<Integer, Histogram> bySecond = new TreeMap<>();
+  private long recordingSince;
   private Context context;
   // Vert.x 5 closes a client (and its connections) once nothing references it: keep it.
   private WebSocketClient client;
@@ -115,7 +119,14 @@ final class BenchWriter {
       case "change":
         Sent s = sent.get(f.path("batchId").asText());
         if (recording && s != null && !s.node().equals(node)) {
-          propagation.recordValue(Math.max(0, System.nanoTime() - s.nanos()));
+          long now = System.nanoTime();
+          long value = Math.max(0, now - s.nanos());
+          propagation.recordValue(value);
+          bySecond
+              .computeIfAbsent(
+                  (int) ((now - recordingSince) / 1_000_000_000L),
+                  k -> new Histogram(TimeUnit.SECONDS.toNanos(60), 2))
+              .recordValue(value);
         }
         break;
       default:
@@ -133,6 +144,10 @@ final class BenchWriter {
         v -> {
           ratePerSecond = rate;
           recording = record;
+          // what was recorded before (a warm-up) is not part of this phase
+          propagation.reset();
+          bySecond.clear();
+          recordingSince = System.nanoTime();
           credit = 0;
           if (timer < 0) {
             timer = vertx.setPeriodic(5, t -> tick());
@@ -199,6 +214,22 @@ final class BenchWriter {
   Histogram propagation() {
     Promise<Histogram> p = Promise.promise();
     context.runOnContext(v -> p.complete(propagation.copy()));
+    try {
+      return p.future().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** {@link #propagation} by the second of the phase it arrived in (copy, as that). */
+  Map<Integer, Histogram> propagationBySecond() {
+    Promise<Map<Integer, Histogram>> p = Promise.promise();
+    context.runOnContext(
+        v -> {
+          Map<Integer, Histogram> copy = new TreeMap<>();
+          bySecond.forEach((k, h) -> copy.put(k, h.copy()));
+          p.complete(copy);
+        });
     try {
       return p.future().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     } catch (Exception e) {

@@ -20,6 +20,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
@@ -45,6 +46,7 @@ public final class ClusterBench {
   public static void main(String[] args) throws Exception {
     double rate = 3000;
     int seconds = 20;
+    int warmup = 10;
     int window = 256;
     String heap = "512m";
     String jar = null;
@@ -52,25 +54,28 @@ public final class ClusterBench {
       switch (args[i]) {
         case "--rate" -> rate = Double.parseDouble(args[++i]);
         case "--seconds" -> seconds = Integer.parseInt(args[++i]);
+        case "--warmup" -> warmup = Integer.parseInt(args[++i]);
         case "--window" -> window = Integer.parseInt(args[++i]);
         case "--node-heap" -> heap = args[++i];
         case "--server-jar" -> jar = args[++i];
         case "--quick" -> {
           rate = 600;
           seconds = 6;
+          warmup = 3;
         }
         default -> {
           System.err.println(
-              "usage: cluster-bench [--rate OPS_PER_S] [--seconds PER_PHASE] [--window IN_FLIGHT]"
-                  + " [--node-heap 512m] [--server-jar PATH] [--quick]");
+              "usage: cluster-bench [--rate OPS_PER_S] [--seconds PER_PHASE] [--warmup SECONDS]"
+                  + " [--window IN_FLIGHT] [--node-heap 512m] [--server-jar PATH] [--quick]");
           System.exit(2);
         }
       }
     }
-    System.exit(run(jar, rate, seconds, window, heap) ? 0 : 1);
+    System.exit(run(jar, rate, seconds, warmup, window, heap) ? 0 : 1);
   }
 
-  private static boolean run(String jarArg, double rate, int seconds, int window, String heap)
+  private static boolean run(
+      String jarArg, double rate, int seconds, int warmup, int window, String heap)
       throws Exception {
     Path jar =
         Path.of(jarArg != null ? jarArg : "session-server/target/chorus-server.jar")
@@ -168,6 +173,27 @@ public final class ClusterBench {
         writers.get(i).acked = 0; // the setup batch is not part of the load
       }
 
+      // ---- warm-up: the same load, reported apart. Fresh JVMs spend their first seconds
+      // compiling (on the same two cores), which is not the steady state phase 1 measures.
+      if (warmup > 0) {
+        log(String.format("warm-up: %.0f ops/s for %d s", rate, warmup));
+        for (BenchWriter w : writers) {
+          w.run(rate / 3, true);
+        }
+        Thread.sleep(warmup * 1000L);
+        Histogram cold = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        for (BenchWriter w : writers) {
+          cold.add(w.propagation());
+        }
+        log(
+            String.format(
+                "warm-up: propagation p50 %.2f ms p99 %.2f ms max %.2f ms (%d samples)",
+                ms(cold.getValueAtPercentile(50)),
+                ms(cold.getValueAtPercentile(99)),
+                ms(cold.getMaxValue()),
+                cold.getTotalCount()));
+      }
+
       // ---- phase 1: steady load through all three nodes
       log(String.format("phase 1: %.0f ops/s for %d s through 3 nodes", rate, seconds));
       long a0 = totalAcked(writers);
@@ -199,6 +225,30 @@ public final class ClusterBench {
               ms(prop.getMaxValue()),
               prop.getTotalCount()));
 
+      Map<Integer, Histogram> bySecond = new TreeMap<>();
+      for (BenchWriter w : writers) {
+        w.propagationBySecond()
+            .forEach(
+                (k, h) ->
+                    bySecond.merge(
+                        k,
+                        h,
+                        (a, b) -> {
+                          a.add(b);
+                          return a;
+                        }));
+      }
+      StringBuilder timeline = new StringBuilder("phase 1 propagation by second (p50/p99/max ms):");
+      bySecond.forEach(
+          (k, h) ->
+              timeline.append(
+                  String.format(
+                      " %d:%.0f/%.0f/%.0f",
+                      k,
+                      ms(h.getValueAtPercentile(50)),
+                      ms(h.getValueAtPercentile(99)),
+                      ms(h.getMaxValue()))));
+      log(timeline.toString());
       for (ClusterNodeProcess n : nodes) {
         log(n.replica + " " + metrics(n.port));
       }
