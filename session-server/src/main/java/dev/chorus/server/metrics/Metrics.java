@@ -2,6 +2,7 @@ package dev.chorus.server.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -48,31 +49,25 @@ public final class Metrics {
             .description("conflicts resolved")
             .register(registry);
     batchLatency =
-        Timer.builder("chorus.batch.latency")
-            .description("batch received to ack (includes the store commit)")
-            .publishPercentiles(0.5, 0.99)
-            .register(registry);
-    storeLatency =
-        Timer.builder("chorus.store.commit")
-            .description("one group commit to the store")
-            .publishPercentiles(0.5, 0.99)
-            .register(registry);
+        timer(
+            "chorus.batch.latency", "batch received to ack (includes the store commit)", registry);
+    storeLatency = timer("chorus.store.commit", "one group commit to the store", registry);
     // The two sinks of a cluster ack, timed apart: which one a slow group commit waited for.
     storeWrite =
-        Timer.builder("chorus.store.write")
-            .description("one store transaction of queued groups (on the store thread)")
-            .publishPercentiles(0.5, 0.99)
-            .register(registry);
+        timer(
+            "chorus.store.write",
+            "one store transaction of queued groups (on the store thread)",
+            registry);
     oplogWrite =
-        Timer.builder("chorus.oplog.write")
-            .description("one group's op-log map write with its synchronous backups (cluster)")
-            .publishPercentiles(0.5, 0.99)
-            .register(registry);
+        timer(
+            "chorus.oplog.write",
+            "one group's op-log map write with its synchronous backups (cluster)",
+            registry);
     sessionLoad =
-        Timer.builder("chorus.session.load")
-            .description("loading a session: store read, snapshot decode, replay of the rest")
-            .publishPercentiles(0.5, 0.99)
-            .register(registry);
+        timer(
+            "chorus.session.load",
+            "loading a session: store read, snapshot decode, replay of the rest",
+            registry);
     loadReplayed =
         Counter.builder("chorus.session.load.replayed")
             .description("changes replayed by session loads (those their snapshot did not cover)")
@@ -139,5 +134,13 @@ public final class Metrics {
 
   public PrometheusMeterRegistry registry() {
     return registry;
+  }
+
+  /** A latency timer with the median and p99 published (Prometheus quantiles). */
+  private static Timer timer(String name, String description, MeterRegistry registry) {
+    return Timer.builder(name)
+        .description(description)
+        .publishPercentiles(0.5, 0.99)
+        .register(registry);
   }
 }
