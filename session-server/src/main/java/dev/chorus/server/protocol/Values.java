@@ -1,10 +1,14 @@
 package dev.chorus.server.protocol;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -20,6 +24,26 @@ import java.util.Map;
 public final class Values {
   public static final ObjectMapper MAPPER = new ObjectMapper();
   public static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+  /** Writes one JSON value to a generator. */
+  @FunctionalInterface
+  public interface JsonWriter {
+    void write(JsonGenerator g) throws IOException;
+  }
+
+  /**
+   * The JSON text {@code body} streams: for messages assembled from parts that are already JSON
+   * (copied in raw), where building a tree would parse and print them again.
+   */
+  public static String jsonString(JsonWriter body) {
+    StringWriter w = new StringWriter(256);
+    try (JsonGenerator g = MAPPER.getFactory().createGenerator(w)) {
+      body.write(g);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return w.toString();
+  }
 
   /** {@code {"$text": "..."}}: create a collaborative text with this content. */
   public record TextInit(String text) {}

@@ -4,8 +4,6 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.chorus.server.protocol.Values;
 import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 
 /**
  * One entry of the replicated op log: a CRDT change (codec JSON) with what other replicas need to
@@ -54,13 +52,7 @@ public record OpLogEntry(
    * op-log write and again on the publish.
    */
   public String toJsonString() {
-    StringWriter w = new StringWriter(changeJson.length() + 256);
-    try (JsonGenerator g = Values.MAPPER.getFactory().createGenerator(w)) {
-      writeTo(g);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return w.toString();
+    return Values.jsonString(this::writeTo);
   }
 
   /** Writes {@link #toJsonString} to {@code g} (an envelope carrying several entries). */

@@ -28,6 +28,8 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -226,8 +228,7 @@ public final class HttpTransport {
   }
 
   private static final ObjectNode NOT_MODIFIED = Values.NODES.objectNode();
-  private static final java.util.regex.Pattern ENTITY_TAG =
-      java.util.regex.Pattern.compile("\\*|(?:W/)?(\"[^\"]*\")");
+  private static final Pattern ENTITY_TAG = Pattern.compile("\\*|(?:W/)?(\"[^\"]*\")");
 
   private static String etag(String version) {
     return "\"" + version + "\"";
@@ -329,7 +330,7 @@ public final class HttpTransport {
       return false;
     }
     // entity tags are quoted and a version has commas in it: match tags, not comma-split pieces
-    java.util.regex.Matcher m = ENTITY_TAG.matcher(ifNoneMatch);
+    Matcher m = ENTITY_TAG.matcher(ifNoneMatch);
     while (m.find()) {
       if (m.group().equals("*") || m.group(1).equals(etag(version))) {
         return true;

@@ -1,6 +1,5 @@
 package dev.chorus.server.replication.hazelcast;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.hazelcast.cluster.MembershipEvent;
@@ -18,9 +17,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -183,27 +179,20 @@ public final class HazelcastReplicator implements Replicator {
             }));
   }
 
-  private interface Body {
-    void write(JsonGenerator g) throws IOException;
-  }
-
   /**
    * A topic message: the envelope, then {@code body}. Streamed, so entries' JSON is copied in, not
    * built as a tree and printed again.
    */
-  private String message(String type, String sessionId, Body body) {
-    StringWriter w = new StringWriter();
-    try (JsonGenerator g = Values.MAPPER.getFactory().createGenerator(w)) {
-      g.writeStartObject();
-      g.writeStringField("t", type);
-      g.writeStringField("s", sessionId);
-      g.writeStringField("from", replicaId);
-      body.write(g);
-      g.writeEndObject();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return w.toString();
+  private String message(String type, String sessionId, Values.JsonWriter body) {
+    return Values.jsonString(
+        g -> {
+          g.writeStartObject();
+          g.writeStringField("t", type);
+          g.writeStringField("s", sessionId);
+          g.writeStringField("from", replicaId);
+          body.write(g);
+          g.writeEndObject();
+        });
   }
 
   private void send(String sessionId, String message) {
