@@ -29,7 +29,7 @@ public final class PeerServer implements AutoCloseable {
   /** {@link RelayServer} on a JVM with the node's heap settings and this JVM's class path. */
   public static PeerServer relay(List<String> jvmOptions) throws IOException {
     List<String> cmd = new ArrayList<>();
-    cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(jvmOptions);
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), RelayServer.class.getName()));
     return new PeerServer(cmd, Path.of("."), RelayServer.NAME);
