@@ -102,8 +102,10 @@ final class CommitPipeline<G> {
         .onComplete(
             ar -> {
               // The op-log write completes on this context: settle there and then rather than
-              // behind every task queued meanwhile (the ack and the publish wait for it).
-              if (Vertx.currentContext() == context) {
+              // behind every task queued meanwhile (the ack and the publish wait for it). A store
+              // thread also reports this context as current (executeBlocking keeps the caller's),
+              // so the thread must be the context's event loop too.
+              if (Context.isOnEventLoopThread() && Vertx.currentContext() == context) {
                 settle(slot, ar.cause());
               } else {
                 context.runOnContext(v -> settle(slot, ar.cause()));

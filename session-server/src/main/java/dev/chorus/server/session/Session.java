@@ -1579,7 +1579,7 @@ public final class Session {
   }
 
   private void fail(List<Pending> group, Throwable cause) {
-    LOG.error("session {}: store commit failed, reloading the session: {}", id, cause.toString());
+    LOG.error("session {}: store commit failed, reloading the session", id, cause);
     broken = true;
     List<Pending> all = new ArrayList<>(group);
     all.addAll(pending);

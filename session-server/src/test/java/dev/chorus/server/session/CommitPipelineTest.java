@@ -29,6 +29,7 @@ class CommitPipelineTest {
   private Context context;
   private final List<Integer> stored = Collections.synchronizedList(new ArrayList<>());
   private final List<String> settled = Collections.synchronizedList(new ArrayList<>());
+  private final List<Thread> settledOn = Collections.synchronizedList(new ArrayList<>());
 
   @BeforeEach
   void start() {
@@ -65,11 +66,13 @@ class CommitPipelineTest {
               @Override
               public void committed(Integer group, long submittedNanos) {
                 settled.add("ok " + group);
+                settledOn.add(Thread.currentThread());
               }
 
               @Override
               public void failed(List<Integer> groups, Throwable cause) {
                 groups.forEach(g -> settled.add("failed " + g));
+                settledOn.add(Thread.currentThread());
               }
             });
   }
@@ -125,5 +128,31 @@ class CommitPipelineTest {
           checked.countDown();
         });
     assertTrue(checked.await(10, TimeUnit.SECONDS));
+  }
+
+  /**
+   * With no op log (one node) the store write is the last sink to finish, on a store thread where
+   * Vert.x reports the session's context as current: settling must still hop to the context's own
+   * thread, since the session's state is not thread-safe.
+   */
+  @Test
+  void groupsSettleOnTheSessionsThread_whenTheStoreFinishesLast() throws Exception {
+    CommitPipeline<Integer> p = pipeline(stored::addAll);
+    Thread[] sessionThread = new Thread[1];
+    CountDownLatch submitted = new CountDownLatch(1);
+    context.runOnContext(
+        v -> {
+          sessionThread[0] = Thread.currentThread();
+          for (int g = 1; g <= 20; g++) {
+            if (p.accepting()) {
+              p.submit(g, Future::succeededFuture);
+            }
+          }
+          submitted.countDown();
+        });
+    assertTrue(submitted.await(10, TimeUnit.SECONDS));
+    await().atMost(Duration.ofSeconds(10)).until(() -> settled.size() == stored.size());
+    assertTrue(!settledOn.isEmpty());
+    settledOn.forEach(t -> assertEquals(sessionThread[0], t, "settled on " + t.getName()));
   }
 }
