@@ -13,10 +13,11 @@ import java.util.List;
  * <p>A chunk is reused while the decoded history still holds the same {@link Change} objects at the
  * same positions — its first and last change, compared by identity, at the same offset and the same
  * count apart (the history only grows at its end, loses changes to {@code Doc.compact} and gets its
- * undecoded older part put in front of it, and each of these moves or drops them). From the first
- * chunk that does not match, the cache is dropped and the rest is encoded again. A small last chunk
- * (under {@link #MERGE_BELOW} compressed bytes) is encoded again with the changes after it, so a
- * replica snapshotted often does not pile up tiny, badly compressed chunks.
+ * undecoded older part put in front of it, and each of these moves or drops them). Chunks a
+ * compaction dropped whole are skipped. From the first chunk that does not match, the cache is
+ * dropped and the rest is encoded again. A small last chunk (under {@link #MERGE_BELOW} compressed
+ * bytes) is encoded again with the changes after it, so a replica snapshotted often does not pile
+ * up tiny, badly compressed chunks.
  *
  * <p>One per replica (the server keeps one per session). Thread-safe: {@link
  * SnapshotCodec#capture(Doc, HistoryChunks)} only keeps a reference, and {@link
@@ -54,7 +55,7 @@ public final class HistoryChunks {
   synchronized List<SnapshotV2.Chunk> chunks(List<Change> history) {
     List<Cached> kept = new ArrayList<>(cached.size() + 1);
     int at = 0;
-    for (Cached c : cached) {
+    for (Cached c : cached.subList(firstKept(history), cached.size())) {
       int n = c.chunk().count();
       if (at + n > history.size()
           || history.get(at) != c.first()
@@ -80,6 +81,22 @@ public final class HistoryChunks {
     List<SnapshotV2.Chunk> out = new ArrayList<>(kept.size());
     kept.forEach(c -> out.add(c.chunk()));
     return out;
+  }
+
+  /**
+   * The first cached chunk that can still hold the history's first change: the one that begins with
+   * it, when a compaction dropped exactly the chunks before it (the history keeps its order, so
+   * nothing of those is left); otherwise the first.
+   */
+  private int firstKept(List<Change> history) {
+    if (!history.isEmpty()) {
+      for (int j = 0; j < cached.size(); j++) {
+        if (cached.get(j).first() == history.get(0)) {
+          return j;
+        }
+      }
+    }
+    return 0;
   }
 
   /** How many changes were encoded into new chunks so far (the rest were copied). */

@@ -204,6 +204,25 @@ class SnapshotV2Test {
   }
 
   @Test
+  void afterACompactAtAChunkBoundary_theLaterChunksAreStillCopied() {
+    Doc d = new Doc("n1");
+    SplittableRandom random = new SplittableRandom(3);
+    HistoryChunks reuse = new HistoryChunks(0);
+    edits(d, 10, random);
+    VersionVector atFirstSnapshot = d.version();
+    SnapshotCodec.encode(SnapshotCodec.capture(d, reuse));
+    edits(d, 15, random);
+    SnapshotCodec.encode(SnapshotCodec.capture(d, reuse));
+    assertEquals(25, reuse.encodedChanges());
+    d.compact(atFirstSnapshot); // what the server does: its floor is an earlier snapshot's version
+    edits(d, 4, random);
+    byte[] snap = SnapshotCodec.encode(SnapshotCodec.capture(d, reuse));
+    assertEquals(25 + 4, reuse.encodedChanges(), "the 15 kept changes copied, the 4 new encoded");
+    assertEquals(2, chunkCount(snap));
+    assertLoadsLikeAFreshEncode(d, snap, "after compact at a boundary");
+  }
+
+  @Test
   void aLoadedHistory_isCopied_untilItIsDecoded_thenEncodedOnceAgain() {
     Doc original = new Doc("n1");
     SplittableRandom random = new SplittableRandom(3);
