@@ -36,6 +36,7 @@ public record ServerConfig(
     long sessionIdleMs,
     int snapshotEvery,
     int snapshotEveryOps,
+    long compactLagMs,
     int sessionQueueLimit,
     int maxWriteQueueFrames,
     List<String> allowedOrigins,
@@ -110,6 +111,12 @@ public record ServerConfig(
               "CHORUS_SNAPSHOT_EVERY_OPS",
               "20000",
               "also write one after this many ops (bounds the replay of a load)"),
+          new Option(
+              "compact-lag-ms",
+              "CHORUS_COMPACT_LAG_MS",
+              "900000",
+              "single node: at a snapshot, forget history and deleted values older than this"
+                  + " (edits based before it get stale_base); -1 = never"),
           new Option(
               "session-queue-limit",
               "CHORUS_SESSION_QUEUE_LIMIT",
@@ -214,6 +221,11 @@ public record ServerConfig(
       values.put(name, value);
     }
     int port = intValue(values, "port");
+    long compactLagMs = longValue(values, "compact-lag-ms");
+    if (compactLagMs < -1) {
+      throw new IllegalArgumentException(
+          "--compact-lag-ms must be -1 (never) or a lag in ms >= 0: " + compactLagMs);
+    }
     String origins = values.get("allowed-origins");
     List<String> allowed = new ArrayList<>();
     for (String o : origins.split(",")) {
@@ -242,6 +254,7 @@ public record ServerConfig(
         longValue(values, "session-idle-ms"),
         intValue(values, "snapshot-every"),
         intValue(values, "snapshot-every-ops"),
+        compactLagMs,
         intValue(values, "session-queue-limit"),
         intValue(values, "max-write-queue-frames"),
         List.copyOf(allowed),
@@ -341,6 +354,7 @@ public record ServerConfig(
         sessionIdleMs,
         snapshotEvery,
         snapshotEveryOps,
+        compactLagMs,
         sessionQueueLimit,
         maxWriteQueueFrames,
         allowedOrigins,
@@ -398,7 +412,9 @@ public record ServerConfig(
         + " snapshotEvery="
         + snapshotEvery
         + " snapshotEveryOps="
-        + snapshotEveryOps;
+        + snapshotEveryOps
+        + " compactLagMs="
+        + compactLagMs;
   }
 
   /** Text of {@code --help}. */

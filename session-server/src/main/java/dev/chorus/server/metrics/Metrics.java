@@ -29,6 +29,7 @@ public final class Metrics {
   private final Timer sessionLoad;
   private final Counter loadReplayed;
   private final Counter snapshots;
+  private final Timer compaction;
 
   public Metrics() {
     ops = Counter.builder("chorus.ops").description("ops applied").register(registry);
@@ -74,6 +75,11 @@ public final class Metrics {
             .register(registry);
     snapshots =
         Counter.builder("chorus.snapshots").description("snapshots written").register(registry);
+    compaction =
+        timer(
+            "chorus.compaction",
+            "one session compaction: history and deleted values older than the lag forgotten",
+            registry);
     // jvm_memory_used_bytes / _committed_ / _max_ by {area, id} (heap and non-heap pools)
     new JvmMemoryMetrics().bindTo(registry);
   }
@@ -122,6 +128,10 @@ public final class Metrics {
 
   public void snapshotWritten() {
     snapshots.increment();
+  }
+
+  public void compacted(long nanos) {
+    compaction.record(nanos, TimeUnit.NANOSECONDS);
   }
 
   public void error(String code) {

@@ -85,6 +85,8 @@ public final class Session {
   /** The history chunks of earlier snapshots, copied into the next instead of encoded again. */
   private final HistoryChunks historyChunks = new HistoryChunks();
 
+  private final CompactionFloor compactionFloor;
+
   private final CommitPipeline<Commit> commits;
   private boolean broken;
   private long seq;
@@ -146,6 +148,7 @@ public final class Session {
     this.seq = seq;
     this.idempotency = new Idempotency(idempotencyWindow);
     this.catchUp = new CatchUp(this, registry, store);
+    this.compactionFloor = new CompactionFloor(registry.config().compactLagMs());
     this.commits =
         new CommitPipeline<>(
             context,
@@ -1381,6 +1384,7 @@ public final class Session {
       long ops) {}
 
   private Snapshot takeSnapshot() {
+    compactIfDue();
     Snapshot s =
         new Snapshot(
             SnapshotCodec.capture(doc, historyChunks),
@@ -1392,6 +1396,23 @@ public final class Session {
     changesSinceSnapshot = 0;
     opsSinceSnapshot = 0;
     return s;
+  }
+
+  /**
+   * At a snapshot: forgets the history and the deleted values older than the compaction floor, so a
+   * long-lived busy session stops growing with its past (and its snapshots with it). Only where
+   * this node is the only replica ({@link SessionRegistry#compacts}).
+   */
+  private void compactIfDue() {
+    if (!registry.compacts() || !doc.pending().isEmpty()) {
+      return;
+    }
+    VersionVector floor = compactionFloor.next(doc.version(), System.nanoTime());
+    if (floor != null && !doc.horizon().dominates(floor)) {
+      long start = System.nanoTime();
+      doc.compact(floor);
+      registry.metrics().compacted(System.nanoTime() - start);
+    }
   }
 
   private void flush() {

@@ -171,6 +171,21 @@ public final class SessionRegistry {
     return replicator;
   }
 
+  /**
+   * Whether sessions compact (forget history and deleted values older than {@code
+   * --compact-lag-ms}): only on a node that is its documents' only replica — its own embedded
+   * store, no cluster settings, no other member. Compaction needs a version every replica has
+   * applied and after which none accepts an edit based before it; nothing agrees on one across
+   * nodes yet.
+   */
+  boolean compacts() {
+    return config.compactLagMs() >= 0
+        && (config.storeUrl() == null || config.storeUrl().isBlank())
+        && config.hazelcastMembers().isEmpty()
+        && config.hazelcastK8sServiceDns().isBlank()
+        && replicator.members() <= 1;
+  }
+
   public WorkerExecutor storeExecutor() {
     return storeExecutor;
   }

@@ -1,0 +1,157 @@
+package dev.chorus.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A single node compacts a session at its snapshots ({@code --compact-lag-ms}): the history and the
+ * deleted values older than the floor (a version of an earlier snapshot at least the lag old) are
+ * forgotten. Nothing a client sees changes — document, hash, open conflicts, across a restart —
+ * except that a view older than the floor gets {@code stale_base} (re-read) where it would have
+ * been merged, and a resume from before it gets the whole document.
+ */
+class CompactionIT {
+  private static final String SESSION = "compacted";
+  private static Vertx clients;
+
+  @BeforeAll
+  static void startClients() {
+    clients = Vertx.vertx();
+  }
+
+  @AfterAll
+  static void stopClients() throws Exception {
+    clients.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  private static String url(TestServer t) {
+    return t.base() + "/v1/sessions/" + SESSION;
+  }
+
+  /** {@code n} writes replacing the same four tasks (each leaves a deleted value); versions. */
+  private static List<String> write(TestServer t, String token, int n, String tag)
+      throws Exception {
+    List<String> versions = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      String ops =
+          "{\"ops\":[{\"op\":\"set\",\"path\":\"tasks/t"
+              + (i % 4)
+              + "\",\"value\":{\"title\":\""
+              + tag
+              + i
+              + "\",\"status\":\"todo\"}}]}";
+      Rest.Response w = Rest.post(url(t) + "/ops", token, ops, "Idempotency-Key", tag + "-" + i);
+      assertEquals(200, w.status(), String.valueOf(w.body()));
+      versions.add(w.body().path("version").asText());
+    }
+    return versions;
+  }
+
+  private static Rest.Response writeBasedOn(TestServer t, String token, String basedOn, String v)
+      throws Exception {
+    return Rest.post(
+        url(t) + "/ops",
+        token,
+        "{\"basedOn\":\""
+            + basedOn
+            + "\",\"ops\":[{\"op\":\"set\",\"path\":\"tasks/t9\",\"value\":{\"title\":\""
+            + v
+            + "\"}}]}",
+        "Idempotency-Key",
+        "based-" + v);
+  }
+
+  private static double metric(TestServer t, String name) throws Exception {
+    for (String line : Rest.get(t.base() + "/metrics", null).body().asText().split("\n")) {
+      if (line.startsWith(name + " ")) {
+        return Double.parseDouble(line.substring(name.length() + 1).trim());
+      }
+    }
+    return 0;
+  }
+
+  @Test
+  void compaction_forgetsTheOldHistory_keepsWhatClientsSee_acrossARestart() throws Exception {
+    Path dir = TestServer.newDataDir();
+    String[] flags = {
+      "--compact-lag-ms", "0", "--snapshot-every", "10", "--snapshot-every-ops", "0"
+    };
+    JsonNode before;
+    String early;
+    String recent;
+    try (TestServer t = TestServer.start(dir, flags)) {
+      String token = t.human("alice", SESSION);
+      List<String> versions = write(t, token, 25, "a");
+      early = versions.get(0);
+      // two writers that had both seen the 25th version set the same task: a conflict
+      String seen = versions.get(24);
+      assertEquals(200, writeBasedOn(t, token, seen, "done").status());
+      assertEquals(200, writeBasedOn(t, token, seen, "cancelled").status());
+      // snapshots at 30, 40, 50: the last compacts up to the one at 40, past the conflict's writes
+      versions = write(t, token, 25, "b");
+      recent = versions.get(22);
+      assertTrue(metric(t, "chorus_compaction_seconds_count") >= 2, "compacted at snapshots");
+      before = Rest.get(url(t), token).body();
+      assertEquals(1, before.path("conflicts").size(), "the open conflict is kept: " + before);
+
+      // the old history is gone: a resume or a write from a view that old must re-read
+      Rest.Response h = Rest.get(url(t) + "/history?since=" + early, token);
+      assertEquals(410, h.status(), String.valueOf(h.body()));
+      assertEquals("stale_base", h.body().path("code").asText());
+      Rest.Response stale = writeBasedOn(t, token, early, "blocked");
+      assertEquals(409, stale.status(), String.valueOf(stale.body()));
+      assertEquals("stale_base", stale.body().path("code").asText());
+      assertTrue(
+          stale.body().path("message").asText().contains("re-read"), stale.body().toString());
+      assertEquals(before, Rest.get(url(t), token).body(), "a refused write changes nothing");
+
+      // a recent view still merges, and its history is still served
+      Rest.Response h2 = Rest.get(url(t) + "/history?since=" + recent, token);
+      assertEquals(200, h2.status(), String.valueOf(h2.body()));
+      assertEquals(2, h2.body().path("changes").size());
+
+      try (WsClient old = WsClient.connect(clients, t.port(), SESSION, token)) {
+        JsonNode w = old.hello(early, false);
+        assertFalse(w.path("resumed").asBoolean(), "a resume from before the floor: " + w);
+        assertEquals(before.path("doc"), w.path("doc"));
+        assertEquals(before.path("version").asText(), w.path("version").asText());
+      }
+      try (WsClient fresh = WsClient.connect(clients, t.port(), SESSION, token)) {
+        JsonNode w = fresh.hello(recent, false);
+        assertTrue(w.path("resumed").asBoolean(), w.toString());
+        assertEquals(2, w.path("changes").size());
+      }
+    }
+    try (TestServer t = TestServer.start(dir, flags)) {
+      String token = t.human("alice", SESSION);
+      assertEquals(before, Rest.get(url(t), token).body(), "the compacted snapshot loads the same");
+      assertEquals(410, Rest.get(url(t) + "/history?since=" + early, token).status());
+      assertEquals(200, Rest.get(url(t) + "/history?since=" + recent, token).status());
+    }
+  }
+
+  @Test
+  void withALagOfMinusOne_nothingIsCompacted() throws Exception {
+    try (TestServer t =
+        TestServer.start(
+            "--compact-lag-ms", "-1", "--snapshot-every", "10", "--snapshot-every-ops", "0")) {
+      String token = t.human("alice", SESSION);
+      List<String> versions = write(t, token, 45, "c");
+      Rest.Response h = Rest.get(url(t) + "/history?since=" + versions.get(0), token);
+      assertEquals(200, h.status(), String.valueOf(h.body()));
+      assertEquals(44, h.body().path("changes").size());
+      assertEquals(0.0, metric(t, "chorus_compaction_seconds_count"));
+    }
+  }
+}
