@@ -26,7 +26,9 @@ import org.openjdk.jmh.annotations.State;
  * snapshot; the two encodes (capture included) what a whole snapshot costs when every change is
  * encoded again ({@link #encodeWholeHistory}: no {@link HistoryChunks} to copy from, what every
  * snapshot did before they were kept) and when the chunks of an earlier snapshot are copied ({@link
- * #encodeReusingChunks}). Run with {@code load-tests/bin/jmh SnapshotBenchmark}.
+ * #encodeReusingChunks}). With {@code compacted}, the document was compacted (as a single node does
+ * at a snapshot) up to the version before the last round of replacements: the replaced maps and the
+ * older history are gone. Run with {@code load-tests/bin/jmh SnapshotBenchmark}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -40,6 +42,9 @@ public class SnapshotBenchmark {
   @Param({"20"})
   public int replacements;
 
+  @Param({"false", "true"})
+  public boolean compacted;
+
   private Doc doc;
   private HistoryChunks primed;
 
@@ -48,6 +53,9 @@ public class SnapshotBenchmark {
     doc = new Doc("bench");
     long seq = 0;
     for (int round = 0; round < replacements; round++) {
+      if (compacted && round == replacements - 1) {
+        doc.compact(doc.version());
+      }
       for (int i = 0; i < cards; i++) {
         Map<String, Object> card = new LinkedHashMap<>();
         card.put("seq", seq);
