@@ -17,8 +17,8 @@ import java.util.stream.Stream;
 
 /**
  * Runs one scenario end to end: starts a fresh node for it (own port, own temp data dir, a random
- * JWT secret, the scenario's flags) unless a {@code --url} target is given, runs it, verifies,
- * stops the node and deletes its data (its log stays next to the reports).
+ * JWT secret, the scenario's flags, no compaction) unless a {@code --url} target is given, runs it,
+ * verifies, stops the node and deletes its data (its log stays next to the reports).
  */
 public final class ScenarioRunner {
   /** Where and how to run. {@code url} null = start a node from {@code serverJar}. */
@@ -45,6 +45,8 @@ public final class ScenarioRunner {
       data = Files.createTempDirectory(o.workDir(), scenario.name() + "-");
       String secret = ServerNode.randomSecret();
       List<String> flags = new ArrayList<>(scenario.nodeArgs(params));
+      // the verifier reads every session's history from its start: the node must not compact it
+      flags.addAll(List.of("--compact-lag-ms", "-1"));
       node = new ServerNode(o.serverJar(), data.resolve("node"), secret, o.nodeJvmArgs(), flags);
       o.out()
           .println(
