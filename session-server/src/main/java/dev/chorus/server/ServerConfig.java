@@ -114,7 +114,7 @@ public record ServerConfig(
           new Option(
               "compact-lag-ms",
               "CHORUS_COMPACT_LAG_MS",
-              "900000",
+              "86400000",
               "single node: at a snapshot, forget history and deleted values older than this"
                   + " (edits based before it get stale_base); -1 = never"),
           new Option(
