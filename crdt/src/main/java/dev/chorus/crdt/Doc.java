@@ -321,25 +321,13 @@ public final class Doc {
    * @throws DocException {@code path_not_found} if nothing shows there
    */
   public Object get(Path path) {
-    Value v = read();
-    for (String seg : path.segments()) {
-      v = step(v, seg, path);
+    // Only the path and the subtree under it: a server checks a moved card this way on every
+    // move, and a whole read after each change cost the entire board each time.
+    Value v = new Materializer(state).at(path);
+    if (v == null) {
+      throw new DocException(Code.PATH_NOT_FOUND, "nothing shows at " + path);
     }
     return v.toPlain();
-  }
-
-  private static Value step(Value v, String seg, Path path) {
-    if (v instanceof Value.MapValue m && m.entries().containsKey(seg)) {
-      return m.entries().get(seg);
-    }
-    if (v instanceof Value.ListValue l) {
-      for (Value.Element e : l.elements()) {
-        if (e.id().equals(seg)) {
-          return e.value();
-        }
-      }
-    }
-    throw new DocException(Code.PATH_NOT_FOUND, "nothing shows at " + path);
   }
 
   /** Every open conflict, ordered by id. */

@@ -1,6 +1,7 @@
 package dev.chorus.crdt;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -88,6 +89,7 @@ class ReplicaSimulationTest {
         int k = 1 + rnd.nextInt(2);
         List<RandomIntents.Intent> batch = new ArrayList<>();
         RandomIntents.Places places = RandomIntents.Places.of(d.read());
+        assertGetAgreesWithRead(d, places);
         for (int i = 0; i < k; i++) {
           batch.add(intents.next(places));
         }
@@ -170,6 +172,38 @@ class ReplicaSimulationTest {
   }
 
   /** Conflict events alone must tell a listener exactly what is open. */
+  /**
+   * {@code get} reads only along its path; it must show exactly what the whole read shows there,
+   * and find nothing where the read shows nothing (also below scalars, texts and counters).
+   */
+  private static void assertGetAgreesWithRead(Doc d, RandomIntents.Places places) {
+    Value root = d.read();
+    for (Path p : places.entries) {
+      Value v = lookUp(root, p);
+      assertEquals(v.toPlain(), d.get(p), "get " + p);
+      Path below = p.child("nothing-here");
+      assertThrows(DocException.class, () -> d.get(below), "get " + below);
+    }
+    assertEquals(root.toPlain(), d.get(Path.ROOT));
+  }
+
+  private static Value lookUp(Value v, Path p) {
+    for (String seg : p.segments()) {
+      if (v instanceof Value.MapValue m) {
+        v = m.entries().get(seg);
+      } else {
+        Value at = null;
+        for (Value.Element e : ((Value.ListValue) v).elements()) {
+          if (e.id().equals(seg)) {
+            at = e.value();
+          }
+        }
+        v = at;
+      }
+    }
+    return v;
+  }
+
   private static void assertEventsComplete(Doc d, ConflictView view) {
     assertEquals(
         ConflictView.of(d.conflicts()), view.open(), d.replicaId() + " conflicts told by events");

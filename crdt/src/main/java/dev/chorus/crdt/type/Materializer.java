@@ -69,6 +69,57 @@ public final class Materializer {
     return new Value.CounterValue(((CounterObj) obj).value);
   }
 
+  /**
+   * The value shown at {@code path}, reading only what lies on the path and the subtree under it (a
+   * whole {@link #read()} costs the entire document); null if nothing shows there. Agrees with
+   * looking {@code path} up in {@link #read()}.
+   */
+  public Value at(Path path) {
+    List<String> segs = path.segments();
+    if (segs.isEmpty()) {
+      return read();
+    }
+    Obj obj = st.root;
+    for (int i = 0; ; i++) {
+      Entry shown;
+      if (obj instanceof MapObj m) {
+        Register r = m.registers.get(segs.get(i));
+        shown = r == null ? null : lv.winner(r);
+        if (shown == null) {
+          return null;
+        }
+      } else if (obj instanceof ListObj l) {
+        Item item = shownItem(l, segs.get(i));
+        if (item == null) {
+          return null;
+        }
+        shown = lv.winner(item.value);
+        if (shown == null) {
+          // read() shows such an element as null, with nothing under it
+          return i == segs.size() - 1 ? new Value.Scalar(null) : null;
+        }
+      } else {
+        return null; // texts and counters have no children
+      }
+      if (i == segs.size() - 1) {
+        return valueOf(shown);
+      }
+      if (shown.child == null) {
+        return null;
+      }
+      obj = shown.child;
+    }
+  }
+
+  private Item shownItem(ListObj l, String id) {
+    for (Item item : shownItems(l)) {
+      if (item.id.toString().equals(id)) {
+        return item;
+      }
+    }
+    return null;
+  }
+
   /** The elements shown in {@code l}, in order. */
   public List<Item> shownItems(ListObj l) {
     List<Item> out = new ArrayList<>();
