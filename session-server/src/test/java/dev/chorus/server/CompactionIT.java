@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -39,25 +38,6 @@ class CompactionIT {
     return t.base() + "/v1/sessions/" + SESSION;
   }
 
-  /** {@code n} writes replacing the same four tasks (each leaves a deleted value); versions. */
-  private static List<String> write(TestServer t, String token, int n, String tag)
-      throws Exception {
-    List<String> versions = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      String ops =
-          "{\"ops\":[{\"op\":\"set\",\"path\":\"tasks/t"
-              + (i % 4)
-              + "\",\"value\":{\"title\":\""
-              + tag
-              + i
-              + "\",\"status\":\"todo\"}}]}";
-      Rest.Response w = Rest.post(url(t) + "/ops", token, ops, "Idempotency-Key", tag + "-" + i);
-      assertEquals(200, w.status(), String.valueOf(w.body()));
-      versions.add(w.body().path("version").asText());
-    }
-    return versions;
-  }
-
   private static Rest.Response writeBasedOn(TestServer t, String token, String basedOn, String v)
       throws Exception {
     return Rest.post(
@@ -72,15 +52,6 @@ class CompactionIT {
         "based-" + v);
   }
 
-  private static double metric(TestServer t, String name) throws Exception {
-    for (String line : Rest.get(t.base() + "/metrics", null).body().asText().split("\n")) {
-      if (line.startsWith(name + " ")) {
-        return Double.parseDouble(line.substring(name.length() + 1).trim());
-      }
-    }
-    return 0;
-  }
-
   @Test
   void compaction_forgetsTheOldHistory_keepsWhatClientsSee_acrossARestart() throws Exception {
     Path dir = TestServer.newDataDir();
@@ -92,16 +63,16 @@ class CompactionIT {
     String recent;
     try (TestServer t = TestServer.start(dir, flags)) {
       String token = t.human("alice", SESSION);
-      List<String> versions = write(t, token, 25, "a");
+      List<String> versions = t.replaceTasks(SESSION, token, 25, "a");
       early = versions.get(0);
       // two writers that had both seen the 25th version set the same task: a conflict
       String seen = versions.get(24);
       assertEquals(200, writeBasedOn(t, token, seen, "done").status());
       assertEquals(200, writeBasedOn(t, token, seen, "cancelled").status());
       // snapshots at 30, 40, 50: the last compacts up to the one at 40, past the conflict's writes
-      versions = write(t, token, 25, "b");
+      versions = t.replaceTasks(SESSION, token, 25, "b");
       recent = versions.get(22);
-      assertTrue(metric(t, "chorus_compaction_seconds_count") >= 2, "compacted at snapshots");
+      assertTrue(t.metric("chorus_compaction_seconds_count") >= 2, "compacted at snapshots");
       before = Rest.get(url(t), token).body();
       assertEquals(1, before.path("conflicts").size(), "the open conflict is kept: " + before);
 
@@ -147,11 +118,11 @@ class CompactionIT {
         TestServer.start(
             "--compact-lag-ms", "-1", "--snapshot-every", "10", "--snapshot-every-ops", "0")) {
       String token = t.human("alice", SESSION);
-      List<String> versions = write(t, token, 45, "c");
+      List<String> versions = t.replaceTasks(SESSION, token, 45, "c");
       Rest.Response h = Rest.get(url(t) + "/history?since=" + versions.get(0), token);
       assertEquals(200, h.status(), String.valueOf(h.body()));
       assertEquals(44, h.body().path("changes").size());
-      assertEquals(0.0, metric(t, "chorus_compaction_seconds_count"));
+      assertEquals(0.0, t.metric("chorus_compaction_seconds_count"));
     }
   }
 }

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -20,40 +19,6 @@ import org.junit.jupiter.api.Test;
  */
 class SnapshotLoadIT {
   private static final String SESSION = "snap";
-
-  /** Writes {@code n} batches (one change each), returns the version after each. */
-  private static List<String> write(TestServer t, String token, int n, String tag)
-      throws Exception {
-    List<String> versions = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      String ops =
-          "{\"ops\":[{\"op\":\"set\",\"path\":\"tasks/t"
-              + (i % 4)
-              + "\",\"value\":{\"title\":\""
-              + tag
-              + i
-              + "\",\"status\":\"todo\"}}]}";
-      Rest.Response w =
-          Rest.post(
-              t.base() + "/v1/sessions/" + SESSION + "/ops",
-              token,
-              ops,
-              "Idempotency-Key",
-              tag + "-" + i);
-      assertEquals(200, w.status(), String.valueOf(w.body()));
-      versions.add(w.body().path("version").asText());
-    }
-    return versions;
-  }
-
-  private static double metric(TestServer t, String name) throws Exception {
-    for (String line : Rest.get(t.base() + "/metrics", null).body().asText().split("\n")) {
-      if (line.startsWith(name + " ")) {
-        return Double.parseDouble(line.substring(name.length() + 1).trim());
-      }
-    }
-    return 0;
-  }
 
   /** What a client can see of the session: document, hash, history since {@code mid}, refusal. */
   private record Seen(JsonNode doc, String version, String hash, JsonNode since, JsonNode refusal) {
@@ -98,24 +63,24 @@ class SnapshotLoadIT {
             "--snapshot-every-ops",
             "0")) {
       String token = t.human("alice", SESSION);
-      List<String> versions = write(t, token, 24, "a");
+      List<String> versions = t.replaceTasks(SESSION, token, 24, "a");
       String mid = versions.get(9);
       Seen before = Seen.of(t, token, mid);
       assertEquals(14, before.since().size(), "the changes after the 10th");
-      assertEquals(0.0, metric(t, "chorus_snapshots_total"), "no snapshot by count yet");
+      assertEquals(0.0, t.metric("chorus_snapshots_total"), "no snapshot by count yet");
       await("unloaded")
           .atMost(Duration.ofSeconds(20))
           .until(() -> Rest.get(t.base() + "/health", null).body().get("sessions").asInt() == 0);
-      assertEquals(1.0, metric(t, "chorus_snapshots_total"), "one snapshot before the unload");
-      double replayed = metric(t, "chorus_session_load_replayed_total");
+      assertEquals(1.0, t.metric("chorus_snapshots_total"), "one snapshot before the unload");
+      double replayed = t.metric("chorus_session_load_replayed_total");
       Seen after = Seen.of(t, token, mid);
       assertEquals(before, after);
       assertEquals(
           replayed,
-          metric(t, "chorus_session_load_replayed_total"),
+          t.metric("chorus_session_load_replayed_total"),
           "the reload decoded the snapshot and replayed nothing");
       // and it goes on: later writes and a resume from a version before the snapshot
-      List<String> more = write(t, token, 3, "b");
+      List<String> more = t.replaceTasks(SESSION, token, 3, "b");
       JsonNode h =
           Rest.get(t.base() + "/v1/sessions/" + SESSION + "/history?since=" + mid, token)
               .body()
@@ -133,15 +98,15 @@ class SnapshotLoadIT {
     String mid;
     try (TestServer t = TestServer.start(dir, flags)) {
       String token = t.human("alice", SESSION);
-      mid = write(t, token, 12, "a").get(3);
+      mid = t.replaceTasks(SESSION, token, 12, "a").get(3);
       before = Seen.of(t, token, mid);
     }
     try (TestServer t = TestServer.start(dir, flags)) {
       String token = t.human("alice", SESSION);
       Seen after = Seen.of(t, token, mid);
       assertEquals(before, after);
-      assertEquals(0.0, metric(t, "chorus_session_load_replayed_total"));
-      assertEquals(0.0, metric(t, "chorus_snapshots_total"));
+      assertEquals(0.0, t.metric("chorus_session_load_replayed_total"));
+      assertEquals(0.0, t.metric("chorus_snapshots_total"));
     }
   }
 
@@ -153,11 +118,11 @@ class SnapshotLoadIT {
     String mid;
     try (TestServer t = TestServer.start(dir, flags)) {
       String token = t.human("alice", SESSION);
-      mid = write(t, token, 12, "a").get(2);
+      mid = t.replaceTasks(SESSION, token, 12, "a").get(2);
       // written beside the commit path, once their changes are in
       await("a snapshot every 5 ops")
           .atMost(Duration.ofSeconds(20))
-          .until(() -> metric(t, "chorus_snapshots_total") >= 2);
+          .until(() -> t.metric("chorus_snapshots_total") >= 2);
       before = Seen.of(t, token, mid);
     }
     try (TestServer t = TestServer.start(dir, flags)) {
@@ -171,7 +136,7 @@ class SnapshotLoadIT {
       assertEquals(withoutBatchIds(before.since()), withoutBatchIds(after.since()));
       JsonNode last = after.since().get(after.since().size() - 1);
       assertEquals("a-11", last.path("batchId").asText());
-      assertTrue(metric(t, "chorus_session_load_replayed_total") < 5);
+      assertTrue(t.metric("chorus_session_load_replayed_total") < 5);
     }
   }
 }

@@ -5,6 +5,7 @@ import dev.chorus.server.auth.Role;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -62,6 +63,46 @@ public final class TestServer implements AutoCloseable {
 
   public String agent(String actor, String session) {
     return token(actor, ActorKind.AGENT, session, Role.EDITOR);
+  }
+
+  /** A counter or gauge from {@code /metrics}; 0 while it has not been exported. */
+  public double metric(String name) throws Exception {
+    for (String line : Rest.get(base() + "/metrics", null).body().asText().split("\n")) {
+      if (line.startsWith(name + " ")) {
+        return Double.parseDouble(line.substring(name.length() + 1).trim());
+      }
+    }
+    return 0;
+  }
+
+  /**
+   * {@code n} REST writes to {@code session}, one change each, each replacing one of four tasks
+   * ({@code tasks/t0..t3}, so every write leaves a replaced value behind); the version after each.
+   */
+  public List<String> replaceTasks(String session, String token, int n, String tag)
+      throws Exception {
+    List<String> versions = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      String ops =
+          "{\"ops\":[{\"op\":\"set\",\"path\":\"tasks/t"
+              + (i % 4)
+              + "\",\"value\":{\"title\":\""
+              + tag
+              + i
+              + "\",\"status\":\"todo\"}}]}";
+      Rest.Response w =
+          Rest.post(
+              base() + "/v1/sessions/" + session + "/ops",
+              token,
+              ops,
+              "Idempotency-Key",
+              tag + "-" + i);
+      if (w.status() != 200) {
+        throw new AssertionError("write " + tag + i + ": " + w.status() + " " + w.body());
+      }
+      versions.add(w.body().path("version").asText());
+    }
+    return versions;
   }
 
   @Override
