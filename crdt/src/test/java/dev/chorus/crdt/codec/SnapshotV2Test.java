@@ -183,18 +183,27 @@ class SnapshotV2Test {
     return -1;
   }
 
-  @Test
-  void afterACompact_theChangedHistoryIsEncodedAgain() {
-    Doc d = new Doc("n1");
-    SplittableRandom random = new SplittableRandom(2);
-    HistoryChunks reuse = new HistoryChunks(0);
-    edits(d, 5, random);
-    VersionVector mid = d.version();
-    edits(d, 5, random);
+  /**
+   * 10 changes, a snapshot, 15 more, a snapshot: two cached chunks of 10 and 15. Returns the
+   * version after the first {@code markAfter} changes.
+   */
+  private static VersionVector twoSnapshots(
+      Doc d, SplittableRandom random, HistoryChunks reuse, int markAfter) {
+    edits(d, markAfter, random);
+    VersionVector mark = d.version();
+    edits(d, 10 - markAfter, random);
     SnapshotCodec.encode(SnapshotCodec.capture(d, reuse));
     edits(d, 15, random);
     SnapshotCodec.encode(SnapshotCodec.capture(d, reuse));
     assertEquals(25, reuse.encodedChanges());
+    return mark;
+  }
+
+  @Test
+  void afterACompact_theChangedHistoryIsEncodedAgain() {
+    Doc d = new Doc("n1");
+    HistoryChunks reuse = new HistoryChunks(0);
+    VersionVector mid = twoSnapshots(d, new SplittableRandom(2), reuse, 5);
     d.compact(mid);
     // the first cached chunk (10 changes) would still fit in the 20 left, but they moved
     byte[] snap = SnapshotCodec.encode(SnapshotCodec.capture(d, reuse));
@@ -208,12 +217,7 @@ class SnapshotV2Test {
     Doc d = new Doc("n1");
     SplittableRandom random = new SplittableRandom(3);
     HistoryChunks reuse = new HistoryChunks(0);
-    edits(d, 10, random);
-    VersionVector atFirstSnapshot = d.version();
-    SnapshotCodec.encode(SnapshotCodec.capture(d, reuse));
-    edits(d, 15, random);
-    SnapshotCodec.encode(SnapshotCodec.capture(d, reuse));
-    assertEquals(25, reuse.encodedChanges());
+    VersionVector atFirstSnapshot = twoSnapshots(d, random, reuse, 10);
     d.compact(atFirstSnapshot); // what the server does: its floor is an earlier snapshot's version
     edits(d, 4, random);
     byte[] snap = SnapshotCodec.encode(SnapshotCodec.capture(d, reuse));
