@@ -1,5 +1,6 @@
 package dev.chorus.server;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -109,6 +111,41 @@ class CompactionIT {
       assertEquals(before, Rest.get(url(t), token).body(), "the compacted snapshot loads the same");
       assertEquals(410, Rest.get(url(t) + "/history?since=" + early, token).status());
       assertEquals(200, Rest.get(url(t) + "/history?since=" + recent, token).status());
+    }
+  }
+
+  /**
+   * The floor's marks are stored with each snapshot: a session unloaded when idle picks them up at
+   * its next load, instead of counting the lag again from there (which a board used in bursts
+   * shorter than the lag would never get past).
+   */
+  @Test
+  void aSessionUnloadedWhenIdle_compactsAtItsFirstSnapshotAfterTheReload() throws Exception {
+    try (TestServer t =
+        TestServer.start(
+            "--compact-lag-ms",
+            "0",
+            "--snapshot-every",
+            "10",
+            "--snapshot-every-ops",
+            "0",
+            "--session-idle-ms",
+            "300")) {
+      String token = t.human("alice", SESSION);
+      t.replaceTasks(SESSION, token, 15, "d");
+      await("unloaded")
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> Rest.get(t.base() + "/health", null).body().get("sessions").asInt() == 0);
+      double compactions = t.metric("chorus_compaction_seconds_count");
+      JsonNode before = Rest.get(url(t), token).body(); // loads it again
+      List<String> versions = t.replaceTasks(SESSION, token, 10, "e");
+      assertTrue(
+          t.metric("chorus_compaction_seconds_count") > compactions,
+          "the first snapshot after the load compacted, to a mark from before the unload");
+      Rest.Response h =
+          Rest.get(url(t) + "/history?since=" + before.path("version").asText(), token);
+      assertEquals(200, h.status(), "the floor is older than the load: " + h.body());
+      assertEquals(versions.size(), h.body().path("changes").size());
     }
   }
 

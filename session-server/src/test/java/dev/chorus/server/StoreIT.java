@@ -130,20 +130,22 @@ class StoreIT {
               batch("c", change("n1", 3, 3, 3)),
               batch("d", change("n2", 4, 4, 4))));
       byte[] snapA = {1};
-      s.snapshot("s1", snapA, "n1:1,n2:2", 2, 0);
+      s.snapshot("s1", snapA, "[[1,\"n1:1\"]]", "n1:1,n2:2", 2, 0);
       // a concurrent node's snapshot that does not cover the stored one is refused
-      s.snapshot("s1", new byte[] {9}, "n1:3", 3, 0);
+      s.snapshot("s1", new byte[] {9}, "[]", "n1:3", 3, 0);
       OpLogStore.SessionData d = s.load("s1", 100).orElseThrow();
       assertArrayEquals(snapA, d.snapshot());
+      assertEquals("[[1,\"n1:1\"]]", d.compactionMarks(), "the marks stored with it");
       // loading skips what the snapshot covers, by version vector (not by log position)
       assertEquals(
           List.of("n1/3", "n2/4"),
           d.changes().stream().map(c -> c.replica() + "/" + c.startCounter()).sorted().toList());
       // a newer snapshot replaces it and drops the changes the replaced one covered
       byte[] snapB = {2};
-      s.snapshot("s1", snapB, "n1:3,n2:4", 4, 0);
+      s.snapshot("s1", snapB, null, "n1:3,n2:4", 4, 0);
       d = s.load("s1", 100).orElseThrow();
       assertArrayEquals(snapB, d.snapshot());
+      assertEquals(null, d.compactionMarks());
       assertTrue(d.changes().isEmpty());
       OpLogStore.CatchUp c = s.changesAfter("s1", "");
       assertEquals("n1:3,n2:4", c.snapshotVersion());

@@ -219,6 +219,7 @@ public final class Session {
   // ---------------------------------------------------------------- loading (registry only)
 
   void loaded(OpLogStore.SessionData data) {
+    compactionFloor.restore(data.compactionMarks());
     loading = true;
     try {
       for (OpLogStore.StoredChange sc : data.changes()) {
@@ -1377,6 +1378,7 @@ public final class Session {
    */
   private record Snapshot(
       SnapshotCodec.Capture state,
+      String compactionMarks,
       String version,
       long seq,
       long keepBatchesFrom,
@@ -1384,10 +1386,14 @@ public final class Session {
       long ops) {}
 
   private Snapshot takeSnapshot() {
-    compactIfDue();
+    boolean compacts = registry.compacts();
+    if (compacts) {
+      compactIfDue();
+    }
     Snapshot s =
         new Snapshot(
             SnapshotCodec.capture(doc, historyChunks),
+            compacts ? compactionFloor.encode() : null,
             doc.version().toString(),
             seq,
             Math.max(0, seq - registry.config().idempotencyWindow()),
@@ -1400,14 +1406,14 @@ public final class Session {
 
   /**
    * At a snapshot: forgets the history and the deleted values older than the compaction floor, so a
-   * long-lived busy session stops growing with its past (and its snapshots with it). Only where
-   * this node is the only replica ({@link SessionRegistry#compacts}).
+   * long-lived busy session stops growing with its past (and its snapshots with it). Called only
+   * where this node is the only replica ({@link SessionRegistry#compacts}).
    */
   private void compactIfDue() {
-    if (!registry.compacts() || !doc.pending().isEmpty()) {
+    if (!doc.pending().isEmpty()) {
       return;
     }
-    VersionVector floor = compactionFloor.next(doc.version(), System.nanoTime());
+    VersionVector floor = compactionFloor.next(doc.version(), System.currentTimeMillis());
     if (floor != null && !doc.horizon().dominates(floor)) {
       long start = System.nanoTime();
       doc.compact(floor);
@@ -1512,6 +1518,7 @@ public final class Session {
               store.snapshot(
                   id,
                   SnapshotCodec.encode(snap.state()),
+                  snap.compactionMarks(),
                   snap.version(),
                   snap.seq(),
                   snap.keepBatchesFrom());

@@ -38,13 +38,15 @@ public interface OpLogStore extends AutoCloseable {
   record StoredBatch(BatchRecord record, List<StoredChange> changes) {}
 
   /**
-   * A session as stored: shape, latest snapshot (may be null), the changes after it in log order,
-   * the changes still stored that the snapshot covers (without their JSON: for their batch ids),
-   * and the most recent batch records (newest last).
+   * A session as stored: shape, latest snapshot (may be null) and the compaction marks stored with
+   * it (may be null), the changes after it in log order, the changes still stored that the snapshot
+   * covers (without their JSON: for their batch ids), and the most recent batch records (newest
+   * last).
    */
   record SessionData(
       String shape,
       byte[] snapshot,
+      String compactionMarks,
       long snapshotSeq,
       List<StoredChange> changes,
       List<StoredChange> covered,
@@ -77,13 +79,19 @@ public interface OpLogStore extends AutoCloseable {
   CatchUp changesAfter(String sessionId, String have) throws Exception;
 
   /**
-   * Saves a snapshot of version {@code version} (log position {@code seq}) unless the stored one is
-   * not older (another node of a shared store got there first), then compacts: changes covered by
-   * the replaced snapshot are deleted (one snapshot interval of history stays), and batch records
-   * older than {@code keepBatchesFromSeq}.
+   * Saves a snapshot of version {@code version} (log position {@code seq}), with the session's
+   * compaction marks (opaque text, may be null), unless the stored one is not older (another node
+   * of a shared store got there first), then compacts: changes covered by the replaced snapshot are
+   * deleted (one snapshot interval of history stays), and batch records older than {@code
+   * keepBatchesFromSeq}.
    */
   void snapshot(
-      String sessionId, byte[] snapshot, String version, long seq, long keepBatchesFromSeq)
+      String sessionId,
+      byte[] snapshot,
+      String compactionMarks,
+      String version,
+      long seq,
+      long keepBatchesFromSeq)
       throws Exception;
 
   /** A cheap liveness probe. */

@@ -110,6 +110,8 @@ public final class JdbcOpLogStore implements OpLogStore {
               + " NOT NULL, seq BIGINT NOT NULL, prev_seq BIGINT NOT NULL, data "
               + blob()
               + " NOT NULL, created_at BIGINT NOT NULL)");
+      // tables made before single-node compaction lack its marks
+      s.execute("ALTER TABLE chorus_snapshots ADD COLUMN IF NOT EXISTS compaction_marks " + text());
       c.commit();
     }
   }
@@ -131,17 +133,20 @@ public final class JdbcOpLogStore implements OpLogStore {
           }
         }
         byte[] snapshot = null;
+        String marks = null;
         long snapSeq = 0;
         VersionVector snapVersion = VersionVector.EMPTY;
         try (PreparedStatement p =
             c.prepareStatement(
-                "SELECT data, seq, version FROM chorus_snapshots WHERE session_id = ?")) {
+                "SELECT data, seq, version, compaction_marks FROM chorus_snapshots"
+                    + " WHERE session_id = ?")) {
           p.setString(1, sessionId);
           try (ResultSet r = p.executeQuery()) {
             if (r.next()) {
               snapshot = r.getBytes(1);
               snapSeq = r.getLong(2);
               snapVersion = VersionVector.parse(r.getString(3));
+              marks = r.getString(4);
             }
           }
         }
@@ -227,7 +232,7 @@ public final class JdbcOpLogStore implements OpLogStore {
         }
         Collections.reverse(batches);
         return Optional.of(
-            new SessionData(shape, snapshot, snapSeq, changes, covered, batches, lastSeq));
+            new SessionData(shape, snapshot, marks, snapSeq, changes, covered, batches, lastSeq));
       } finally {
         c.rollback();
       }
@@ -381,7 +386,12 @@ public final class JdbcOpLogStore implements OpLogStore {
 
   @Override
   public void snapshot(
-      String sessionId, byte[] data, String version, long seq, long keepBatchesFromSeq)
+      String sessionId,
+      byte[] data,
+      String compactionMarks,
+      String version,
+      long seq,
+      long keepBatchesFromSeq)
       throws SQLException {
     VersionVector next = VersionVector.parse(version);
     try (Connection c = ds.getConnection()) {
@@ -410,14 +420,15 @@ public final class JdbcOpLogStore implements OpLogStore {
           try (PreparedStatement p =
               c.prepareStatement(
                   "UPDATE chorus_snapshots SET version = ?, seq = ?, prev_seq = ?, data = ?,"
-                      + " created_at = ? WHERE session_id = ? AND version = ?")) {
+                      + " created_at = ?, compaction_marks = ? WHERE session_id = ? AND version = ?")) {
             p.setString(1, version);
             p.setLong(2, seq);
             p.setLong(3, prevSeq);
             p.setBytes(4, data);
             p.setLong(5, System.currentTimeMillis());
-            p.setString(6, sessionId);
-            p.setString(7, prevVersion);
+            p.setString(6, compactionMarks);
+            p.setString(7, sessionId);
+            p.setString(8, prevVersion);
             written = p.executeUpdate();
           }
         } else {
@@ -425,7 +436,14 @@ public final class JdbcOpLogStore implements OpLogStore {
               c.prepareStatement(
                   dialect.insertIfAbsent(
                       "chorus_snapshots",
-                      List.of("session_id", "version", "seq", "prev_seq", "data", "created_at"),
+                      List.of(
+                          "session_id",
+                          "version",
+                          "seq",
+                          "prev_seq",
+                          "data",
+                          "created_at",
+                          "compaction_marks"),
                       List.of("session_id")))) {
             p.setString(1, sessionId);
             p.setString(2, version);
@@ -433,6 +451,7 @@ public final class JdbcOpLogStore implements OpLogStore {
             p.setLong(4, 0);
             p.setBytes(5, data);
             p.setLong(6, System.currentTimeMillis());
+            p.setString(7, compactionMarks);
             written = p.executeUpdate();
           }
         }
