@@ -8,12 +8,16 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /** A tiny blocking REST client for tests. */
 final class Rest {
   static final ObjectMapper M = new ObjectMapper();
   private static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
 
   record Response(int status, JsonNode body, Map<String, java.util.List<String>> headers) {
     String header(String name) {
@@ -53,7 +57,10 @@ final class Rest {
   }
 
   private static Response send(HttpRequest r) throws Exception {
-    HttpResponse<String> res = HTTP.send(r, HttpResponse.BodyHandlers.ofString());
+    // Bounded however the client behaves: a request whose own timeout never fired once hung a CI
+    // run for minutes (over an h2c-upgraded connection; the client now speaks HTTP/1.1).
+    HttpResponse<String> res =
+        HTTP.sendAsync(r, HttpResponse.BodyHandlers.ofString()).get(30, TimeUnit.SECONDS);
     JsonNode body;
     try {
       body = res.body().isEmpty() ? null : M.readTree(res.body());

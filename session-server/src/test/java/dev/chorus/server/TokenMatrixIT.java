@@ -33,7 +33,10 @@ import org.junit.jupiter.api.Test;
 class TokenMatrixIT extends ItBase {
   private static final String SECRET_TEXT = "matrix-secret-step";
   private static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
   private String s;
 
   @BeforeEach

@@ -46,7 +46,10 @@ abstract class BoardTestBase {
   static final String SECRET = "web-demo-test-secret-0123456789-abcdefghijklmnop";
   static final ObjectMapper JSON = new ObjectMapper();
   static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
   private static final AtomicInteger SESSIONS = new AtomicInteger();
 
   static ChorusServer server;

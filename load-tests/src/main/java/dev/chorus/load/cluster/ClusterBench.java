@@ -39,7 +39,10 @@ import org.HdrHistogram.Histogram;
 public final class ClusterBench {
   private static final ObjectMapper M = new ObjectMapper();
   private static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(2))
+          .build();
 
   private ClusterBench() {}
 

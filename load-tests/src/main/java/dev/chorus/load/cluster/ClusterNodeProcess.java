@@ -27,7 +27,10 @@ final class ClusterNodeProcess {
           "-Dhazelcast.partition.count=31");
 
   private static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(2))
+          .build();
 
   final String replica;
   final int port;

@@ -18,7 +18,10 @@ public final class DemoTokens implements TokenSource {
   private static final ObjectMapper M = new ObjectMapper();
   private final URI base;
   private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
   private final ConcurrentHashMap<String, String> cache = new ConcurrentHashMap<>();
 
   public DemoTokens(URI base) {

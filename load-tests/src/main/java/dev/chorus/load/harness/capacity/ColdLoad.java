@@ -180,7 +180,10 @@ public final class ColdLoad {
   /** Waits (bounded) until the node has unloaded every session (its {@code /health}). */
   private static void awaitUnloaded(ServerNode node) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    java.net.http.HttpClient http =
+        java.net.http.HttpClient.newBuilder()
+            .version(java.net.http.HttpClient.Version.HTTP_1_1)
+            .build();
     while (System.nanoTime() < deadline) {
       String health =
           http.send(
@@ -198,7 +201,9 @@ public final class ColdLoad {
   /** The node's Prometheus metrics, name (with labels) to value. */
   private static Map<String, Double> metrics(ServerNode node) throws Exception {
     java.net.http.HttpResponse<String> r =
-        java.net.http.HttpClient.newHttpClient()
+        java.net.http.HttpClient.newBuilder()
+            .version(java.net.http.HttpClient.Version.HTTP_1_1)
+            .build()
             .send(
                 java.net.http.HttpRequest.newBuilder(node.baseUri().resolve("/metrics")).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());

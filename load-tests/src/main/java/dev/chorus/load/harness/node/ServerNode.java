@@ -20,7 +20,10 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ServerNode implements AutoCloseable {
   private static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(2))
+          .build();
 
   private final Path jar;
   private final Path dataDir;
