@@ -55,12 +55,22 @@ class CompactionIT {
         "based-" + v);
   }
 
+  /** Flags of a node that snapshots every {@code changes} changes and compacts with no lag. */
+  private static String[] compactingEvery(int changes) {
+    return new String[] {
+      "--compact-lag-ms",
+      "0",
+      "--snapshot-every",
+      String.valueOf(changes),
+      "--snapshot-every-ops",
+      "0"
+    };
+  }
+
   @Test
   void compaction_forgetsTheOldHistory_keepsWhatClientsSee_acrossARestart() throws Exception {
     Path dir = TestServer.newDataDir();
-    String[] flags = {
-      "--compact-lag-ms", "0", "--snapshot-every", "10", "--snapshot-every-ops", "0"
-    };
+    String[] flags = compactingEvery(10);
     JsonNode before;
     String early;
     String recent;
@@ -176,9 +186,7 @@ class CompactionIT {
   @Test
   void concurrentWritersWhileItCompacts_convergeAndLoseNothingAcked() throws Exception {
     Path dir = TestServer.newDataDir();
-    String[] flags = {
-      "--compact-lag-ms", "0", "--snapshot-every", "5", "--snapshot-every-ops", "0"
-    };
+    String[] flags = compactingEvery(5);
     JsonNode end;
     try (TestServer t = TestServer.start(dir, flags)) {
       List<WsClient> all = new ArrayList<>();
