@@ -133,6 +133,19 @@ class SnapshotV2Test {
   }
 
   /** The history chunk count of a v2 snapshot (what follows the state section). */
+  /**
+   * Encodes the next snapshot of {@code d} with {@code reuse} and checks it: the changes encoded
+   * into new chunks so far, its chunk count, and that it loads like a fresh encode.
+   */
+  private static byte[] assertNextSnapshot(
+      Doc d, HistoryChunks reuse, long encodedSoFar, int chunks, String what) {
+    byte[] snap = SnapshotCodec.encode(SnapshotCodec.capture(d, reuse));
+    assertEquals(encodedSoFar, reuse.encodedChanges(), what + ": changes encoded");
+    assertEquals(chunks, chunkCount(snap), what + ": chunks");
+    assertLoadsLikeAFreshEncode(d, snap, what);
+    return snap;
+  }
+
   private static int chunkCount(byte[] snap) {
     BinaryState.Reader r = new BinaryState.Reader(snap, 4, snap.length);
     r.skip(r.count());
@@ -157,10 +170,8 @@ class SnapshotV2Test {
     edits(d, 10, random);
     byte[] first = SnapshotCodec.encode(SnapshotCodec.capture(d, reuse));
     edits(d, 5, random);
-    byte[] second = SnapshotCodec.encode(SnapshotCodec.capture(d, reuse));
-    assertEquals(15, reuse.encodedChanges(), "the first 10 changes were encoded once");
-    assertEquals(2, chunkCount(second));
-    assertLoadsLikeAFreshEncode(d, second, "second");
+    // the first 10 changes were encoded once
+    byte[] second = assertNextSnapshot(d, reuse, 15, 2, "second");
     // the first snapshot ends with its only chunk, which the second holds as it was
     int gzLength = SnapshotV2.chunk(d.history().subList(0, 10)).gz().length;
     byte[] firstChunk = java.util.Arrays.copyOfRange(first, first.length - gzLength, first.length);
@@ -206,10 +217,7 @@ class SnapshotV2Test {
     VersionVector mid = twoSnapshots(d, new SplittableRandom(2), reuse, 5);
     d.compact(mid);
     // the first cached chunk (10 changes) would still fit in the 20 left, but they moved
-    byte[] snap = SnapshotCodec.encode(SnapshotCodec.capture(d, reuse));
-    assertEquals(25 + 20, reuse.encodedChanges(), "the 20 changes left, in one new chunk");
-    assertEquals(1, chunkCount(snap));
-    assertLoadsLikeAFreshEncode(d, snap, "after compact");
+    assertNextSnapshot(d, reuse, 25 + 20, 1, "after compact: the 20 left in one new chunk");
   }
 
   @Test
@@ -220,10 +228,7 @@ class SnapshotV2Test {
     VersionVector atFirstSnapshot = twoSnapshots(d, random, reuse, 10);
     d.compact(atFirstSnapshot); // what the server does: its floor is an earlier snapshot's version
     edits(d, 4, random);
-    byte[] snap = SnapshotCodec.encode(SnapshotCodec.capture(d, reuse));
-    assertEquals(25 + 4, reuse.encodedChanges(), "the 15 kept changes copied, the 4 new encoded");
-    assertEquals(2, chunkCount(snap));
-    assertLoadsLikeAFreshEncode(d, snap, "after compact at a boundary");
+    assertNextSnapshot(d, reuse, 25 + 4, 2, "at a boundary: the 15 kept copied, the 4 new encoded");
   }
 
   @Test
@@ -236,15 +241,10 @@ class SnapshotV2Test {
     edits(d, 4, random);
     SnapshotCodec.encode(SnapshotCodec.capture(d, reuse));
     edits(d, 3, random);
-    byte[] snap = SnapshotCodec.encode(SnapshotCodec.capture(d, reuse));
-    assertEquals(7, reuse.encodedChanges(), "the loaded chunk copied, the later changes once");
-    assertEquals(3, chunkCount(snap));
-    assertLoadsLikeAFreshEncode(d, snap, "undecoded");
+    assertNextSnapshot(
+        d, reuse, 7, 3, "undecoded: the loaded chunk copied, the later changes once");
     d.history(); // decodes the loaded part: it now comes first in the decoded history
-    snap = SnapshotCodec.encode(SnapshotCodec.capture(d, reuse));
-    assertEquals(7 + 17, reuse.encodedChanges());
-    assertEquals(1, chunkCount(snap));
-    assertLoadsLikeAFreshEncode(d, snap, "decoded");
+    assertNextSnapshot(d, reuse, 7 + 17, 1, "decoded");
   }
 
   @Test

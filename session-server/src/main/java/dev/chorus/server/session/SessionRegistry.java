@@ -52,6 +52,8 @@ public final class SessionRegistry {
   private long sweepTimer = -1;
   private long antiEntropyTimer = -1;
   private volatile boolean closing;
+  // compaction is on, with this node's own embedded store and no cluster settings (see compacts)
+  private final boolean aloneByConfig;
 
   public SessionRegistry(
       Vertx vertx,
@@ -68,6 +70,11 @@ public final class SessionRegistry {
     this.replicaId = replicaId;
     this.rateLimiter = new RateLimiter(config.opsPerSecond());
     this.sessionRateLimiter = new RateLimiter(config.sessionOpsPerSecond());
+    this.aloneByConfig =
+        config.compactLagMs() >= 0
+            && (config.storeUrl() == null || config.storeUrl().isBlank())
+            && config.hazelcastMembers().isEmpty()
+            && config.hazelcastK8sServiceDns().isBlank();
     this.storeExecutor =
         vertx.createSharedWorkerExecutor("chorus-store", Math.max(1, config.storeThreads()));
     metrics.gauge("chorus.sessions", "sessions loaded", sessions::size);
@@ -179,11 +186,7 @@ public final class SessionRegistry {
    * nodes yet.
    */
   boolean compacts() {
-    return config.compactLagMs() >= 0
-        && (config.storeUrl() == null || config.storeUrl().isBlank())
-        && config.hazelcastMembers().isEmpty()
-        && config.hazelcastK8sServiceDns().isBlank()
-        && replicator.members() <= 1;
+    return aloneByConfig && replicator.members() <= 1;
   }
 
   public WorkerExecutor storeExecutor() {

@@ -305,7 +305,7 @@ public final class HttpTransport {
     boolean plain = "plain".equals(rc.request().getParam("view"));
     String cached = rc.request().getHeader("If-None-Match");
     // a poller that has this version already gets 304 without the document being rendered (a
-    // board with thousands of open conflicts is megabytes); null body = not modified
+    // board with thousands of open conflicts is megabytes); NOT_MODIFIED stands for that answer
     s.exec(
             () -> {
               String version = s.version().toString();
