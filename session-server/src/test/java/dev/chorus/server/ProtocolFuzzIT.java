@@ -361,7 +361,7 @@ class ProtocolFuzzIT extends ItBase {
   // ---------------------------------------------------------------- generating
 
   private String generate(Expect[] e, String victim) {
-    int k = rnd.nextInt(19);
+    int k = rnd.nextInt(20);
     switch (k) {
       case 0:
         e[0] = new Expect("garbage", BAD, false);
@@ -580,6 +580,9 @@ class ProtocolFuzzIT extends ItBase {
           }
           return p.toString();
         }
+      case 18:
+        e[0] = new Expect("lone-surrogate", BAD, false);
+        return loneSurrogate();
       default:
         e[0] = new Expect("binary", BAD, false);
         return null;
@@ -606,6 +609,50 @@ class ProtocolFuzzIT extends ItBase {
       }
     }
     return f.toString();
+  }
+
+  /** A frame that is valid but for one string holding an unpaired surrogate, as a JSON escape. */
+  private String loneSurrogate() {
+    String lone = pick("\uD800", "\uDFFF", "x\uDC00y", "\uD83D" + "z");
+    ObjectNode f;
+    switch (rnd.nextInt(5)) {
+      case 0 -> {
+        f = batchFrame(newId(), version, validOps());
+        ((ObjectNode) f.get("ops").get(0)).put("op", "set").put("value", lone);
+      }
+      case 1 -> {
+        f = batchFrame(newId(), version, validOps());
+        ((ObjectNode) f.get("ops").get(0)).put("path", "tasks/t1/" + lone);
+      }
+      case 2 -> {
+        f = batchFrame(newId(), version, WsClient.M.createArrayNode());
+        f.withArray("ops")
+            .addObject()
+            .put("op", "set")
+            .put("path", "tasks/t1/meta")
+            .putObject("value")
+            .put(lone, "key");
+      }
+      case 3 -> f = obj().put("type", "presence").set("state", obj().put("focus", lone));
+      default -> {
+        f = batchFrame(newId(), version, validOps());
+        ((ObjectNode) f.get("ops").get(0)).put("op", "splice").put("insert", lone);
+      }
+    }
+    // Jackson writes the surrogate raw, which UTF-8 cannot carry: send the escape a client writes
+    return f.toString().replace(lone, escape(lone));
+  }
+
+  private static String escape(String s) {
+    StringBuilder b = new StringBuilder();
+    for (char ch : s.toCharArray()) {
+      if (Character.isSurrogate(ch)) {
+        b.append(String.format("\\u%04x", (int) ch));
+      } else {
+        b.append(ch);
+      }
+    }
+    return b.toString();
   }
 
   private ArrayNode validOps() {

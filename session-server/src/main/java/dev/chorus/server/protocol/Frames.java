@@ -69,6 +69,11 @@ public final class Frames {
     if (n == null || !n.isObject()) {
       throw new ChorusException(ErrorCode.BAD_FRAME, "a frame must be a JSON object");
     }
+    String lone = LoneSurrogates.find(n);
+    if (lone != null) {
+      throw new ChorusException(
+          ErrorCode.BAD_FRAME, "lone surrogate (an unpaired \\uD800-\\uDFFF) in " + lone);
+    }
     return (ObjectNode) n;
   }
 
