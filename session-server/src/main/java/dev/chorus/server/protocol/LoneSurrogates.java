@@ -6,9 +6,9 @@ import java.util.Map;
 
 /**
  * Finds strings holding an unpaired UTF-16 surrogate. JSON lets a client write one as an escape
- * (backslash, {@code u}, {@code D800}) and Jackson decodes it without complaint, but such a string is not Unicode
- * text: it cannot be encoded as UTF-8 (the store, the other clients and the CRDT's text would each
- * treat it differently), so the protocol refuses it at the frame decoder.
+ * (backslash, {@code u}, {@code D800}) and Jackson decodes it without complaint, but such a string
+ * is not Unicode text: it cannot be encoded as UTF-8 (the store, the other clients and the CRDT's
+ * text would each treat it differently), so the protocol refuses it at the frame decoder.
  */
 final class LoneSurrogates {
   private LoneSurrogates() {}

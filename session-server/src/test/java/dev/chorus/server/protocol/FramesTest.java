@@ -43,8 +43,7 @@ class FramesTest {
         Frames.parseObject(
             OPS_HEAD
                 + "{\"op\":\"set\",\"path\":\"a\",\"value\":\"\\ud83d\\ude00 \uD83D\uDE00\"}]}");
-    assertEquals(
-        "\uD83D\uDE00 \uD83D\uDE00", f.get("ops").get(0).get("value").textValue());
+    assertEquals("\uD83D\uDE00 \uD83D\uDE00", f.get("ops").get(0).get("value").textValue());
   }
 
   @Test

@@ -220,7 +220,8 @@ public final class ServerBench {
             String.format(
                 Locale.ROOT,
                 "RESULT scenario=%s chorus_ops_per_s=%.0f peer=%s peer_ops_per_s=%.0f"
-                    + " chorus_p99_ms=%.2f peer_p99_ms=%.2f lost=%d dup=%d",
+                    + " chorus_p99_ms=%.2f peer_p99_ms=%.2f lost=%d dup=%d"
+                    + " chorus_cpu_us_per_write=%.0f peer_cpu_us_per_write=%.0f",
                 w.name().equals("fanout") ? "fanout" : "one-writer-one-reader",
                 c.opsPerSecond(),
                 peer,
@@ -228,7 +229,9 @@ public final class ServerBench {
                 c.allP99(),
                 p.allP99(),
                 lost,
-                dup));
+                dup,
+                c.serverCpuMicrosPerWrite(),
+                p.serverCpuMicrosPerWrite()));
       }
     }
     results.forEach(out::println);
