@@ -157,6 +157,49 @@ public final class Values {
     return NODES.textNode(v.toString());
   }
 
+  /**
+   * Writes a Java value as {@link #toJson} would make it, straight to a generator (no tree): for
+   * values echoed on every write.
+   */
+  public static void write(JsonGenerator g, Object v) throws IOException {
+    if (v == null) {
+      g.writeNull();
+    } else if (v instanceof String s) {
+      g.writeString(s);
+    } else if (v instanceof Boolean b) {
+      g.writeBoolean(b);
+    } else if (v instanceof Long || v instanceof Integer) {
+      g.writeNumber(((Number) v).longValue());
+    } else if (v instanceof Number num) {
+      g.writeNumber(num.doubleValue());
+    } else if (v instanceof Map<?, ?> m) {
+      g.writeStartObject();
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        g.writeFieldName(String.valueOf(e.getKey()));
+        write(g, e.getValue());
+      }
+      g.writeEndObject();
+    } else if (v instanceof List<?> l) {
+      g.writeStartArray();
+      for (Object e : l) {
+        write(g, e);
+      }
+      g.writeEndArray();
+    } else if (v instanceof TextInit t) {
+      g.writeStartObject();
+      g.writeStringField("$text", t.text());
+      g.writeEndObject();
+    } else if (v instanceof CounterInit c) {
+      g.writeStartObject();
+      g.writeNumberField("$counter", c.value());
+      g.writeEndObject();
+    } else if (v instanceof JsonNode j) {
+      g.writeTree(j);
+    } else {
+      g.writeString(v.toString());
+    }
+  }
+
   /** True if the tree holds a marker anywhere (then it must be written piecewise). */
   public static boolean hasMarkers(Object v) {
     if (v instanceof TextInit || v instanceof CounterInit) {

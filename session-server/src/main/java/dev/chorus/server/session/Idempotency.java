@@ -19,17 +19,17 @@ final class Idempotency {
   /** What a batch id resolved to. */
   static final class Outcome {
     private final String contentHash;
-    private Session.BatchResult result;
-    private Promise<Session.BatchResult> promise;
+    private BatchResult result;
+    private Promise<BatchResult> promise;
     // a durable batch known from the store or the op log: its results are parsed only if the
     // batch is sent again (a load remembers up to `window` of them)
-    private final Supplier<Session.BatchResult> durable;
+    private final Supplier<BatchResult> durable;
 
     private Outcome(
         String contentHash,
-        Session.BatchResult result,
-        Promise<Session.BatchResult> promise,
-        Supplier<Session.BatchResult> durable) {
+        BatchResult result,
+        Promise<BatchResult> promise,
+        Supplier<BatchResult> durable) {
       this.contentHash = contentHash;
       this.result = result;
       this.promise = promise;
@@ -41,7 +41,7 @@ final class Idempotency {
     }
 
     /** Completes when the batch is durable. */
-    Future<Session.BatchResult> result() {
+    Future<BatchResult> result() {
       if (promise == null) {
         promise = Promise.promise();
         promise.complete(resultIfDone());
@@ -50,14 +50,14 @@ final class Idempotency {
     }
 
     /** The result as computed at apply time (durable or not). */
-    Session.BatchResult resultIfDone() {
+    BatchResult resultIfDone() {
       if (result == null) {
         result = durable.get();
       }
       return result;
     }
 
-    void complete(Session.BatchResult r) {
+    void complete(BatchResult r) {
       promise.tryComplete(r);
     }
 
@@ -92,7 +92,7 @@ final class Idempotency {
             hash,
             null,
             null,
-            () -> new Session.BatchResult(batchId, version, parseResults(resultsJson), false)));
+            () -> new BatchResult(batchId, version, parseResults(resultsJson), false)));
   }
 
   private static ArrayNode parseResults(String json) {
@@ -104,8 +104,7 @@ final class Idempotency {
   }
 
   /** A batch just applied, waiting for its commit. */
-  Outcome remember(
-      String batchId, String hash, Promise<Session.BatchResult> promise, Session.BatchResult r) {
+  Outcome remember(String batchId, String hash, Promise<BatchResult> promise, BatchResult r) {
     Outcome o = new Outcome(hash, r, promise, null);
     entries.put(batchId, o);
     return o;

@@ -19,10 +19,15 @@ public interface Participant {
   boolean wantsSnapshots();
 
   /**
-   * Sends a frame. MUST NOT block. Implementations bound their queue and disconnect a slow consumer
-   * instead of buffering without limit.
+   * Sends an encoded frame. MUST NOT block. Implementations bound their queue and disconnect a slow
+   * consumer instead of buffering without limit.
    */
-  void send(ObjectNode frame);
+  void send(EncodedFrame frame);
+
+  /** Sends a frame meant for this participant alone (an ack, an error, a welcome). */
+  default void send(ObjectNode frame) {
+    send(EncodedFrame.of(frame));
+  }
 
   /** Closes the connection after sending a final error frame. */
   void close(int status, String reason);

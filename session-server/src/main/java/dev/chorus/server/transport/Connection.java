@@ -9,6 +9,7 @@ import dev.chorus.server.protocol.ChorusException;
 import dev.chorus.server.protocol.ErrorCode;
 import dev.chorus.server.protocol.Frames;
 import dev.chorus.server.protocol.Values;
+import dev.chorus.server.session.EncodedFrame;
 import dev.chorus.server.session.Participant;
 import dev.chorus.server.session.Session;
 import io.vertx.core.Vertx;
@@ -115,13 +116,13 @@ final class Connection implements Participant {
   }
 
   @Override
-  public void send(ObjectNode frame) {
+  public void send(EncodedFrame frame) {
     if (closed) {
       return;
     }
-    Serialized s = serialized(frame);
     VersionVector welcomed = welcomeVersion;
-    if (s.changeVersion() != null && welcomed != null && welcomed.dominates(s.changeVersion())) {
+    VersionVector changed = frame.changeVersion();
+    if (changed != null && welcomed != null && welcomed.dominates(changed)) {
       // the welcome already held this change (applied, not yet committed when this client joined):
       // its change frame after the commit would deliver it a second time
       return;
@@ -140,36 +141,7 @@ final class Connection implements Participant {
       ws.close((short) 4408, "slow consumer");
       return;
     }
-    ws.writeTextMessage(s.text()).onComplete(ar -> outstanding.decrementAndGet());
-  }
-
-  /** A frame's text, and for a {@code change} frame the version right after its change. */
-  private record Serialized(ObjectNode frame, String text, VersionVector changeVersion) {}
-
-  /**
-   * The last frame serialized on this thread. A session broadcasts one frame object to all its
-   * participants in one loop on its context, so it is serialized once, not once per participant
-   * (with a hundred participants, per-participant {@code toString()} was about half of the node's
-   * CPU in the herd benchmark). Frames are never changed once handed to {@link #send}.
-   */
-  private static final ThreadLocal<Serialized> LAST = new ThreadLocal<>();
-
-  private static Serialized serialized(ObjectNode frame) {
-    Serialized s = LAST.get();
-    if (s != null && s.frame() == frame) {
-      return s;
-    }
-    VersionVector changeVersion = null;
-    if ("change".equals(frame.path("type").asText()) && frame.hasNonNull("version")) {
-      try {
-        changeVersion = VersionVector.parse(frame.get("version").asText());
-      } catch (IllegalArgumentException e) {
-        changeVersion = null;
-      }
-    }
-    s = new Serialized(frame, frame.toString(), changeVersion);
-    LAST.set(s);
-    return s;
+    ws.writeTextMessage(frame.text()).onComplete(ar -> outstanding.decrementAndGet());
   }
 
   @Override

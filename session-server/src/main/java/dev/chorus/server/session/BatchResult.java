@@ -1,0 +1,37 @@
+package dev.chorus.server.session;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.chorus.server.protocol.Values;
+
+/**
+ * The result of a batch: what its ack (websocket) or response (REST) says.
+ *
+ * @param results one entry per op: {@code {"id": ...}} for an insert, null otherwise
+ * @param duplicate true when the batch id was already applied and this is its earlier result
+ * @param view {@code stateHash} and {@code doc} for clients that asked for snapshots, else null
+ */
+public record BatchResult(
+    String batchId, String version, ArrayNode results, boolean duplicate, ObjectNode view) {
+  BatchResult(String batchId, String version, ArrayNode results, boolean duplicate) {
+    this(batchId, version, results, duplicate, null);
+  }
+
+  /** The same result, marked as the answer to a re-sent batch. */
+  BatchResult asDuplicate() {
+    return new BatchResult(batchId, version, results, true, view);
+  }
+
+  /** The ack body. */
+  public ObjectNode toJson() {
+    ObjectNode o = Values.NODES.objectNode();
+    o.put("batchId", batchId);
+    o.put("version", version);
+    o.set("results", results);
+    o.put("duplicate", duplicate);
+    if (view != null) {
+      o.setAll(view);
+    }
+    return o;
+  }
+}

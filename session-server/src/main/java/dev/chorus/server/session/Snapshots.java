@@ -1,0 +1,180 @@
+package dev.chorus.server.session;
+
+import dev.chorus.crdt.Doc;
+import dev.chorus.crdt.clock.VersionVector;
+import dev.chorus.crdt.codec.HistoryChunks;
+import dev.chorus.crdt.codec.SnapshotCodec;
+import dev.chorus.server.ServerConfig;
+import dev.chorus.server.metrics.Metrics;
+import dev.chorus.server.store.OpLogStore;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.WorkerExecutor;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * When a session's state is written whole, so a load decodes it instead of replaying every change:
+ * counts what was committed since the last snapshot, takes one (the state captured on the session's
+ * context; encoding and compressing it left to a store thread) when it is due, and — where this
+ * node is the only replica — first compacts the history and deleted values older than the
+ * compaction floor. Snapshots are written beside the commit path, so acks never wait for them. On
+ * the session's context.
+ */
+final class Snapshots {
+  private static final Logger LOG = LoggerFactory.getLogger(Snapshots.class);
+
+  /**
+   * A snapshot taken: the captured state, and what it took off the counters (given back if it
+   * cannot be written).
+   */
+  record Taken(
+      SnapshotCodec.Capture state,
+      String compactionMarks,
+      String version,
+      long seq,
+      long keepBatchesFrom,
+      int changes,
+      long ops) {}
+
+  private final String sessionId;
+  private final Doc doc;
+  private final Context context;
+  private final WorkerExecutor storeExecutor;
+  private final OpLogStore store;
+  private final Metrics metrics;
+  private final ServerConfig config;
+  // whether this node is the only replica now (members come and go)
+  private final BooleanSupplier compacts;
+  private final CompactionFloor compactionFloor;
+  // the history chunks of earlier snapshots, copied into the next instead of encoded again
+  private final HistoryChunks historyChunks = new HistoryChunks();
+  private int writing;
+  private int changesSince;
+  private long opsSince;
+
+  Snapshots(
+      String sessionId,
+      Doc doc,
+      Context context,
+      WorkerExecutor storeExecutor,
+      OpLogStore store,
+      Metrics metrics,
+      ServerConfig config,
+      BooleanSupplier compacts) {
+    this.sessionId = sessionId;
+    this.doc = doc;
+    this.context = context;
+    this.storeExecutor = storeExecutor;
+    this.store = store;
+    this.metrics = metrics;
+    this.config = config;
+    this.compacts = compacts;
+    this.compactionFloor = new CompactionFloor(config.compactLagMs());
+  }
+
+  /** After a load: the compaction marks stored with the snapshot, and what it did not cover. */
+  void loaded(String compactionMarks, int changes, long ops) {
+    compactionFloor.restore(compactionMarks);
+    changesSince = changes;
+    opsSince = ops;
+  }
+
+  /** Changes committed since the last snapshot. */
+  void counted(int changes, long ops) {
+    changesSince += changes;
+    opsSince += ops;
+  }
+
+  boolean due() {
+    int everyOps = config.snapshotEveryOps();
+    return changesSince >= config.snapshotEvery() || (everyOps > 0 && opsSince >= everyOps);
+  }
+
+  /** Whether changes were made since the stored snapshot. */
+  boolean behind() {
+    return changesSince > 0;
+  }
+
+  /** Whether a snapshot is being written. */
+  boolean writing() {
+    return writing > 0;
+  }
+
+  /** Takes a snapshot of the state now ({@code seq}: the session's log position). */
+  Taken take(long seq) {
+    boolean compacting = compacts.getAsBoolean();
+    if (compacting) {
+      compactIfDue();
+    }
+    Taken t =
+        new Taken(
+            SnapshotCodec.capture(doc, historyChunks),
+            compacting ? compactionFloor.encode() : null,
+            doc.version().toString(),
+            seq,
+            Math.max(0, seq - config.idempotencyWindow()),
+            changesSince,
+            opsSince);
+    changesSince = 0;
+    opsSince = 0;
+    return t;
+  }
+
+  /**
+   * Writes a snapshot on a store thread, in the order they were taken. A failure only means the
+   * next load replays more; it gives the counters back so the next one comes sooner. Completes on
+   * the session's context.
+   */
+  Future<Void> write(Taken snap) {
+    writing++;
+    Promise<Void> done = Promise.promise();
+    storeExecutor
+        .executeBlocking(
+            () -> {
+              store.snapshot(
+                  sessionId,
+                  SnapshotCodec.encode(snap.state()),
+                  snap.compactionMarks(),
+                  snap.version(),
+                  snap.seq(),
+                  snap.keepBatchesFrom());
+              metrics.snapshotWritten();
+              return null;
+            },
+            true)
+        .onComplete(
+            ar ->
+                context.runOnContext(
+                    v -> {
+                      writing--;
+                      if (ar.failed()) {
+                        LOG.warn(
+                            "session {}: snapshot not written: {}",
+                            sessionId,
+                            ar.cause().toString());
+                        counted(snap.changes(), snap.ops());
+                      }
+                      done.complete();
+                    }));
+    return done.future();
+  }
+
+  /**
+   * Forgets the history and the deleted values older than the compaction floor, so a long-lived
+   * busy session stops growing with its past (and its snapshots with it).
+   */
+  private void compactIfDue() {
+    if (!doc.pending().isEmpty()) {
+      return;
+    }
+    VersionVector floor = compactionFloor.next(doc.version(), System.currentTimeMillis());
+    if (floor != null && !doc.horizon().dominates(floor)) {
+      long start = System.nanoTime();
+      doc.compact(floor);
+      metrics.compacted(System.nanoTime() - start);
+    }
+  }
+}
