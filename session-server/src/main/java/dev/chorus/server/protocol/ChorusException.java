@@ -1,6 +1,7 @@
 package dev.chorus.server.protocol;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * A refusal with a stable {@link ErrorCode}: becomes an {@code error} frame on the websocket and an
@@ -29,5 +30,12 @@ public final class ChorusException extends RuntimeException {
 
   public JsonNode details() {
     return details;
+  }
+
+  /** The same refusal naming the batch it refused ({@code batchId} among the details). */
+  public ChorusException withBatchId(String batchId) {
+    ObjectNode d = details instanceof ObjectNode o ? o.deepCopy() : Values.NODES.objectNode();
+    d.put("batchId", batchId);
+    return new ChorusException(code, getMessage(), d);
   }
 }

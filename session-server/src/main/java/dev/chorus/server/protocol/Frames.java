@@ -149,7 +149,7 @@ public final class Frames {
       canon.set("ops", opsNode);
       return new Batch(batchId, basedOn, strict, List.copyOf(ops), null, hash(canon));
     } catch (ChorusException e) {
-      throw withBatchId(e, batchId);
+      throw e.withBatchId(batchId);
     }
   }
 
@@ -185,14 +185,8 @@ public final class Frames {
       canon.remove("batchId");
       return new Batch(batchId, null, false, List.of(op), conflictId, hash(canon));
     } catch (ChorusException e) {
-      throw withBatchId(e, batchId);
+      throw e.withBatchId(batchId);
     }
-  }
-
-  static ChorusException withBatchId(ChorusException e, String batchId) {
-    ObjectNode d = e.details() instanceof ObjectNode o ? o.deepCopy() : Values.NODES.objectNode();
-    d.put("batchId", batchId);
-    return new ChorusException(e.code(), e.getMessage(), d);
   }
 
   /** One op of {@code ops}; {@code i} is its index, for messages. */

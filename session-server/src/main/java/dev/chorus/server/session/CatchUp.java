@@ -68,6 +68,21 @@ final class CatchUp {
     return f;
   }
 
+  /**
+   * Like {@link #request}, but completes after {@code ms} at the latest, whatever the round does.
+   */
+  Future<Void> requestWithin(long ms) {
+    Promise<Void> done = Promise.promise();
+    long timer = registry.vertx().setTimer(ms, t -> done.tryComplete());
+    request()
+        .onComplete(
+            ar -> {
+              registry.vertx().cancelTimer(timer);
+              done.tryComplete();
+            });
+    return done.future();
+  }
+
   /** True while a round runs or one is queued (welcomes wait for it). */
   boolean busy() {
     return running || next != null;
@@ -89,7 +104,7 @@ final class CatchUp {
                         .runOnContext(
                             v -> {
                               gapTimer = -1;
-                              if (session.waitingChanges() > 0) {
+                              if (session.replicas().waiting() > 0) {
                                 request();
                               }
                             }));
@@ -126,13 +141,13 @@ final class CatchUp {
       // they came from the other side of a split) are written to the store as well: an acked
       // change of this node may depend on them.
       if (fromLog.succeeded()) {
-        found.increment(session.applyRemote(fromLog.result(), true));
+        found.increment(session.replicas().apply(fromLog.result(), true));
       } else {
         LOG.debug(
             "session {}: op-log catch-up failed: {}", session.id(), fromLog.cause().toString());
       }
       if (fromStore.succeeded()) {
-        found.increment(session.applyRemote(toEntries(fromStore.result()), false));
+        found.increment(session.replicas().apply(toEntries(fromStore.result()), false));
       } else {
         LOG.warn(
             "session {}: store catch-up failed: {}", session.id(), fromStore.cause().toString());
@@ -156,7 +171,7 @@ final class CatchUp {
    * store compacted them into a snapshot this replica does not cover. Reload from that snapshot.
    */
   private void checkGap(Future<OpLogStore.CatchUp> fromStore) {
-    if (session.waitingChanges() == 0) {
+    if (session.replicas().waiting() == 0) {
       roundsWithGap = 0;
       return;
     }
@@ -170,7 +185,7 @@ final class CatchUp {
       LOG.warn(
           "session {}: {} changes wait for dependencies the log no longer holds; reloading",
           session.id(),
-          session.waitingChanges());
+          session.replicas().waiting());
       session.reload();
       return;
     }

@@ -1,10 +1,12 @@
 package dev.chorus.server.session;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.chorus.server.protocol.Values;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The participants of one session connected to this node, and sending to all of them. Every
@@ -78,5 +80,23 @@ final class Participants {
       p.close(status, reason);
     }
     byId.clear();
+  }
+
+  /**
+   * Closes every connection because the server stops: a last {@code shutting_down} error with a
+   * jittered {@code retryAfterMs} each (between one and two times {@code retryAfterMs}, so they do
+   * not all come back at once), then status 1001.
+   */
+  void shutdown(long retryAfterMs) {
+    for (Participant p : List.copyOf(byId.values())) {
+      ObjectNode f = Values.NODES.objectNode();
+      f.put("type", "error");
+      f.put("code", "shutting_down");
+      f.put("message", "server is stopping; reconnect with since");
+      f.put("fatal", true);
+      f.put("retryAfterMs", retryAfterMs + ThreadLocalRandom.current().nextLong(retryAfterMs + 1));
+      p.send(f);
+    }
+    closeAll(1001, "server shutting down");
   }
 }

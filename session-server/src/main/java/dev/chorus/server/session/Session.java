@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.crdt.Author;
 import dev.chorus.crdt.Doc;
-import dev.chorus.crdt.DocException;
 import dev.chorus.crdt.Path;
 import dev.chorus.crdt.clock.VersionVector;
 import dev.chorus.crdt.codec.ChangeCodec;
@@ -17,7 +16,6 @@ import dev.chorus.server.protocol.ChorusException;
 import dev.chorus.server.protocol.ErrorCode;
 import dev.chorus.server.protocol.Frames;
 import dev.chorus.server.protocol.Values;
-import dev.chorus.server.replication.OpLogEntry;
 import dev.chorus.server.replication.Replicator;
 import dev.chorus.server.store.OpLogStore;
 import io.vertx.core.Context;
@@ -26,7 +24,6 @@ import io.vertx.core.Promise;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,17 +63,17 @@ public final class Session {
   private final Idempotency idempotency;
   private final ChangeHistory history;
   private final PresenceBoard presence;
+  private final SessionReads reads;
   private final Snapshots snapshots;
   private final GroupCommit commit;
   private final WritePath writes;
-  private final RemoteChanges remote;
+  private final ReplicaLink replicas;
   private final Claims claims;
   private final CatchUp catchUp;
 
   private boolean broken;
   private long seq;
   private long lastUsedMillis = System.currentTimeMillis();
-  private AutoCloseable subscription;
 
   Session(
       String id,
@@ -98,6 +95,7 @@ public final class Session {
     this.idempotency = new Idempotency(idempotencyWindow);
     this.history = new ChangeHistory(doc, config.idempotencyWindow());
     this.presence = new PresenceBoard(id, participants, replicator);
+    this.reads = new SessionReads(id, shape, doc, history, presence);
     this.snapshots =
         new Snapshots(
             id,
@@ -109,7 +107,7 @@ public final class Session {
             config,
             registry::compacts);
     Publisher publisher =
-        new Publisher(id, participants, replicator, registry.metrics(), this::view);
+        new Publisher(id, participants, replicator, registry.metrics(), reads::view);
     this.commit =
         new GroupCommit(
             id,
@@ -140,10 +138,10 @@ public final class Session {
             history,
             commit,
             participants,
-            this::view,
+            reads::view,
             this::nextSeq);
     this.catchUp = new CatchUp(this, registry, store);
-    this.remote =
+    RemoteChanges remote =
         new RemoteChanges(
             id,
             doc,
@@ -154,7 +152,10 @@ public final class Session {
             publisher,
             s -> this.seq = Math.max(this.seq, s),
             catchUp::gapSeen);
-    this.claims = new Claims(id, doc, () -> replicator.leads(id), this::submit);
+    this.replicas = new ReplicaLink(id, doc, replicator, remote, presence, () -> broken);
+    this.claims =
+        new Claims(
+            id, doc, () -> replicator.leads(id), (b, principal) -> submit(b, principal, null));
   }
 
   public String id() {
@@ -259,33 +260,17 @@ public final class Session {
   }
 
   public ArrayNode conflictsJson() {
-    ArrayNode a = Values.NODES.arrayNode();
-    for (Conflict c : doc.conflicts()) {
-      a.add(WireJson.conflict(c));
-    }
-    return a;
+    return reads.conflicts();
   }
 
   /** The document with list element ids ({@code docs/protocol.md}, "The document on the wire"). */
   public JsonNode docJson() {
-    return DocView.withIds(doc);
-  }
-
-  /** The document as plain JSON (lists without ids). */
-  public JsonNode plainJson() {
-    return Values.toJson(doc.toPlain());
+    return reads.doc();
   }
 
   /** {@code GET /v1/sessions/{id}} body. */
   public ObjectNode snapshotJson(boolean plain) {
-    ObjectNode o = Values.NODES.objectNode();
-    o.put("session", id);
-    o.put("shape", shape.name());
-    o.put("version", doc.version().toString());
-    o.put("stateHash", doc.stateHash());
-    o.set("doc", plain ? plainJson() : docJson());
-    o.set("conflicts", conflictsJson());
-    return o;
+    return reads.snapshot(plain);
   }
 
   /**
@@ -296,14 +281,6 @@ public final class Session {
     return history.since(since);
   }
 
-  /** {@code stateHash} and {@code doc} now, for participants that want the whole document. */
-  private ObjectNode view() {
-    ObjectNode v = Values.NODES.objectNode();
-    v.put("stateHash", doc.stateHash());
-    v.set("doc", docJson());
-    return v;
-  }
-
   // ---------------------------------------------------------------- participants (on context)
 
   /** Adds a participant and builds its welcome ({@code since} may be null). */
@@ -312,31 +289,7 @@ public final class Session {
       throw new ChorusException(ErrorCode.INTERNAL, "session is reloading, reconnect");
     }
     participants.add(p);
-    ObjectNode w = Values.NODES.objectNode();
-    w.put("type", "welcome");
-    w.put("session", id);
-    w.put("shape", shape.name());
-    w.put("participantId", p.participantId());
-    w.set("actor", WireJson.actor(p.principal().author()));
-    w.put("role", p.principal().role().wireName());
-    w.put("version", doc.version().toString());
-    w.put("stateHash", doc.stateHash());
-    boolean resumed = false;
-    if (since != null) {
-      try {
-        w.set("changes", changesSince(VersionVector.parse(since)));
-        resumed = true;
-      } catch (IllegalArgumentException | ChorusException e) {
-        resumed = false;
-      }
-    }
-    w.put("resumed", resumed);
-    if (!resumed || p.wantsSnapshots()) {
-      w.set("doc", docJson());
-    }
-    w.set("conflicts", conflictsJson());
-    presence.writeTo(w.putArray("presence"));
-    return w;
+    return reads.welcome(p, since);
   }
 
   /**
@@ -349,16 +302,7 @@ public final class Session {
     if (since == null || !registry.replicator().clustered()) {
       return Future.succeededFuture(join(p, since));
     }
-    Promise<Void> caughtUp = Promise.promise();
-    catchUp.request().onComplete(ar -> caughtUp.tryComplete());
-    long timer = registry.vertx().setTimer(CATCH_UP_WAIT_MS, t -> caughtUp.tryComplete());
-    return caughtUp
-        .future()
-        .compose(
-            v -> {
-              registry.vertx().cancelTimer(timer);
-              return exec(() -> join(p, since));
-            });
+    return catchUp.requestWithin(CATCH_UP_WAIT_MS).compose(v -> exec(() -> join(p, since)));
   }
 
   /** Removes a participant; tells the others if it had presence; its claims may go with it. */
@@ -418,34 +362,7 @@ public final class Session {
       return writes.submit(b, principal, origin, start);
     } catch (ChorusException e) {
       registry.metrics().error(e.code().wireName());
-      return Future.failedFuture(withBatch(e, b.batchId()));
-    } catch (DocException e) {
-      ChorusException ce = mapDocException(e);
-      registry.metrics().error(ce.code().wireName());
-      return Future.failedFuture(withBatch(ce, b.batchId()));
-    }
-  }
-
-  private Future<BatchResult> submit(Frames.Batch b, Principal principal) {
-    return submit(b, principal, null);
-  }
-
-  private static ChorusException withBatch(ChorusException e, String batchId) {
-    ObjectNode d = e.details() instanceof ObjectNode o ? o.deepCopy() : Values.NODES.objectNode();
-    d.put("batchId", batchId);
-    return new ChorusException(e.code(), e.getMessage(), d);
-  }
-
-  static ChorusException mapDocException(DocException e) {
-    switch (e.code()) {
-      case PATH_NOT_FOUND:
-        return new ChorusException(ErrorCode.PATH_NOT_FOUND, e.getMessage());
-      case STALE_BASE:
-      case UNKNOWN_BASE:
-        return new ChorusException(ErrorCode.STALE_BASE, e.getMessage());
-      default:
-        return new ChorusException(
-            ErrorCode.INVALID_OP, e.code().wireName() + ": " + e.getMessage());
+      return Future.failedFuture(e.withBatchId(b.batchId()));
     }
   }
 
@@ -467,64 +384,20 @@ public final class Session {
 
   // ---------------------------------------------------------------- replication (on context)
 
-  /** Starts hearing from the other replicas; called once, on this context, before serving. */
-  void attach() {
-    subscription =
-        registry
-            .replicator()
-            .subscribe(
-                id,
-                new Replicator.SessionListener() {
-                  @Override
-                  public void onEntries(List<OpLogEntry> entries) {
-                    applyRemote(entries, false);
-                  }
-
-                  @Override
-                  public void onPresence(String origin, ObjectNode participant, boolean left) {
-                    remotePresence(origin, participant, left);
-                  }
-                });
+  /** Its link to the other replicas (for the registry and the catch-up rounds). */
+  ReplicaLink replicas() {
+    return replicas;
   }
 
   /** Stops hearing from the other replicas (unloaded). Any thread. */
   void detach() {
-    AutoCloseable s = subscription;
-    if (s != null) {
-      try {
-        s.close();
-      } catch (Exception e) {
-        LOG.debug("session {}: unsubscribe failed: {}", id, e.toString());
-      }
-    }
+    replicas.detach();
     context.runOnContext(v -> catchUp.close());
   }
 
   /** A catch-up round (see {@link CatchUp}); completes on this context. */
   Future<Void> catchUp() {
     return catchUp.request();
-  }
-
-  /** Changes received whose dependencies have not arrived yet. */
-  int waitingChanges() {
-    return doc.pending().size();
-  }
-
-  /** See {@link RemoteChanges#apply}; nothing while the session is broken. */
-  int applyRemote(List<OpLogEntry> entries, boolean persist) {
-    return broken ? 0 : remote.apply(entries, persist);
-  }
-
-  /** Presence of a participant of another replica: remember it (with its TTL) and pass it on. */
-  void remotePresence(String origin, ObjectNode participant, boolean left) {
-    if (!broken) {
-      presence.remote(origin, participant, left);
-    }
-  }
-
-  /** A replica left the cluster: its participants are gone (their presence with them). */
-  void replicaLeft(String replica) {
-    presence.nodeLeft(replica);
   }
 
   /**
@@ -563,17 +436,7 @@ public final class Session {
 
   /** Closes every connection (shutdown): a last error frame, then status 1001. */
   void shutdown(long retryAfterMs) {
-    ObjectNode f = Values.NODES.objectNode();
-    f.put("type", "error");
-    f.put("code", "shutting_down");
-    f.put("message", "server is stopping; reconnect with since");
-    f.put("fatal", true);
-    for (Participant q : List.copyOf(participants.all())) {
-      f.put("retryAfterMs", retryAfterMs + ThreadLocalRandom.current().nextLong(retryAfterMs + 1));
-      q.send(f);
-      q.close(1001, "server shutting down");
-    }
-    participants.closeAll(1001, "server shutting down");
+    participants.shutdown(retryAfterMs);
   }
 
   /** Future completing when nothing is waiting for the store (shutdown). */

@@ -131,7 +131,7 @@ public final class SessionRegistry {
           public void onLeft(String replica) {
             forEachSession(
                 s -> {
-                  s.replicaLeft(replica);
+                  s.replicas().replicaLeft(replica);
                   s.catchUp();
                 });
           }
@@ -296,7 +296,7 @@ public final class SessionRegistry {
                     data.lastSeq(),
                     config.idempotencyWindow());
             s.loaded(data);
-            s.attach();
+            s.replicas().attach();
             boolean fresh = data.snapshot() == null && data.changes().isEmpty();
             Change init = fresh ? s.initialChange() : null;
             // No welcome before the session caught up with what other replicas hold.

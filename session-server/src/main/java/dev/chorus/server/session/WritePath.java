@@ -4,10 +4,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.crdt.Author;
 import dev.chorus.crdt.Doc;
+import dev.chorus.crdt.DocException;
 import dev.chorus.crdt.clock.VersionVector;
 import dev.chorus.crdt.codec.ChangeCodec;
 import dev.chorus.crdt.op.Change;
 import dev.chorus.server.auth.Principal;
+import dev.chorus.server.protocol.ChorusException;
+import dev.chorus.server.protocol.ErrorCode;
 import dev.chorus.server.protocol.Frames;
 import dev.chorus.server.protocol.Values;
 import dev.chorus.server.session.OpTranslation.ResolvedOp;
@@ -61,9 +64,18 @@ final class WritePath {
 
   /**
    * Runs the stages; the future completes once the batch is durable (or is the earlier result of a
-   * re-sent batch). Throws {@code ChorusException} or {@code DocException} for a refused batch.
+   * re-sent batch). Throws the {@code ChorusException} that refuses a batch.
    */
   Future<BatchResult> submit(Frames.Batch b, Principal principal, Participant origin, long start) {
+    try {
+      return stages(b, principal, origin, start);
+    } catch (DocException e) {
+      throw refusal(e);
+    }
+  }
+
+  private Future<BatchResult> stages(
+      Frames.Batch b, Principal principal, Participant origin, long start) {
     Future<BatchResult> earlier = admission.admit(b, principal, commit.queued());
     if (earlier != null) {
       return earlier;
@@ -126,5 +138,15 @@ final class WritePath {
             nextSeq.getAsLong(),
             start));
     return promise.future();
+  }
+
+  /** The client error for a write the document refused. */
+  static ChorusException refusal(DocException e) {
+    return switch (e.code()) {
+      case PATH_NOT_FOUND -> new ChorusException(ErrorCode.PATH_NOT_FOUND, e.getMessage());
+      case STALE_BASE, UNKNOWN_BASE -> new ChorusException(ErrorCode.STALE_BASE, e.getMessage());
+      default ->
+          new ChorusException(ErrorCode.INVALID_OP, e.code().wireName() + ": " + e.getMessage());
+    };
   }
 }

@@ -1,0 +1,101 @@
+package dev.chorus.server.session;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.chorus.crdt.Doc;
+import dev.chorus.crdt.clock.VersionVector;
+import dev.chorus.crdt.conflict.Conflict;
+import dev.chorus.server.protocol.ChorusException;
+import dev.chorus.server.protocol.Values;
+
+/**
+ * What a session shows its readers, as wire JSON: the document (with or without list ids), its
+ * conflicts, the REST body and a participant's {@code welcome}. Reads only; on the session's
+ * context.
+ */
+final class SessionReads {
+  private final String id;
+  private final Shape shape;
+  private final Doc doc;
+  private final ChangeHistory history;
+  private final PresenceBoard presence;
+
+  SessionReads(String id, Shape shape, Doc doc, ChangeHistory history, PresenceBoard presence) {
+    this.id = id;
+    this.shape = shape;
+    this.doc = doc;
+    this.history = history;
+    this.presence = presence;
+  }
+
+  ArrayNode conflicts() {
+    ArrayNode a = Values.NODES.arrayNode();
+    for (Conflict c : doc.conflicts()) {
+      a.add(WireJson.conflict(c));
+    }
+    return a;
+  }
+
+  /** The document with list element ids ({@code docs/protocol.md}, "The document on the wire"). */
+  JsonNode doc() {
+    return DocView.withIds(doc);
+  }
+
+  /** The document as plain JSON (lists without ids). */
+  JsonNode plain() {
+    return Values.toJson(doc.toPlain());
+  }
+
+  /** {@code GET /v1/sessions/{id}} body. */
+  ObjectNode snapshot(boolean plain) {
+    ObjectNode o = Values.NODES.objectNode();
+    o.put("session", id);
+    o.put("shape", shape.name());
+    o.put("version", doc.version().toString());
+    o.put("stateHash", doc.stateHash());
+    o.set("doc", plain ? plain() : doc());
+    o.set("conflicts", conflicts());
+    return o;
+  }
+
+  /** {@code stateHash} and {@code doc} now, for participants that want the whole document. */
+  ObjectNode view() {
+    ObjectNode v = Values.NODES.objectNode();
+    v.put("stateHash", doc.stateHash());
+    v.set("doc", doc());
+    return v;
+  }
+
+  /**
+   * A participant's {@code welcome}: the changes since {@code since} when they are still retained
+   * ({@code resumed: true}), else the whole document; conflicts and presence always.
+   */
+  ObjectNode welcome(Participant p, String since) {
+    ObjectNode w = Values.NODES.objectNode();
+    w.put("type", "welcome");
+    w.put("session", id);
+    w.put("shape", shape.name());
+    w.put("participantId", p.participantId());
+    w.set("actor", WireJson.actor(p.principal().author()));
+    w.put("role", p.principal().role().wireName());
+    w.put("version", doc.version().toString());
+    w.put("stateHash", doc.stateHash());
+    boolean resumed = false;
+    if (since != null) {
+      try {
+        w.set("changes", history.since(VersionVector.parse(since)));
+        resumed = true;
+      } catch (IllegalArgumentException | ChorusException e) {
+        resumed = false;
+      }
+    }
+    w.put("resumed", resumed);
+    if (!resumed || p.wantsSnapshots()) {
+      w.set("doc", doc());
+    }
+    w.set("conflicts", conflicts());
+    presence.writeTo(w.putArray("presence"));
+    return w;
+  }
+}
