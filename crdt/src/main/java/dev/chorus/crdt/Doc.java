@@ -462,8 +462,12 @@ public final class Doc {
 
   /** Sizes of the retained state, to watch memory without timing anything. */
   public DocStats stats() {
-    int kept = history.size() + (undecoded == null ? 0 : undecoded.size());
-    return DocStats.of(state, kept, pending.size());
+    return DocStats.of(state, historySize(), pending.size());
+  }
+
+  /** Changes kept in the history (since the horizon), without decoding or walking anything. */
+  public int historySize() {
+    return history.size() + (undecoded == null ? 0 : undecoded.size());
   }
 
   /** The internal state, for the codec. Not for application code. */

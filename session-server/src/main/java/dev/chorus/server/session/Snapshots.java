@@ -52,6 +52,9 @@ final class Snapshots {
   // the history chunks of earlier snapshots, copied into the next instead of encoded again
   private final HistoryChunks historyChunks = new HistoryChunks();
   private int writing;
+  // changes between snapshots: at least --snapshot-every, and a quarter of the history the last
+  // snapshot held, so a history that grows does not make every snapshot cost more (see due())
+  private long every;
   private int changesSince;
   private long opsSince;
 
@@ -73,11 +76,13 @@ final class Snapshots {
     this.config = config;
     this.compacts = compacts;
     this.compactionFloor = new CompactionFloor(config.compactLagMs());
+    this.every = config.snapshotEvery();
   }
 
   /** After a load: the compaction marks stored with the snapshot, and what it did not cover. */
   void loaded(String compactionMarks, int changes, long ops) {
     compactionFloor.restore(compactionMarks);
+    every = spacing();
     changesSince = changes;
     opsSince = ops;
   }
@@ -88,9 +93,20 @@ final class Snapshots {
     opsSince += ops;
   }
 
+  /**
+   * A snapshot costs about what the document holds, its history included, and until a compaction
+   * the history grows with every change: at a fixed spacing, each snapshot would cost more than the
+   * last and the sum would grow with the square of the session's changes. Spacing them by a quarter
+   * of the history keeps the cost per change constant, and what a load replays after the snapshot
+   * stays under a quarter of what it decodes; {@code --snapshot-every-ops} still bounds it.
+   */
   boolean due() {
     int everyOps = config.snapshotEveryOps();
-    return changesSince >= config.snapshotEvery() || (everyOps > 0 && opsSince >= everyOps);
+    return changesSince >= every || (everyOps > 0 && opsSince >= everyOps);
+  }
+
+  private long spacing() {
+    return Math.max(config.snapshotEvery(), doc.historySize() / 4);
   }
 
   /** Whether changes were made since the stored snapshot. */
@@ -118,6 +134,7 @@ final class Snapshots {
             Math.max(0, seq - config.idempotencyWindow()),
             changesSince,
             opsSince);
+    every = spacing();
     changesSince = 0;
     opsSince = 0;
     return t;

@@ -1,0 +1,70 @@
+package dev.chorus.server.session;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.chorus.crdt.Author;
+import dev.chorus.crdt.Doc;
+import dev.chorus.crdt.Path;
+import dev.chorus.server.ServerConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Snapshots come every {@code --snapshot-every} changes while the history is short, then every
+ * quarter of the history: a history that grows (no compaction yet) must not make the snapshots'
+ * total cost grow with the square of the changes. Counted on a real document; nothing is written
+ * (take only captures).
+ */
+class SnapshotSpacingTest {
+  private static final Author ALICE = Author.human("alice");
+
+  /** The number of changes after which each snapshot was taken, for {@code changes} changes. */
+  private static List<Integer> snapshotsAfter(int changes, String... flags) {
+    ServerConfig config = ServerConfig.parse(flags, Map.of());
+    Doc doc = new Doc("n1");
+    Snapshots snapshots = new Snapshots("s", doc, null, null, null, null, config, () -> false);
+    List<Integer> at = new ArrayList<>();
+    for (int i = 1; i <= changes; i++) {
+      int n = i;
+      doc.edit(ALICE, doc.version(), n, e -> e.set(Path.ROOT.child("k" + (n % 7)), n));
+      snapshots.counted(1, 1);
+      if (snapshots.due()) {
+        snapshots.take(i);
+        at.add(i);
+      }
+    }
+    return at;
+  }
+
+  @Test
+  void everySnapshotEveryChanges_whileTheHistoryIsShort() {
+    assertEquals(
+        List.of(10, 20, 30, 40, 50),
+        snapshotsAfter(50, "--snapshot-every", "10", "--snapshot-every-ops", "0"));
+  }
+
+  @Test
+  void thenAQuarterOfTheHistoryApart_soTheirTotalCostGrowsWithTheChangesNotTheirSquare() {
+    List<Integer> at = snapshotsAfter(2000, "--snapshot-every", "10", "--snapshot-every-ops", "0");
+    // fixed spacing would take 200; a quarter of the history apart takes about log_1.25(200/40)
+    assertTrue(at.size() < 30, "snapshots at " + at);
+    // the history each snapshot holds, summed: what they cost in all (fixed spacing: 201,000)
+    long held = at.stream().mapToLong(Integer::longValue).sum();
+    assertTrue(held < 5 * 2000 + 10 * 40, "held " + held + " at " + at);
+    // and what a load replays after the last one stays within a quarter of what it decodes
+    int last = at.get(at.size() - 1);
+    assertTrue(2000 - last <= Math.max(10, last / 4), "last at " + last);
+  }
+
+  @Test
+  void snapshotEveryOpsStillBoundsWhatALoadReplays() {
+    List<Integer> at =
+        snapshotsAfter(2000, "--snapshot-every", "10", "--snapshot-every-ops", "100");
+    for (int i = 1; i < at.size(); i++) {
+      assertTrue(at.get(i) - at.get(i - 1) <= 100, "snapshots at " + at);
+    }
+  }
+}
