@@ -5,6 +5,7 @@
 import { ChorusClient, splitPath } from "./chorus-client.js";
 import { h, fill, avatar, kindChip, timeAgo, clockTime, toast, labelColor, show, colorFor, robot } from "./ui.js";
 import { sortable } from "./drag.js";
+import { sessionNameProblem } from "./session-name.js";
 
 const CARD_STATUS = ["todo", "doing", "done", "cancelled"];
 const STATUS_LABEL = { todo: "To do", doing: "Doing", done: "Done", cancelled: "Cancelled", skipped: "Skipped" };
@@ -46,6 +47,8 @@ async function boot() {
   const name = params.get("name") || sessionStorage.getItem("chorus.name");
   const token = params.get("token") || (location.hash.startsWith("#token=") ? decodeURIComponent(location.hash.slice(7)) : null);
   if (!session || !name) return showJoin(session, name);
+  const problem = sessionNameProblem(session);
+  if (problem) return showJoin(session, name, false, problem);
   start(session, name, token);
 }
 
@@ -69,24 +72,40 @@ function rememberSession(s) {
   localStorage.setItem("chorus.recent", JSON.stringify(r));
 }
 
-function showJoin(session, name, needToken) {
+/** The landing form; `problem` (a bad name, or the server's refusal) is shown under the session. */
+function showJoin(session, name, needToken, problem) {
   document.getElementById("join").hidden = false;
   document.getElementById("app").hidden = true;
   const nameIn = document.getElementById("join-name");
   const sessIn = document.getElementById("join-session");
+  const error = document.getElementById("join-error");
   nameIn.value = name || localStorage.getItem("chorus.name") || "";
   sessIn.value = session || randomSessionName();
   document.getElementById("join-token-row").hidden = !needToken;
-  const recent = recentSessions();
+  const recent = recentSessions().filter((s) => !sessionNameProblem(s));
   fill(
     document.getElementById("join-recent"),
     recent.length ? h("span.muted", "Recent:") : null,
-    recent.map((s) => h("button.link", { type: "button", onclick: () => (sessIn.value = s) }, s))
+    recent.map((s) => h("button.link", { type: "button", onclick: () => ((sessIn.value = s), check()) }, s))
   );
+  const say = (text) => {
+    error.hidden = !text;
+    error.textContent = text || "";
+    sessIn.setCustomValidity(text || "");
+    sessIn.toggleAttribute("aria-invalid", !!text);
+  };
+  const check = () => {
+    const p = sessionNameProblem(sessIn.value.trim());
+    say(p);
+    return !p;
+  };
+  sessIn.oninput = check;
+  say(problem || null);
   (nameIn.value ? sessIn : nameIn).focus();
-  if (nameIn.value && session) nameIn.select(); // joining a shared link: confirm or change the name
+  if (nameIn.value && session && !problem) nameIn.select(); // joining a shared link: confirm or change the name
   document.getElementById("join-form").onsubmit = (e) => {
     e.preventDefault();
+    if (!check()) return sessIn.focus();
     localStorage.setItem("chorus.name", nameIn.value.trim());
     sessionStorage.setItem("chorus.name", nameIn.value.trim());
     const q = new URLSearchParams({ session: sessIn.value.trim() });
@@ -117,6 +136,13 @@ async function start(session, name, fixedToken) {
       app.client.setOffline(true);
       showJoin(session, name, true);
       throw new Error("this node is not in demo mode");
+    }
+    if (r.status >= 400 && r.status < 500 && r.status !== 429) {
+      // refused for good (a bad session name, a remote client): retrying cannot help, say why
+      const body = await r.json().catch(() => ({}));
+      app.client.setOffline(true);
+      showJoin(session, name, false, `The server refused this board: ${body.message || "HTTP " + r.status}`);
+      throw new Error("token refused: " + (body.code || r.status));
     }
     if (!r.ok) throw new Error("token: HTTP " + r.status);
     cached = await r.json();
