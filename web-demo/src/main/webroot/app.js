@@ -492,7 +492,7 @@ function updateCard(node, id, card, col, conflicts, viewers) {
           "button.conflict-badge",
           { type: "button", title: "Open conflict", onclick: (e) => (e.stopPropagation(), openDialog("card:" + id)) },
           "⚡ ",
-          conflicts.length === 1 ? "conflict" : conflicts.length + " conflicts"
+          decisions(conflicts).length === 1 ? "conflict" : decisions(conflicts).length + " conflicts"
         )
       : null
   );
@@ -1177,6 +1177,7 @@ function renderDialog() {
     return;
   }
   const heading = type === "card" ? `“${cardTitle(id)}”` : describeTarget({ type, id, field: null });
+  const ds = decisions(list);
   const online = app.client.status === "online";
   // rebuild only when what it shows changed: a rebuild would drop what the user is typing
   const sig = JSON.stringify([app.dialogKey, heading, online, list.map((c) => [c.id, c.winner, c.intents.map((i) => i.op)])]);
@@ -1187,9 +1188,9 @@ function renderDialog() {
     h(
       "div.dialog-body",
       { dataset: { key: app.dialogKey } },
-      h("header.dialog-head", h("h2", "⚡ ", list.length === 1 ? "Conflict on " : `${list.length} conflicts on `, heading), h("button.close", { type: "button", title: "Close", onclick: closeDialog }, "×")),
+      h("header.dialog-head", h("h2", "⚡ ", ds.length === 1 ? "Conflict on " : `${ds.length} conflicts on `, heading), h("button.close", { type: "button", title: "Close", onclick: closeDialog }, "×")),
       online ? null : h("p.warn", "You are offline: resolving needs the connection."),
-      list.map((c) => conflictSection(c, type, id, online))
+      ds.map((x) => (x.move ? placementSection(x, id, online) : conflictSection(x, type, id, online)))
     )
   );
 }
@@ -1198,13 +1199,14 @@ function conflictSection(c, type, id, online) {
   const t = conflictTarget(c);
   const fieldName = t.field ? FIELD_LABEL[t.field] || t.field : type;
   const intents = [...c.intents].sort((a, b) => a.timestamp - b.timestamp);
+  const shown = (v) => (t.field === "status" && STATUS_LABEL[v] ? STATUS_LABEL[v] : show(v));
   const valueText = (i) => {
     if (c.kind === "move_vs_move") return `→ ${columnName(i.value)}`;
     if (c.kind === "delete_vs_edit") return i.role === "deleter" ? "deleted it" : "edited it";
-    return show(i.value);
+    return shown(i.value);
   };
   const pickLabel = (i) => (c.kind === "delete_vs_edit" ? (i.role === "deleter" ? "Delete it" : "Keep it") : c.kind === "move_vs_move" ? "Put it here" : "Use this");
-  const winnerText = c.kind === "move_vs_move" ? columnName(c.winner) : c.kind === "delete_vs_edit" ? "kept" : show(c.winner);
+  const winnerText = c.kind === "move_vs_move" ? columnName(c.winner) : c.kind === "delete_vs_edit" ? "kept" : shown(c.winner);
   let writer = null;
   if (c.kind === "concurrent_assignment" && (t.field || type === "task")) {
     const input =
@@ -1251,23 +1253,73 @@ function conflictSection(c, type, id, online) {
   );
 }
 
+/**
+ * The decisions a list of conflicts asks for. A drag is one batch (status and move), so two
+ * concurrent drags of a card open a move_vs_move and a status conflict together: that pair is one
+ * decision, where the card goes ({move, status}); every other conflict is its own.
+ */
+function decisions(list) {
+  const move = list.find((c) => c.kind === "move_vs_move");
+  const status = list.find((c) => c.kind === "concurrent_assignment" && conflictTarget(c).type === "card" && conflictTarget(c).field === "status");
+  if (!move || !status) return list;
+  return [{ move, status }, ...list.filter((c) => c !== move && c !== status)];
+}
+
+function placementSection({ move, status }, id, online) {
+  const intents = [...move.intents].sort((a, b) => a.timestamp - b.timestamp);
+  const statusOf = (author) => status.intents.find((x) => x.author.id === author.id);
+  return h(
+    "section.conflict",
+    { dataset: { conflictId: move.id, statusConflictId: status.id, kind: "placement" } },
+    h("h3", "Column and status", h("span.kind-tag", "moved to two places")),
+    h("p.kind-text", "Two people dragged it to different columns at the same time, each without seeing the other's move. Pick where it goes: its column and status follow together."),
+    h("p.winner", "Showing for now: ", h("strong", columnName(move.winner)), " with status ", h("strong", STATUS_LABEL[status.winner] || show(status.winner))),
+    h(
+      "ul.intents",
+      intents.map((i) => {
+        const st = statusOf(i.author);
+        return h(
+          "li.intent",
+          { dataset: { author: i.author.id, kind: i.author.kind } },
+          avatar(i.author),
+          h(
+            "div.intent-body",
+            h("div.intent-who", h("strong", i.author.id), " ", kindChip(i.author.kind), h("span.intent-time", { title: new Date(i.timestamp).toLocaleString() }, " · ", clockTime(i.timestamp), " (", h("span", { dataset: { time: i.timestamp } }, timeAgo(i.timestamp)), ")")),
+            h("div.intent-value", `→ ${columnName(i.value)}`, st ? ` · status ${STATUS_LABEL[st.value] || show(st.value)}` : "")
+          ),
+          h("button.pick", { type: "button", disabled: !online, onclick: () => placeCard(id, i.value) }, "Put it here")
+        );
+      })
+    )
+  );
+}
+
+/**
+ * Puts a card into the list `to` (at its end, or where it is if it is there already) and sets
+ * the status that column stands for: one batch made on the current view, so it supersedes every
+ * concurrent move and status it has seen and resolves both conflicts at once.
+ */
+function placeCard(id, to) {
+  const dest = splitPath(to);
+  const col = columns().find((x) => x.id === dest[2]);
+  const f = findCard(id);
+  if (!col || !f) return toast("That card or column is gone", "warn");
+  const others = (col.value.cards || []).filter((x) => x.id !== f.el.id);
+  let after = others.length ? others[others.length - 1].id : null;
+  if (f.col.id === col.id) after = f.index > 0 ? f.col.value.cards[f.index - 1].id : null;
+  const path = cardPath(id);
+  const ops = [];
+  if (CARD_STATUS.includes(col.value.id)) ops.push({ op: "set", path: `${path}/status`, value: col.value.id });
+  ops.push({ op: "move", path, to, after });
+  submit(ops, `put “${cardTitle(id)}” in ${col.value.title}`).promise.then(
+    () => toast("Conflict resolved", "ok"),
+    (e) => toast("Could not resolve: " + e.message, "error")
+  );
+}
+
 function pickIntent(c, i) {
   if (c.kind === "delete_vs_edit") return resolveWith(c, i.role === "deleter" ? { delete: true } : { keep: true });
-  if (c.kind === "move_vs_move") {
-    // a move made on a view that has seen both moves supersedes them: it resolves the conflict
-    const t = conflictTarget(c);
-    const dest = splitPath(i.value);
-    const col = columns().find((x) => x.id === dest[2]);
-    const cards = col && Array.isArray(col.value.cards) ? col.value.cards.filter((x) => x.id !== t.id) : [];
-    const f = findCard(t.id);
-    let after = cards.length ? cards[cards.length - 1].id : null;
-    if (f && f.col.id === dest[2]) after = f.index > 0 ? f.col.value.cards[f.index - 1].id : null;
-    submit([{ op: "move", path: cardPath(t.id), to: i.value, after }], `put “${cardTitle(t.id)}” in ${columnName(i.value)}`).promise.then(
-      () => toast("Conflict resolved", "ok"),
-      (e) => toast("Could not resolve: " + e.message, "error")
-    );
-    return;
-  }
+  if (c.kind === "move_vs_move") return placeCard(conflictTarget(c).id, i.value);
   return resolveWith(c, { value: i.value });
 }
 
