@@ -2,10 +2,11 @@
 // All state comes from the server through chorus-client.js; this module renders it and turns the
 // user's gestures into protocol ops.
 
-import { ChorusClient, splitPath } from "./chorus-client.js";
+import { ChorusClient, splitPath, dominates } from "./chorus-client.js";
 import { h, fill, avatar, kindChip, timeAgo, clockTime, toast, labelColor, show, colorFor, robot } from "./ui.js";
 import { sortable } from "./drag.js";
 import { sessionNameProblem } from "./session-name.js";
+import { ActivityFeed } from "./feed.js";
 
 const CARD_STATUS = ["todo", "doing", "done", "cancelled"];
 const STATUS_LABEL = { todo: "To do", doing: "Doing", done: "Done", cancelled: "Cancelled", skipped: "Skipped" };
@@ -27,8 +28,7 @@ const app = {
   columnNodes: new Map(),
   dialogKey: null,
   agent: { available: false, running: false, actor: null },
-  feed: [],
-  seenNarration: new Set(),
+  feed: null,
 };
 window.chorus = app;
 // uncaught errors are kept for whoever looks (and the browser tests check there are none)
@@ -162,8 +162,8 @@ async function start(session, name, fixedToken) {
     renderStatus();
     if (client.status === "online") publishPresence();
   });
-  client.on("change", onRemoteChange);
   client.on("conflict", onConflictEvent);
+  setupFeed(session, client);
   client.on("rejected", (r) => toast(`Not applied: ${r.label || "an edit"} — ${r.message}`, "error", 6000));
   client.on("error", (e) => {
     if (!e.batchId && e.code !== "shutting_down") console.warn("chorus error", e);
@@ -284,12 +284,7 @@ function onConflictEvent(ev) {
   const t = conflictTarget(c);
   const who = c.intents.map((i) => i.author.id).filter((v, i, a) => a.indexOf(v) === i);
   const what = describeTarget(t);
-  if (ev.type === "opened") {
-    addFeed({ kind: "conflict", text: `Conflict on ${what}: ${who.join(" vs ")}`, actor: null });
-    toast(`⚡ Conflict on ${what} (${who.join(" vs ")}) — open the badge to decide`, "warn", 6000);
-  } else {
-    addFeed({ kind: "resolved", text: `${ev.by ? "" : "someone "}resolved the conflict on ${what}`, actor: ev.by || null });
-  }
+  if (ev.type === "opened") toast(`⚡ Conflict on ${what} (${who.join(" vs ")}) — open the badge to decide`, "warn", 6000);
 }
 
 function describeTarget(t) {
@@ -868,6 +863,9 @@ function renderTasks(d, byItem, pres) {
     fill(
       n.querySelector(".task-claim"),
       claim ? h("span.claim-chip." + (claim.kind === "agent" ? "agent" : "human"), { title: `lease until ${clockTime(claim.until)}` }, "held by ", claim.actor) : null,
+      // the server releases a claim when its holder's last connection closes: say so while it
+      // may be happening, instead of showing a claim that is no longer there
+      mine && app.client.status !== "online" ? h("span.claim-risk", "you are offline: the server releases your claim") : null,
       h("button.claim-btn", { type: "button", dataset: { action: mine ? "release" : "claim" } }, mine ? "Release" : claim ? "Take over" : "Claim"),
       conflicts.length ? h("button.conflict-badge.small", { type: "button", onclick: () => openDialog("task:" + key) }, "⚡") : null
     );
@@ -1016,7 +1014,9 @@ function presenceState() {
 }
 
 function publishPresence() {
-  if (app.client) app.client.setPresence(presenceState());
+  if (!app.client) return;
+  app.client.setPresence(presenceState());
+  renderPeople(); // my own line shows it at once
 }
 
 /** "card:<id>" → participants focused on it (not me). */
@@ -1035,13 +1035,13 @@ function presenceByItem() {
 
 function renderPeople() {
   const c = app.client;
-  const all = [...c.presence.values()];
-  if (c.participantId && !all.some((p) => p.participantId === c.participantId)) {
-    const st = presenceState();
-    if (c.status !== "online") st.what = "offline — edits are queued";
-    all.push({ participantId: c.participantId, actor: c.actor, state: st });
-  }
-  all.sort((a, b) => (a.participantId === c.participantId ? -1 : b.participantId === c.participantId ? 1 : 0) || (a.actor.kind === b.actor.kind ? 0 : a.actor.kind === "human" ? -1 : 1) || String(a.state?.name || a.actor.id).localeCompare(b.state?.name || b.actor.id));
+  // my own line comes from what I am doing now, not from the server's echo of my last presence
+  // frame (which lags behind every focus change by a round trip)
+  const all = [...c.presence.values()].filter((p) => p.participantId !== c.participantId);
+  const mine = presenceState();
+  if (c.status !== "online") mine.what += " (offline — edits are queued)";
+  all.push({ participantId: c.participantId || "me", actor: c.actor || { id: app.me.name, kind: "human" }, state: mine });
+  all.sort((a, b) => (a.state === mine ? -1 : b.state === mine ? 1 : 0) || (a.actor.kind === b.actor.kind ? 0 : a.actor.kind === "human" ? -1 : 1) || String(a.state?.name || a.actor.id).localeCompare(b.state?.name || b.actor.id));
   fill(
     document.getElementById("presence-bar"),
     all.slice(0, 8).map((p) => {
@@ -1059,82 +1059,88 @@ function renderPeople() {
         avatar({ id: p.state?.name || p.actor.id, kind: p.actor.kind }),
         h(
           "div.person-body",
-          h("div.person-name", p.state?.name || p.actor.id, p.participantId === c.participantId ? h("span.you", " (you)") : null, " ", kindChip(p.actor.kind)),
+          h("div.person-name", p.state?.name || p.actor.id, p.state === mine ? h("span.you", " (you)") : null, " ", kindChip(p.actor.kind)),
           h("div.person-what", p.actor.kind === "agent" ? p.state?.activity || "idle" : p.state?.what || "viewing the board")
         )
       )
     )
   );
-  // agent narration goes into the feed
-  for (const p of all) {
-    if (p.actor.kind !== "agent" || !Array.isArray(p.state?.log)) continue;
-    for (const entry of p.state.log) {
-      const k = p.actor.id + "|" + entry.at + "|" + entry.text;
-      if (app.seenNarration.has(k)) continue;
-      app.seenNarration.add(k);
-      addFeed({ kind: "agent", text: entry.text, actor: p.actor, at: entry.at });
-    }
-  }
 }
 
 // ---------------------------------------------------------------- activity feed
 
-function onRemoteChange(c) {
-  const narrated = [...app.client.presence.values()].some((p) => p.actor.id === c.author.id && Array.isArray(p.state?.log));
-  if (c.author.kind === "agent" && narrated) return; // its narration says it better
-  if (c.author.id === "chorus-server") return addFeed({ kind: "server", text: "released expired claims", actor: c.author });
-  if (!Array.isArray(c.ops) || c.ops.length === 0) return;
-  addFeed({ kind: c.author.kind, text: describeOps(c.ops), actor: c.author });
+/**
+ * The feed is read from the session's history (feed.js), the same for every participant: after
+ * every welcome (also a resume after being offline), every change and every own ack.
+ */
+function setupFeed(session, client) {
+  const seenKey = "chorus.feedSeen." + session;
+  const seenAtLoad = sessionStorage.getItem(seenKey); // null in a new tab
+  let loaded = false;
+  app.feed = new ActivityFeed({
+    read: readHistory,
+    doc: () => client.doc,
+    version: () => client.version,
+    statusLabel: STATUS_LABEL,
+    onEntries: (fresh) => {
+      renderFeed();
+      for (const e of fresh) {
+        // what happened before this tab last read the feed was told then already
+        const told = !loaded && (seenAtLoad === null || dominates(seenAtLoad, e.version));
+        if (!told) noticeReleases(e);
+      }
+    },
+  });
+  const refresh = () =>
+    app.feed.refresh().then(
+      () => {
+        loaded = true;
+        sessionStorage.setItem(seenKey, app.feed.since);
+      },
+      (e) => console.warn("activity feed: " + e.message)
+    );
+  for (const ev of ["welcome", "change", "ack"]) client.on(ev, refresh);
+  document.getElementById("feed-filter").addEventListener("click", (e) => {
+    const b = e.target.closest("button[data-filter]");
+    if (!b) return;
+    document.getElementById("feed").dataset.filter = b.dataset.filter;
+    for (const x of document.querySelectorAll("#feed-filter button")) x.setAttribute("aria-pressed", String(x === b));
+  });
 }
 
-function describeOps(all) {
-  const parts = [];
-  // a drag sets the status and moves the card: "moved" says it all
-  const moved = new Set(all.filter((o) => o.op === "move").map((o) => splitPath(o.path).pop()));
-  const ops = all.filter((o) => !(o.op === "set" && moved.has(splitPath(o.path)[4]) && splitPath(o.path)[5] === "status"));
-  for (const op of ops.slice(0, 3)) {
-    const s = splitPath(op.path);
-    if (s[0] === "board" && s[3] === "cards") {
-      const title = s[4] ? `“${cardTitle(s[4])}”` : "";
-      if (op.op === "insert") parts.push(`added card “${op.value && op.value.title}”`);
-      else if (op.op === "move") parts.push(`moved ${title} to ${columnName(op.to)}`);
-      else if (op.op === "delete" && s.length === 5) parts.push(`deleted a card`);
-      else if (s[5] === "labels") parts.push(`changed the labels of ${title}`);
-      else if (op.op === "set" && s[5]) parts.push(`set ${s[5]} of ${title} to “${show(op.value)}”`);
-      else if (op.op === "keep") parts.push(`kept ${title}`);
-      else parts.push(`edited ${title}`);
-    } else if (s[0] === "plan") {
-      if (op.op === "insert") parts.push(`added step “${show(op.value && op.value.title ? op.value.title : op.value)}”`);
-      else if (op.op === "move") parts.push("reordered the plan");
-      else if (op.op === "delete") parts.push("deleted a step");
-      else parts.push(`updated a step${op.value !== undefined ? " → " + show(op.value) : ""}`);
-    } else if (s[0] === "tasks") {
-      const t = doc()?.tasks?.[s[1]];
-      const title = `task “${t ? t.title : s[1]}”`;
-      if (op.op === "claim") parts.push(`claimed ${title}`);
-      else if (op.op === "release") parts.push(`released ${title}`);
-      else if (op.op === "delete" && s.length === 2) parts.push("deleted a task");
-      else if (op.op === "set" && s.length === 2) parts.push(`added ${title}`);
-      else parts.push(`set ${s[2] || "it"} of ${title} to “${show(op.value)}”`);
-    } else parts.push(`${op.op} ${op.path}`);
+/** GET history since a version; the token goes in a header, never in the address. */
+async function readHistory(since) {
+  const url = `/v1/sessions/${encodeURIComponent(app.session)}/history?since=${encodeURIComponent(since)}`;
+  const get = async (renew) => fetch(url, { headers: { Authorization: "Bearer " + (await app.token({ renew })) } });
+  const r = await get(false);
+  return r.status === 401 ? get(true) : r;
+}
+
+/** Tells the holder of a claim the server released why: they were gone, or the lease ran out. */
+function noticeReleases(e) {
+  const me = app.client.actor && app.client.actor.id;
+  for (const r of e.released) {
+    if (r.holder !== me) continue;
+    const why = r.reason === "disconnect" ? "you were disconnected" : "its lease ran out";
+    toast(`The server released your claim on “${r.task}” at ${clockTime(e.at)}: ${why}. Claim it again if you are still on it.`, "warn", 15000);
   }
-  if (ops.length > 3) parts.push(`and ${ops.length - 3} more`);
-  return parts.join(", ");
 }
 
-function addFeed(entry) {
-  entry.at = entry.at || Date.now();
-  app.feed.unshift(entry);
-  app.feed.sort((a, b) => b.at - a.at);
-  app.feed.length = Math.min(app.feed.length, 80);
-  const list = document.getElementById("feed");
+function renderFeed() {
   fill(
-    list,
-    app.feed.map((e) =>
+    document.getElementById("feed"),
+    app.feed.entries.map((e) =>
       h(
         "li.feed-item.feed-" + e.kind,
-        e.actor ? avatar(e.actor, { small: true }) : h("span.feed-icon", e.kind === "conflict" ? "⚡" : "✓"),
-        h("div.feed-body", e.actor ? h("strong", e.actor.id + " ") : null, e.text, h("div.feed-time", { dataset: { time: e.at }, title: clockTime(e.at) }, timeAgo(e.at)))
+        { dataset: { kind: e.kind, actor: e.actor.id } },
+        e.kind === "server" ? h("span.feed-icon", { title: "the server" }, "⚙") : avatar(e.actor, { small: true }),
+        h(
+          "div.feed-body",
+          h("strong.feed-who", e.kind === "server" ? "Server" : e.actor.id),
+          " ",
+          h("span.feed-text", e.text),
+          h("div.feed-time", { dataset: { time: e.at }, title: clockTime(e.at) }, timeAgo(e.at))
+        )
       )
     )
   );

@@ -413,10 +413,24 @@ abstract class BoardTestBase {
     }
   }
 
+  /** The Activity feed as {@code u} sees it, newest first: "who what" per line, times left out. */
+  @SuppressWarnings("unchecked")
+  List<String> feed(User u) {
+    return (List<String>)
+        u.js(
+            "return [...document.querySelectorAll('#feed .feed-item')].map(li =>"
+                + " li.querySelector('.feed-who').textContent + ' '"
+                + " + li.querySelector('.feed-text').textContent)");
+  }
+
   // ---------------------------------------------------------------- server side
 
   String token(String actor, String session) {
     return server.tokens().mint(actor, ActorKind.HUMAN, List.of(session), Role.EDITOR, 3600);
+  }
+
+  String agentToken(String actor, String session) {
+    return server.tokens().mint(actor, ActorKind.AGENT, List.of(session), Role.EDITOR, 3600);
   }
 
   JsonNode get(String session, String path) throws Exception {
@@ -444,9 +458,15 @@ abstract class BoardTestBase {
 
   JsonNode post(String session, String path, String actor, String body, String idempotencyKey)
       throws Exception {
+    return postWith(session, path, token(actor, session), body, idempotencyKey);
+  }
+
+  /** POSTs {@code body} to a session route with the given token (e.g. an agent's). */
+  JsonNode postWith(String session, String path, String jwt, String body, String idempotencyKey)
+      throws Exception {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create(base() + "/v1/sessions/" + session + path))
-            .header("Authorization", "Bearer " + token(actor, session))
+            .header("Authorization", "Bearer " + jwt)
             .header("Content-Type", "application/json")
             .timeout(Duration.ofSeconds(10))
             .POST(HttpRequest.BodyPublishers.ofString(body));
