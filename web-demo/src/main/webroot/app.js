@@ -391,7 +391,7 @@ function renderStatus() {
     banner.hidden = true;
   } else {
     banner.hidden = false;
-    const queued = n ? ` ${n} edit${n === 1 ? "" : "s"} queued — they will be sent once you are back.` : " Keep editing: your edits are queued.";
+    const queued = n === 0 ? " Keep editing: your edits are queued." : n === 1 ? " 1 edit queued — it will be sent once you are back." : ` ${n} edits queued — they will be sent once you are back.`;
     fill(
       banner,
       h("span.banner-icon", c.status === "connecting" ? "⟳" : "⚠"),
@@ -618,11 +618,7 @@ function setupBoard() {
     const card = e.target.closest(".card");
     if (!card) return;
     const id = card.dataset.id;
-    if (e.target.closest(".card-del")) {
-      const f = findCard(id);
-      submit([{ op: "delete", path: cardPath(id) }], `delete “${f ? f.card.title : "card"}”`);
-      return;
-    }
+    if (e.target.closest(".card-del")) return deleteCard(id);
     const lx = e.target.closest(".label-x");
     if (lx) {
       submit([{ op: "delete", path: `${cardPath(id)}/labels/${lx.dataset.labelId}` }], "remove label");
@@ -633,6 +629,39 @@ function setupBoard() {
     if (!field || field.classList.contains("editing")) return;
     if (field.classList.contains("conflicted")) return openDialog("card:" + id);
     editCardField(card, id, field.dataset.field);
+  });
+}
+
+/** Deletes a card, with an Undo that puts a copy back where it was. */
+function deleteCard(id) {
+  const f = findCard(id);
+  if (!f) return;
+  const value = {
+    title: f.card.title || "",
+    description: typeof f.card.description === "string" ? f.card.description : "",
+    assignee: f.card.assignee ?? null,
+    status: f.card.status || "todo",
+    labels: labelsOf(f.card).map((l) => l.text),
+  };
+  const colId = f.col.id;
+  const before = f.index > 0 ? f.col.value.cards[f.index - 1].id : null;
+  const linked = steps().filter((st) => [id, app.client.realId(id)].includes(stepValue(st).card));
+  submit([{ op: "delete", path: cardPath(id) }], `delete “${value.title}”`);
+  toast(`Deleted “${value.title}”`, "info", 8000, {
+    label: "Undo",
+    run: () => {
+      // the card comes back as a new element (a deleted one cannot be revived): after the card
+      // that preceded it if that one is still there, and its plan steps point at the copy
+      const col = columns().find((c) => c.id === colId);
+      if (!col) return toast("Its column is gone", "warn");
+      const after = before && (col.value.cards || []).some((c) => c.id === before) ? before : null;
+      const { promise, ids } = submit([{ op: "insert", path: `board/columns/${colId}/cards`, after, value }], `restore “${value.title}”`);
+      promise.then(() => {
+        const newId = app.client.realId(ids[0]);
+        const relink = linked.filter((st) => steps().some((x) => x.id === st.id) && typeof st.value === "object");
+        if (!app.client.isTemp(newId) && relink.length) submit(relink.map((st) => ({ op: "set", path: `plan/${st.id}/card`, value: newId })), "relink plan steps");
+      });
+    },
   });
 }
 
