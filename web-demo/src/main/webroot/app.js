@@ -29,6 +29,7 @@ const app = {
   dialogKey: null,
   agent: { available: false, running: false, actor: null },
   feed: null,
+  conflictNotices: new Map(), // item → conflicts opened on it, not told yet
 };
 window.chorus = app;
 // uncaught errors are kept for whoever looks (and the browser tests check there are none)
@@ -279,12 +280,24 @@ function currentPath(c) {
   return s.join("/");
 }
 
+/** Conflicts opened on one item arrive one frame each: a moment's wait tells them as one notice. */
 function onConflictEvent(ev) {
-  const c = ev.conflict;
-  const t = conflictTarget(c);
-  const who = c.intents.map((i) => i.author.id).filter((v, i, a) => a.indexOf(v) === i);
-  const what = describeTarget(t);
-  if (ev.type === "opened") toast(`⚡ Conflict on ${what} (${who.join(" vs ")}) — open the badge to decide`, "warn", 6000);
+  if (ev.type !== "opened") return;
+  const t = conflictTarget(ev.conflict);
+  const key = t.type + ":" + t.id;
+  const opened = app.conflictNotices.get(key) || [];
+  opened.push(ev.conflict);
+  app.conflictNotices.set(key, opened);
+  if (opened.length > 1) return;
+  setTimeout(() => {
+    app.conflictNotices.delete(key);
+    for (const d of decisions(opened)) {
+      const c = d.move || d;
+      const who = c.intents.map((i) => i.author.id).filter((v, i, a) => a.indexOf(v) === i);
+      const what = d.move ? `where “${cardTitle(t.id)}” goes` : describeTarget(conflictTarget(c));
+      toast(`⚡ Conflict on ${what} (${who.join(" vs ")}) — open the badge to decide`, "warn", 6000);
+    }
+  }, 300);
 }
 
 function describeTarget(t) {
@@ -647,7 +660,7 @@ function deleteCard(id) {
   const before = f.index > 0 ? f.col.value.cards[f.index - 1].id : null;
   const linked = steps().filter((st) => [id, app.client.realId(id)].includes(stepValue(st).card));
   submit([{ op: "delete", path: cardPath(id) }], `delete “${value.title}”`);
-  toast(`Deleted “${value.title}”`, "info", 8000, {
+  toast(`Deleted “${value.title}”`, "info", 10000, {
     label: "Undo",
     run: () => {
       // the card comes back as a new element (a deleted one cannot be revived): after the card
@@ -1307,7 +1320,7 @@ function placementSection({ move, status }, id, online) {
     "section.conflict",
     { dataset: { conflictId: move.id, statusConflictId: status.id, kind: "placement" } },
     h("h3", "Column and status", h("span.kind-tag", "moved to two places")),
-    h("p.kind-text", "Two people dragged it to different columns at the same time, each without seeing the other's move. Pick where it goes: its column and status follow together."),
+    h("p.kind-text", "It was moved to different columns at the same time, each move made without seeing the other. Pick where it goes: its column and status follow together."),
     h("p.winner", "Showing for now: ", h("strong", columnName(move.winner)), " with status ", h("strong", STATUS_LABEL[status.winner] || show(status.winner))),
     h(
       "ul.intents",
