@@ -357,7 +357,7 @@ abstract class BoardTestBase {
     return ((Number)
             u.js(
                 "return Math.max(document.documentElement.scrollWidth,"
-                    + " document.body.scrollWidth) - window.innerWidth"))
+                    + " document.body.scrollWidth) - document.documentElement.clientWidth"))
         .intValue();
   }
 

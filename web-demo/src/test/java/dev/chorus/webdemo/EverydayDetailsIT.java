@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.WebElement;
 
 /**
  * Small things a newcomer notices: the token stays out of addresses, a deleted card can be undone,
@@ -58,11 +57,8 @@ class EverydayDetailsIT extends BoardTestBase {
 
     clickInCard(u, "Keep me", ".card-del");
     await().atMost(Duration.ofSeconds(10)).until(() -> !hasCard(u, "Keep me"));
-    WebElement undo = u.find("#toasts .toast-action");
     assertContains(u.find("#toasts").getText(), "Deleted “Keep me”");
-    phone(u, 390, 844);
-    screenshot(u, "undo-phone");
-    undo.click();
+    u.find("#toasts .toast-action").click();
     await("it is back where it was, with its label, for everyone")
         .atMost(Duration.ofSeconds(10))
         .untilAsserted(
@@ -75,6 +71,8 @@ class EverydayDetailsIT extends BoardTestBase {
                       .findElement(By.cssSelector(".label"))
                       .getAttribute("data-label"));
             });
+    phone(u, 390, 844);
+    screenshot(u, "undone-phone");
   }
 
   @Test
