@@ -346,6 +346,16 @@ abstract class BoardTestBase {
         .until(() -> ((Number) u.js("return window.innerWidth")).intValue() == width);
   }
 
+  /** Makes {@code u}'s window a touch screen (coarse pointer, no hover), as a phone's. */
+  void touchScreen(User u) {
+    u.on();
+    driver.executeCdpCommand(
+        "Emulation.setTouchEmulationEnabled", Map.of("enabled", true, "maxTouchPoints", 5));
+    await("a coarse pointer")
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> Boolean.TRUE.equals(u.js("return matchMedia('(pointer: coarse)').matches")));
+  }
+
   /** Runs {@code script} in {@code u}'s window before any script of every page it loads next. */
   void beforeEveryPage(User u, String script) {
     u.on();

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
@@ -75,6 +76,19 @@ class SmallScreensIT extends BoardTestBase {
     }
   }
 
+  /** A finger put down at (x, y), moved {@code dx} sideways in steps, lifted. */
+  private void swipe(User u, double x, double y, int dx) {
+    u.on();
+    for (int i = 0; i <= 10; i++) {
+      String type = i == 0 ? "touchStart" : "touchMove";
+      driver.executeCdpCommand(
+          "Input.dispatchTouchEvent",
+          Map.of("type", type, "touchPoints", List.of(Map.of("x", x + dx * i / 10.0, "y", y))));
+    }
+    driver.executeCdpCommand(
+        "Input.dispatchTouchEvent", Map.of("type", "touchEnd", "touchPoints", List.of()));
+  }
+
   @Test
   void aPhoneShowsTheWholeBoardOneColumnAtATimeWithTheDialogOnScreen() throws Exception {
     String s = newSession("phone");
@@ -108,6 +122,19 @@ class SmallScreensIT extends BoardTestBase {
       }
       screenshot(u, "board-" + w);
     }
+
+    // a finger on a card swipes to the next column (it does not start a drag)
+    touchScreen(u);
+    double[] first = rect(u, card(u, "Call the venue"));
+    swipe(u, first[0] + 200, first[1] + 20, -180);
+    await("the board scrolled to the next column")
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () ->
+                ((Number) u.js("return document.getElementById('board').scrollLeft")).intValue()
+                    > 0);
+    assertEquals(List.of("Call the venue", LONG_WORD), columnTitles(u, "todo"), "nothing moved");
+    u.js("document.getElementById('board').scrollLeft = 0");
 
     clickInCard(u, "Call the venue", ".conflict-badge");
     WebElement dialog = u.find("#conflict-dialog");
