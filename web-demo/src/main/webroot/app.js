@@ -2,9 +2,11 @@
 // All state comes from the server through chorus-client.js; this module renders it and turns the
 // user's gestures into protocol ops.
 
-import { ChorusClient, splitPath } from "./chorus-client.js";
+import { ChorusClient, splitPath, dominates } from "./chorus-client.js";
 import { h, fill, avatar, kindChip, timeAgo, clockTime, toast, labelColor, show, colorFor, robot } from "./ui.js";
 import { sortable } from "./drag.js";
+import { sessionNameProblem } from "./session-name.js";
+import { ActivityFeed } from "./feed.js";
 
 const CARD_STATUS = ["todo", "doing", "done", "cancelled"];
 const STATUS_LABEL = { todo: "To do", doing: "Doing", done: "Done", cancelled: "Cancelled", skipped: "Skipped" };
@@ -26,8 +28,8 @@ const app = {
   columnNodes: new Map(),
   dialogKey: null,
   agent: { available: false, running: false, actor: null },
-  feed: [],
-  seenNarration: new Set(),
+  feed: null,
+  conflictNotices: new Map(), // item → conflicts opened on it, not told yet
 };
 window.chorus = app;
 // uncaught errors are kept for whoever looks (and the browser tests check there are none)
@@ -46,6 +48,8 @@ async function boot() {
   const name = params.get("name") || sessionStorage.getItem("chorus.name");
   const token = params.get("token") || (location.hash.startsWith("#token=") ? decodeURIComponent(location.hash.slice(7)) : null);
   if (!session || !name) return showJoin(session, name);
+  const problem = sessionNameProblem(session);
+  if (problem) return showJoin(session, name, false, problem);
   start(session, name, token);
 }
 
@@ -69,24 +73,40 @@ function rememberSession(s) {
   localStorage.setItem("chorus.recent", JSON.stringify(r));
 }
 
-function showJoin(session, name, needToken) {
+/** The landing form; `problem` (a bad name, or the server's refusal) is shown under the session. */
+function showJoin(session, name, needToken, problem) {
   document.getElementById("join").hidden = false;
   document.getElementById("app").hidden = true;
   const nameIn = document.getElementById("join-name");
   const sessIn = document.getElementById("join-session");
+  const error = document.getElementById("join-error");
   nameIn.value = name || localStorage.getItem("chorus.name") || "";
   sessIn.value = session || randomSessionName();
   document.getElementById("join-token-row").hidden = !needToken;
-  const recent = recentSessions();
+  const recent = recentSessions().filter((s) => !sessionNameProblem(s));
   fill(
     document.getElementById("join-recent"),
     recent.length ? h("span.muted", "Recent:") : null,
-    recent.map((s) => h("button.link", { type: "button", onclick: () => (sessIn.value = s) }, s))
+    recent.map((s) => h("button.link", { type: "button", onclick: () => ((sessIn.value = s), check()) }, s))
   );
+  const say = (text) => {
+    error.hidden = !text;
+    error.textContent = text || "";
+    sessIn.setCustomValidity(text || "");
+    sessIn.toggleAttribute("aria-invalid", !!text);
+  };
+  const check = () => {
+    const p = sessionNameProblem(sessIn.value.trim());
+    say(p);
+    return !p;
+  };
+  sessIn.oninput = check;
+  say(problem || null);
   (nameIn.value ? sessIn : nameIn).focus();
-  if (nameIn.value && session) nameIn.select(); // joining a shared link: confirm or change the name
+  if (nameIn.value && session && !problem) nameIn.select(); // joining a shared link: confirm or change the name
   document.getElementById("join-form").onsubmit = (e) => {
     e.preventDefault();
+    if (!check()) return sessIn.focus();
     localStorage.setItem("chorus.name", nameIn.value.trim());
     sessionStorage.setItem("chorus.name", nameIn.value.trim());
     const q = new URLSearchParams({ session: sessIn.value.trim() });
@@ -118,6 +138,13 @@ async function start(session, name, fixedToken) {
       showJoin(session, name, true);
       throw new Error("this node is not in demo mode");
     }
+    if (r.status >= 400 && r.status < 500 && r.status !== 429) {
+      // refused for good (a bad session name, a remote client): retrying cannot help, say why
+      const body = await r.json().catch(() => ({}));
+      app.client.setOffline(true);
+      showJoin(session, name, false, `The server refused this board: ${body.message || "HTTP " + r.status}`);
+      throw new Error("token refused: " + (body.code || r.status));
+    }
     if (!r.ok) throw new Error("token: HTTP " + r.status);
     cached = await r.json();
     return cached.token;
@@ -136,8 +163,8 @@ async function start(session, name, fixedToken) {
     renderStatus();
     if (client.status === "online") publishPresence();
   });
-  client.on("change", onRemoteChange);
   client.on("conflict", onConflictEvent);
+  setupFeed(session, client);
   client.on("rejected", (r) => toast(`Not applied: ${r.label || "an edit"} — ${r.message}`, "error", 6000));
   client.on("error", (e) => {
     if (!e.batchId && e.code !== "shutting_down") console.warn("chorus error", e);
@@ -253,17 +280,24 @@ function currentPath(c) {
   return s.join("/");
 }
 
+/** Conflicts opened on one item arrive one frame each: a moment's wait tells them as one notice. */
 function onConflictEvent(ev) {
-  const c = ev.conflict;
-  const t = conflictTarget(c);
-  const who = c.intents.map((i) => i.author.id).filter((v, i, a) => a.indexOf(v) === i);
-  const what = describeTarget(t);
-  if (ev.type === "opened") {
-    addFeed({ kind: "conflict", text: `Conflict on ${what}: ${who.join(" vs ")}`, actor: null });
-    toast(`⚡ Conflict on ${what} (${who.join(" vs ")}) — open the badge to decide`, "warn", 6000);
-  } else {
-    addFeed({ kind: "resolved", text: `${ev.by ? "" : "someone "}resolved the conflict on ${what}`, actor: ev.by || null });
-  }
+  if (ev.type !== "opened") return;
+  const t = conflictTarget(ev.conflict);
+  const key = t.type + ":" + t.id;
+  const opened = app.conflictNotices.get(key) || [];
+  opened.push(ev.conflict);
+  app.conflictNotices.set(key, opened);
+  if (opened.length > 1) return;
+  setTimeout(() => {
+    app.conflictNotices.delete(key);
+    for (const d of decisions(opened)) {
+      const c = d.move || d;
+      const who = c.intents.map((i) => i.author.id).filter((v, i, a) => a.indexOf(v) === i);
+      const what = d.move ? `where “${cardTitle(t.id)}” goes` : describeTarget(conflictTarget(c));
+      toast(`⚡ Conflict on ${what} (${who.join(" vs ")}) — open the badge to decide`, "warn", 6000);
+    }
+  }, 300);
 }
 
 function describeTarget(t) {
@@ -370,7 +404,7 @@ function renderStatus() {
     banner.hidden = true;
   } else {
     banner.hidden = false;
-    const queued = n ? ` ${n} edit${n === 1 ? "" : "s"} queued — they will be sent once you are back.` : " Keep editing: your edits are queued.";
+    const queued = n === 0 ? " Keep editing: your edits are queued." : n === 1 ? " 1 edit queued — it will be sent once you are back." : ` ${n} edits queued — they will be sent once you are back.`;
     fill(
       banner,
       h("span.banner-icon", c.status === "connecting" ? "⟳" : "⚠"),
@@ -466,7 +500,7 @@ function updateCard(node, id, card, col, conflicts, viewers) {
           "button.conflict-badge",
           { type: "button", title: "Open conflict", onclick: (e) => (e.stopPropagation(), openDialog("card:" + id)) },
           "⚡ ",
-          conflicts.length === 1 ? "conflict" : conflicts.length + " conflicts"
+          decisions(conflicts).length === 1 ? "conflict" : decisions(conflicts).length + " conflicts"
         )
       : null
   );
@@ -597,11 +631,7 @@ function setupBoard() {
     const card = e.target.closest(".card");
     if (!card) return;
     const id = card.dataset.id;
-    if (e.target.closest(".card-del")) {
-      const f = findCard(id);
-      submit([{ op: "delete", path: cardPath(id) }], `delete “${f ? f.card.title : "card"}”`);
-      return;
-    }
+    if (e.target.closest(".card-del")) return deleteCard(id);
     const lx = e.target.closest(".label-x");
     if (lx) {
       submit([{ op: "delete", path: `${cardPath(id)}/labels/${lx.dataset.labelId}` }], "remove label");
@@ -612,6 +642,39 @@ function setupBoard() {
     if (!field || field.classList.contains("editing")) return;
     if (field.classList.contains("conflicted")) return openDialog("card:" + id);
     editCardField(card, id, field.dataset.field);
+  });
+}
+
+/** Deletes a card, with an Undo that puts a copy back where it was. */
+function deleteCard(id) {
+  const f = findCard(id);
+  if (!f) return;
+  const value = {
+    title: f.card.title || "",
+    description: typeof f.card.description === "string" ? f.card.description : "",
+    assignee: f.card.assignee ?? null,
+    status: f.card.status || "todo",
+    labels: labelsOf(f.card).map((l) => l.text),
+  };
+  const colId = f.col.id;
+  const before = f.index > 0 ? f.col.value.cards[f.index - 1].id : null;
+  const linked = steps().filter((st) => [id, app.client.realId(id)].includes(stepValue(st).card));
+  submit([{ op: "delete", path: cardPath(id) }], `delete “${value.title}”`);
+  toast(`Deleted “${value.title}”`, "info", 10000, {
+    label: "Undo",
+    run: () => {
+      // the card comes back as a new element (a deleted one cannot be revived): after the card
+      // that preceded it if that one is still there, and its plan steps point at the copy
+      const col = columns().find((c) => c.id === colId);
+      if (!col) return toast("Its column is gone", "warn");
+      const after = before && (col.value.cards || []).some((c) => c.id === before) ? before : null;
+      const { promise, ids } = submit([{ op: "insert", path: `board/columns/${colId}/cards`, after, value }], `restore “${value.title}”`);
+      promise.then(() => {
+        const newId = app.client.realId(ids[0]);
+        const relink = linked.filter((st) => steps().some((x) => x.id === st.id) && typeof st.value === "object");
+        if (!app.client.isTemp(newId) && relink.length) submit(relink.map((st) => ({ op: "set", path: `plan/${st.id}/card`, value: newId })), "relink plan steps");
+      });
+    },
   });
 }
 
@@ -842,6 +905,9 @@ function renderTasks(d, byItem, pres) {
     fill(
       n.querySelector(".task-claim"),
       claim ? h("span.claim-chip." + (claim.kind === "agent" ? "agent" : "human"), { title: `lease until ${clockTime(claim.until)}` }, "held by ", claim.actor) : null,
+      // the server releases a claim when its holder's last connection closes: say so while it
+      // may be happening, instead of showing a claim that is no longer there
+      mine && app.client.status !== "online" ? h("span.claim-risk", "you are offline: the server releases your claim") : null,
       h("button.claim-btn", { type: "button", dataset: { action: mine ? "release" : "claim" } }, mine ? "Release" : claim ? "Take over" : "Claim"),
       conflicts.length ? h("button.conflict-badge.small", { type: "button", onclick: () => openDialog("task:" + key) }, "⚡") : null
     );
@@ -990,7 +1056,9 @@ function presenceState() {
 }
 
 function publishPresence() {
-  if (app.client) app.client.setPresence(presenceState());
+  if (!app.client) return;
+  app.client.setPresence(presenceState());
+  renderPeople(); // my own line shows it at once
 }
 
 /** "card:<id>" → participants focused on it (not me). */
@@ -1009,13 +1077,13 @@ function presenceByItem() {
 
 function renderPeople() {
   const c = app.client;
-  const all = [...c.presence.values()];
-  if (c.participantId && !all.some((p) => p.participantId === c.participantId)) {
-    const st = presenceState();
-    if (c.status !== "online") st.what = "offline — edits are queued";
-    all.push({ participantId: c.participantId, actor: c.actor, state: st });
-  }
-  all.sort((a, b) => (a.participantId === c.participantId ? -1 : b.participantId === c.participantId ? 1 : 0) || (a.actor.kind === b.actor.kind ? 0 : a.actor.kind === "human" ? -1 : 1) || String(a.state?.name || a.actor.id).localeCompare(b.state?.name || b.actor.id));
+  // my own line comes from what I am doing now, not from the server's echo of my last presence
+  // frame (which lags behind every focus change by a round trip)
+  const all = [...c.presence.values()].filter((p) => p.participantId !== c.participantId);
+  const mine = presenceState();
+  if (c.status !== "online") mine.what += " (offline — edits are queued)";
+  all.push({ participantId: c.participantId || "me", actor: c.actor || { id: app.me.name, kind: "human" }, state: mine });
+  all.sort((a, b) => (a.state === mine ? -1 : b.state === mine ? 1 : 0) || (a.actor.kind === b.actor.kind ? 0 : a.actor.kind === "human" ? -1 : 1) || String(a.state?.name || a.actor.id).localeCompare(b.state?.name || b.actor.id));
   fill(
     document.getElementById("presence-bar"),
     all.slice(0, 8).map((p) => {
@@ -1033,82 +1101,88 @@ function renderPeople() {
         avatar({ id: p.state?.name || p.actor.id, kind: p.actor.kind }),
         h(
           "div.person-body",
-          h("div.person-name", p.state?.name || p.actor.id, p.participantId === c.participantId ? h("span.you", " (you)") : null, " ", kindChip(p.actor.kind)),
+          h("div.person-name", p.state?.name || p.actor.id, p.state === mine ? h("span.you", " (you)") : null, " ", kindChip(p.actor.kind)),
           h("div.person-what", p.actor.kind === "agent" ? p.state?.activity || "idle" : p.state?.what || "viewing the board")
         )
       )
     )
   );
-  // agent narration goes into the feed
-  for (const p of all) {
-    if (p.actor.kind !== "agent" || !Array.isArray(p.state?.log)) continue;
-    for (const entry of p.state.log) {
-      const k = p.actor.id + "|" + entry.at + "|" + entry.text;
-      if (app.seenNarration.has(k)) continue;
-      app.seenNarration.add(k);
-      addFeed({ kind: "agent", text: entry.text, actor: p.actor, at: entry.at });
-    }
-  }
 }
 
 // ---------------------------------------------------------------- activity feed
 
-function onRemoteChange(c) {
-  const narrated = [...app.client.presence.values()].some((p) => p.actor.id === c.author.id && Array.isArray(p.state?.log));
-  if (c.author.kind === "agent" && narrated) return; // its narration says it better
-  if (c.author.id === "chorus-server") return addFeed({ kind: "server", text: "released expired claims", actor: c.author });
-  if (!Array.isArray(c.ops) || c.ops.length === 0) return;
-  addFeed({ kind: c.author.kind, text: describeOps(c.ops), actor: c.author });
+/**
+ * The feed is read from the session's history (feed.js), the same for every participant: after
+ * every welcome (also a resume after being offline), every change and every own ack.
+ */
+function setupFeed(session, client) {
+  const seenKey = "chorus.feedSeen." + session;
+  const seenAtLoad = sessionStorage.getItem(seenKey); // null in a new tab
+  let loaded = false;
+  app.feed = new ActivityFeed({
+    read: readHistory,
+    doc: () => client.doc,
+    version: () => client.version,
+    statusLabel: STATUS_LABEL,
+    onEntries: (fresh) => {
+      renderFeed();
+      for (const e of fresh) {
+        // what happened before this tab last read the feed was told then already
+        const told = !loaded && (seenAtLoad === null || dominates(seenAtLoad, e.version));
+        if (!told) noticeReleases(e);
+      }
+    },
+  });
+  const refresh = () =>
+    app.feed.refresh().then(
+      () => {
+        loaded = true;
+        sessionStorage.setItem(seenKey, app.feed.since);
+      },
+      (e) => console.warn("activity feed: " + e.message)
+    );
+  for (const ev of ["welcome", "change", "ack"]) client.on(ev, refresh);
+  document.getElementById("feed-filter").addEventListener("click", (e) => {
+    const b = e.target.closest("button[data-filter]");
+    if (!b) return;
+    document.getElementById("feed").dataset.filter = b.dataset.filter;
+    for (const x of document.querySelectorAll("#feed-filter button")) x.setAttribute("aria-pressed", String(x === b));
+  });
 }
 
-function describeOps(all) {
-  const parts = [];
-  // a drag sets the status and moves the card: "moved" says it all
-  const moved = new Set(all.filter((o) => o.op === "move").map((o) => splitPath(o.path).pop()));
-  const ops = all.filter((o) => !(o.op === "set" && moved.has(splitPath(o.path)[4]) && splitPath(o.path)[5] === "status"));
-  for (const op of ops.slice(0, 3)) {
-    const s = splitPath(op.path);
-    if (s[0] === "board" && s[3] === "cards") {
-      const title = s[4] ? `“${cardTitle(s[4])}”` : "";
-      if (op.op === "insert") parts.push(`added card “${op.value && op.value.title}”`);
-      else if (op.op === "move") parts.push(`moved ${title} to ${columnName(op.to)}`);
-      else if (op.op === "delete" && s.length === 5) parts.push(`deleted a card`);
-      else if (s[5] === "labels") parts.push(`changed the labels of ${title}`);
-      else if (op.op === "set" && s[5]) parts.push(`set ${s[5]} of ${title} to “${show(op.value)}”`);
-      else if (op.op === "keep") parts.push(`kept ${title}`);
-      else parts.push(`edited ${title}`);
-    } else if (s[0] === "plan") {
-      if (op.op === "insert") parts.push(`added step “${show(op.value && op.value.title ? op.value.title : op.value)}”`);
-      else if (op.op === "move") parts.push("reordered the plan");
-      else if (op.op === "delete") parts.push("deleted a step");
-      else parts.push(`updated a step${op.value !== undefined ? " → " + show(op.value) : ""}`);
-    } else if (s[0] === "tasks") {
-      const t = doc()?.tasks?.[s[1]];
-      const title = `task “${t ? t.title : s[1]}”`;
-      if (op.op === "claim") parts.push(`claimed ${title}`);
-      else if (op.op === "release") parts.push(`released ${title}`);
-      else if (op.op === "delete" && s.length === 2) parts.push("deleted a task");
-      else if (op.op === "set" && s.length === 2) parts.push(`added ${title}`);
-      else parts.push(`set ${s[2] || "it"} of ${title} to “${show(op.value)}”`);
-    } else parts.push(`${op.op} ${op.path}`);
+/** GET history since a version; the token goes in a header, never in the address. */
+async function readHistory(since) {
+  const url = `/v1/sessions/${encodeURIComponent(app.session)}/history?since=${encodeURIComponent(since)}`;
+  const get = async (renew) => fetch(url, { headers: { Authorization: "Bearer " + (await app.token({ renew })) } });
+  const r = await get(false);
+  return r.status === 401 ? get(true) : r;
+}
+
+/** Tells the holder of a claim the server released why: they were gone, or the lease ran out. */
+function noticeReleases(e) {
+  const me = app.client.actor && app.client.actor.id;
+  for (const r of e.released) {
+    if (r.holder !== me) continue;
+    const why = r.reason === "disconnect" ? "you were disconnected" : "its lease ran out";
+    toast(`The server released your claim on “${r.task}” at ${clockTime(e.at)}: ${why}. Claim it again if you are still on it.`, "warn", 15000);
   }
-  if (ops.length > 3) parts.push(`and ${ops.length - 3} more`);
-  return parts.join(", ");
 }
 
-function addFeed(entry) {
-  entry.at = entry.at || Date.now();
-  app.feed.unshift(entry);
-  app.feed.sort((a, b) => b.at - a.at);
-  app.feed.length = Math.min(app.feed.length, 80);
-  const list = document.getElementById("feed");
+function renderFeed() {
   fill(
-    list,
-    app.feed.map((e) =>
+    document.getElementById("feed"),
+    app.feed.entries.map((e) =>
       h(
         "li.feed-item.feed-" + e.kind,
-        e.actor ? avatar(e.actor, { small: true }) : h("span.feed-icon", e.kind === "conflict" ? "⚡" : "✓"),
-        h("div.feed-body", e.actor ? h("strong", e.actor.id + " ") : null, e.text, h("div.feed-time", { dataset: { time: e.at }, title: clockTime(e.at) }, timeAgo(e.at)))
+        { dataset: { kind: e.kind, actor: e.actor.id } },
+        e.kind === "server" ? h("span.feed-icon", { title: "the server" }, "⚙") : avatar(e.actor, { small: true }),
+        h(
+          "div.feed-body",
+          h("strong.feed-who", e.kind === "server" ? "Server" : e.actor.id),
+          " ",
+          h("span.feed-text", e.text),
+          h("div.feed-time", { dataset: { time: e.at }, title: clockTime(e.at) }, timeAgo(e.at))
+        )
       )
     )
   );
@@ -1151,6 +1225,7 @@ function renderDialog() {
     return;
   }
   const heading = type === "card" ? `“${cardTitle(id)}”` : describeTarget({ type, id, field: null });
+  const ds = decisions(list);
   const online = app.client.status === "online";
   // rebuild only when what it shows changed: a rebuild would drop what the user is typing
   const sig = JSON.stringify([app.dialogKey, heading, online, list.map((c) => [c.id, c.winner, c.intents.map((i) => i.op)])]);
@@ -1161,9 +1236,9 @@ function renderDialog() {
     h(
       "div.dialog-body",
       { dataset: { key: app.dialogKey } },
-      h("header.dialog-head", h("h2", "⚡ ", list.length === 1 ? "Conflict on " : `${list.length} conflicts on `, heading), h("button.close", { type: "button", title: "Close", onclick: closeDialog }, "×")),
+      h("header.dialog-head", h("h2", "⚡ ", ds.length === 1 ? "Conflict on " : `${ds.length} conflicts on `, heading), h("button.close", { type: "button", title: "Close", onclick: closeDialog }, "×")),
       online ? null : h("p.warn", "You are offline: resolving needs the connection."),
-      list.map((c) => conflictSection(c, type, id, online))
+      ds.map((x) => (x.move ? placementSection(x, id, online) : conflictSection(x, type, id, online)))
     )
   );
 }
@@ -1172,13 +1247,14 @@ function conflictSection(c, type, id, online) {
   const t = conflictTarget(c);
   const fieldName = t.field ? FIELD_LABEL[t.field] || t.field : type;
   const intents = [...c.intents].sort((a, b) => a.timestamp - b.timestamp);
+  const shown = (v) => (t.field === "status" && STATUS_LABEL[v] ? STATUS_LABEL[v] : show(v));
   const valueText = (i) => {
     if (c.kind === "move_vs_move") return `→ ${columnName(i.value)}`;
     if (c.kind === "delete_vs_edit") return i.role === "deleter" ? "deleted it" : "edited it";
-    return show(i.value);
+    return shown(i.value);
   };
   const pickLabel = (i) => (c.kind === "delete_vs_edit" ? (i.role === "deleter" ? "Delete it" : "Keep it") : c.kind === "move_vs_move" ? "Put it here" : "Use this");
-  const winnerText = c.kind === "move_vs_move" ? columnName(c.winner) : c.kind === "delete_vs_edit" ? "kept" : show(c.winner);
+  const winnerText = c.kind === "move_vs_move" ? columnName(c.winner) : c.kind === "delete_vs_edit" ? "kept" : shown(c.winner);
   let writer = null;
   if (c.kind === "concurrent_assignment" && (t.field || type === "task")) {
     const input =
@@ -1225,23 +1301,73 @@ function conflictSection(c, type, id, online) {
   );
 }
 
+/**
+ * The decisions a list of conflicts asks for. A drag is one batch (status and move), so two
+ * concurrent drags of a card open a move_vs_move and a status conflict together: that pair is one
+ * decision, where the card goes ({move, status}); every other conflict is its own.
+ */
+function decisions(list) {
+  const move = list.find((c) => c.kind === "move_vs_move");
+  const status = list.find((c) => c.kind === "concurrent_assignment" && conflictTarget(c).type === "card" && conflictTarget(c).field === "status");
+  if (!move || !status) return list;
+  return [{ move, status }, ...list.filter((c) => c !== move && c !== status)];
+}
+
+function placementSection({ move, status }, id, online) {
+  const intents = [...move.intents].sort((a, b) => a.timestamp - b.timestamp);
+  const statusOf = (author) => status.intents.find((x) => x.author.id === author.id);
+  return h(
+    "section.conflict",
+    { dataset: { conflictId: move.id, statusConflictId: status.id, kind: "placement" } },
+    h("h3", "Column and status", h("span.kind-tag", "moved to two places")),
+    h("p.kind-text", "It was moved to different columns at the same time, each move made without seeing the other. Pick where it goes: its column and status follow together."),
+    h("p.winner", "Showing for now: ", h("strong", columnName(move.winner)), " with status ", h("strong", STATUS_LABEL[status.winner] || show(status.winner))),
+    h(
+      "ul.intents",
+      intents.map((i) => {
+        const st = statusOf(i.author);
+        return h(
+          "li.intent",
+          { dataset: { author: i.author.id, kind: i.author.kind } },
+          avatar(i.author),
+          h(
+            "div.intent-body",
+            h("div.intent-who", h("strong", i.author.id), " ", kindChip(i.author.kind), h("span.intent-time", { title: new Date(i.timestamp).toLocaleString() }, " · ", clockTime(i.timestamp), " (", h("span", { dataset: { time: i.timestamp } }, timeAgo(i.timestamp)), ")")),
+            h("div.intent-value", `→ ${columnName(i.value)}`, st ? ` · status ${STATUS_LABEL[st.value] || show(st.value)}` : "")
+          ),
+          h("button.pick", { type: "button", disabled: !online, onclick: () => placeCard(id, i.value) }, "Put it here")
+        );
+      })
+    )
+  );
+}
+
+/**
+ * Puts a card into the list `to` (at its end, or where it is if it is there already) and sets
+ * the status that column stands for: one batch made on the current view, so it supersedes every
+ * concurrent move and status it has seen and resolves both conflicts at once.
+ */
+function placeCard(id, to) {
+  const dest = splitPath(to);
+  const col = columns().find((x) => x.id === dest[2]);
+  const f = findCard(id);
+  if (!col || !f) return toast("That card or column is gone", "warn");
+  const others = (col.value.cards || []).filter((x) => x.id !== f.el.id);
+  let after = others.length ? others[others.length - 1].id : null;
+  if (f.col.id === col.id) after = f.index > 0 ? f.col.value.cards[f.index - 1].id : null;
+  const path = cardPath(id);
+  const ops = [];
+  if (CARD_STATUS.includes(col.value.id)) ops.push({ op: "set", path: `${path}/status`, value: col.value.id });
+  ops.push({ op: "move", path, to, after });
+  submit(ops, `put “${cardTitle(id)}” in ${col.value.title}`).promise.then(
+    () => toast("Conflict resolved", "ok"),
+    (e) => toast("Could not resolve: " + e.message, "error")
+  );
+}
+
 function pickIntent(c, i) {
   if (c.kind === "delete_vs_edit") return resolveWith(c, i.role === "deleter" ? { delete: true } : { keep: true });
-  if (c.kind === "move_vs_move") {
-    // a move made on a view that has seen both moves supersedes them: it resolves the conflict
-    const t = conflictTarget(c);
-    const dest = splitPath(i.value);
-    const col = columns().find((x) => x.id === dest[2]);
-    const cards = col && Array.isArray(col.value.cards) ? col.value.cards.filter((x) => x.id !== t.id) : [];
-    const f = findCard(t.id);
-    let after = cards.length ? cards[cards.length - 1].id : null;
-    if (f && f.col.id === dest[2]) after = f.index > 0 ? f.col.value.cards[f.index - 1].id : null;
-    submit([{ op: "move", path: cardPath(t.id), to: i.value, after }], `put “${cardTitle(t.id)}” in ${columnName(i.value)}`).promise.then(
-      () => toast("Conflict resolved", "ok"),
-      (e) => toast("Could not resolve: " + e.message, "error")
-    );
-    return;
-  }
+  if (c.kind === "move_vs_move") return placeCard(conflictTarget(c).id, i.value);
   return resolveWith(c, { value: i.value });
 }
 

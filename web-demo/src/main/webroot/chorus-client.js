@@ -8,7 +8,8 @@
  * had not seen — the server keeps both values as a conflict instead.
  *
  * What it does for you:
- *  - connects to `GET /v1/sessions/{id}/ws?token=…`, sends `hello` (with `since` = the last version
+ *  - connects to `GET /v1/sessions/{id}/ws` offering the subprotocols `chorus.v1` and
+ *    `chorus.bearer.<token>` (the token stays out of the address), sends `hello` (with `since` = the last version
  *    it saw when it reconnects, so the server sends only what was missed) and keeps `doc`,
  *    `version`, open `conflicts` and `presence` up to date from `welcome`, `change`, `ack`,
  *    `conflict.opened` / `conflict.resolved` and `presence` frames;
@@ -62,6 +63,8 @@
  */
 
 const TEMP_PREFIX = "~t";
+const PROTOCOL = "chorus.v1";
+const BEARER_PROTOCOL = "chorus.bearer.";
 let tempCounter = 0;
 
 /** Parses "n1:4,n2:7" into a Map replica → counter. */
@@ -478,11 +481,13 @@ export class ChorusClient {
     }
     if (this.manualOffline || this.ws) return;
     const wsBase = this.baseUrl.replace(/^http/, "ws");
-    let url = `${wsBase}/v1/sessions/${encodeURIComponent(this.session)}/ws?token=${encodeURIComponent(token)}`;
-    if (this.shape) url += "&shape=" + encodeURIComponent(this.shape);
+    let url = `${wsBase}/v1/sessions/${encodeURIComponent(this.session)}/ws`;
+    if (this.shape) url += "?shape=" + encodeURIComponent(this.shape);
     let ws;
     try {
-      ws = new WebSocket(url);
+      // the token travels as a subprotocol, not in the address: a failed connection's address
+      // is printed in the console, and addresses end up in access logs
+      ws = new WebSocket(url, [PROTOCOL, BEARER_PROTOCOL + token]);
     } catch (e) {
       this.scheduleReconnect(e.message);
       return;

@@ -104,11 +104,22 @@ export function clockTime(ms) {
 }
 
 let toastBox;
-/** A short notice in the corner. kind: "info" | "warn" | "error" | "ok". */
-export function toast(text, kind = "info", ms = 4000) {
+/**
+ * A short notice in the corner. kind: "info" | "warn" | "error" | "ok". With `action`
+ * ({label, run}) it carries a button that runs it once and dismisses the notice.
+ */
+export function toast(text, kind = "info", ms = 4000, action = null) {
   toastBox = toastBox || document.getElementById("toasts");
   if (!toastBox) return;
   const t = h("div.toast." + kind, { role: "status" }, text);
+  if (action) {
+    const b = h("button.toast-action", { type: "button" }, action.label);
+    b.onclick = () => {
+      t.remove();
+      action.run();
+    };
+    t.append(" ", b);
+  }
   toastBox.append(t);
   setTimeout(() => t.classList.add("leaving"), ms);
   setTimeout(() => t.remove(), ms + 400);

@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -116,6 +117,8 @@ public final class ChorusServer {
               .setPort(config.port())
               .setMaxWebSocketFrameSize(hardLimit)
               .setMaxWebSocketMessageSize(hardLimit)
+              // selected when a browser offers it beside the subprotocol carrying its token
+              .setWebSocketSubProtocols(List.of(HttpTransport.WEBSOCKET_PROTOCOL))
               .setCompressionSupported(true);
       Router router = transport.router();
       DemoAgents demo = config.demo() ? new DemoAgents(vertx, tokens, config) : null;
@@ -161,7 +164,11 @@ public final class ChorusServer {
       if (config.demo()) {
         String bar = "!".repeat(78);
         LOG.warn(bar);
-        LOG.warn("DEMO MODE IS ON: anyone who can reach this port can mint tokens at");
+        LOG.warn(
+            config.demoAllowRemote()
+                ? "DEMO MODE IS ON: anyone who can reach this port can mint tokens at"
+                : "DEMO MODE IS ON: any process on this machine (only loopback clients are"
+                    + " served; --demo-allow-remote widens it) can mint tokens at");
         LOG.warn("POST /v1/demo/token and read or write any session. Never use it in production.");
         LOG.warn(bar);
       }

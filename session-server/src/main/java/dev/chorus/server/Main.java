@@ -4,6 +4,8 @@ import dev.chorus.crdt.ActorKind;
 import dev.chorus.server.auth.Role;
 import dev.chorus.server.auth.TokenService;
 import io.vertx.core.Vertx;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -12,7 +14,8 @@ import java.util.List;
  * Entry point. {@code java -jar chorus-server.jar [flags]} runs a node until SIGTERM/SIGINT
  * (graceful: queued batches are committed, clients told to reconnect, the store closed); {@code
  * java -jar chorus-server.jar token --sub alice --sessions demo [--kind human] [--role editor]
- * [--ttl 86400]} prints a token signed with the node's key.
+ * [--ttl 86400] [--data-dir DIR | --jwt-secret K]} prints a token signed with the node's key (it
+ * refuses when the data dir holds no key rather than making one no node knows).
  */
 public final class Main {
   private Main() {}
@@ -82,6 +85,16 @@ public final class Main {
       return 2;
     }
     ServerConfig config = ServerConfig.parse(serverArgs.toArray(new String[0]), System.getenv());
+    Path key = config.dataDir().resolve("jwt-secret");
+    if ((config.jwtSecret() == null || config.jwtSecret().isBlank()) && !Files.exists(key)) {
+      // Making a new key here (as a starting node does) would print a token no node accepts.
+      System.err.println(
+          "chorus token: no key at "
+              + key.toAbsolutePath()
+              + ": pass the node's data dir (--data-dir DIR, default ./data relative to where"
+              + " the node runs) or its --jwt-secret");
+      return 2;
+    }
     String secret = TokenService.resolveSecret(config.jwtSecret(), config.dataDir());
     Vertx vertx = Vertx.vertx();
     try {

@@ -305,6 +305,18 @@ abstract class BoardTestBase {
     in.sendKeys(title + "\n");
   }
 
+  /** Drags the card titled {@code title} to the end of column {@code col} with the pointer. */
+  void dragToColumn(User u, String title, String col) {
+    WebElement list = u.find(".column[data-col='" + col + "'] .cards");
+    u.actions()
+        .clickAndHold(card(u, title))
+        .moveByOffset(10, 10)
+        .moveToElement(list)
+        .moveToElement(list, 0, list.getSize().height / 2 - 4)
+        .release()
+        .perform();
+  }
+
   /** Clicks a card field and types a new value (Enter commits). */
   void editField(User u, String cardTitle, String field, String value) {
     WebElement f =
@@ -317,6 +329,74 @@ abstract class BoardTestBase {
       editor.sendKeys(org.openqa.selenium.Keys.chord(org.openqa.selenium.Keys.CONTROL, "\n"));
     } else {
       editor.sendKeys(value + "\n");
+    }
+  }
+
+  /**
+   * Makes {@code u}'s window a phone: a {@code width} x {@code height} CSS-pixel viewport at device
+   * scale 2 that honours the page's meta viewport (Chromium's device emulation, as DevTools does).
+   */
+  void phone(User u, int width, int height) {
+    u.on();
+    driver.executeCdpCommand(
+        "Emulation.setDeviceMetricsOverride",
+        Map.of("width", width, "height", height, "deviceScaleFactor", 2, "mobile", true));
+    await("viewport " + width)
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> ((Number) u.js("return window.innerWidth")).intValue() == width);
+  }
+
+  /** Makes {@code u}'s window a touch screen (coarse pointer, no hover), as a phone's. */
+  void touchScreen(User u) {
+    u.on();
+    driver.executeCdpCommand(
+        "Emulation.setTouchEmulationEnabled", Map.of("enabled", true, "maxTouchPoints", 5));
+    await("a coarse pointer")
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> Boolean.TRUE.equals(u.js("return matchMedia('(pointer: coarse)').matches")));
+  }
+
+  /** Runs {@code script} in {@code u}'s window before any script of every page it loads next. */
+  void beforeEveryPage(User u, String script) {
+    u.on();
+    driver.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", script));
+  }
+
+  /** How far the page scrolls sideways (0 when it fits its viewport). */
+  int sidewaysScroll(User u) {
+    return ((Number)
+            u.js(
+                "return Math.max(document.documentElement.scrollWidth,"
+                    + " document.body.scrollWidth) - document.documentElement.clientWidth"))
+        .intValue();
+  }
+
+  /** {left, top, right, bottom} of an element in CSS pixels. */
+  static double[] rect(User u, WebElement e) {
+    @SuppressWarnings("unchecked")
+    List<Number> r =
+        (List<Number>)
+            u.js(
+                "const r = arguments[0].getBoundingClientRect();"
+                    + " return [r.left, r.top, r.right, r.bottom];",
+                e);
+    return new double[] {
+      r.get(0).doubleValue(), r.get(1).doubleValue(), r.get(2).doubleValue(), r.get(3).doubleValue()
+    };
+  }
+
+  /** Fails unless {@code inner} lies within {@code outer} (half a pixel of rounding allowed). */
+  static void assertWithin(String what, double[] inner, double[] outer) {
+    if (inner[0] < outer[0] - 0.5
+        || inner[1] < outer[1] - 0.5
+        || inner[2] > outer[2] + 0.5
+        || inner[3] > outer[3] + 0.5) {
+      throw new AssertionError(
+          what
+              + " "
+              + java.util.Arrays.toString(inner)
+              + " is not within "
+              + java.util.Arrays.toString(outer));
     }
   }
 
@@ -343,10 +423,24 @@ abstract class BoardTestBase {
     }
   }
 
+  /** The Activity feed as {@code u} sees it, newest first: "who what" per line, times left out. */
+  @SuppressWarnings("unchecked")
+  List<String> feed(User u) {
+    return (List<String>)
+        u.js(
+            "return [...document.querySelectorAll('#feed .feed-item')].map(li =>"
+                + " li.querySelector('.feed-who').textContent + ' '"
+                + " + li.querySelector('.feed-text').textContent)");
+  }
+
   // ---------------------------------------------------------------- server side
 
   String token(String actor, String session) {
     return server.tokens().mint(actor, ActorKind.HUMAN, List.of(session), Role.EDITOR, 3600);
+  }
+
+  String agentToken(String actor, String session) {
+    return server.tokens().mint(actor, ActorKind.AGENT, List.of(session), Role.EDITOR, 3600);
   }
 
   JsonNode get(String session, String path) throws Exception {
@@ -374,9 +468,15 @@ abstract class BoardTestBase {
 
   JsonNode post(String session, String path, String actor, String body, String idempotencyKey)
       throws Exception {
+    return postWith(session, path, token(actor, session), body, idempotencyKey);
+  }
+
+  /** POSTs {@code body} to a session route with the given token (e.g. an agent's). */
+  JsonNode postWith(String session, String path, String jwt, String body, String idempotencyKey)
+      throws Exception {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create(base() + "/v1/sessions/" + session + path))
-            .header("Authorization", "Bearer " + token(actor, session))
+            .header("Authorization", "Bearer " + jwt)
             .header("Content-Type", "application/json")
             .timeout(Duration.ofSeconds(10))
             .POST(HttpRequest.BodyPublishers.ofString(body));

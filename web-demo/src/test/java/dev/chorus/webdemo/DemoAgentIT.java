@@ -61,10 +61,14 @@ class DemoAgentIT extends BoardTestBase {
                   c.findElement(By.cssSelector(".field[data-field='assignee']")).getText(),
                   "scout");
             });
-    await("its narration is in the feed")
+    await("its work is in the feed, as an agent's")
         .atMost(Duration.ofSeconds(10))
         .untilAsserted(
-            () -> assertContains(bob.find("#feed").getText(), "Triaged “Write release notes”"));
+            () ->
+                assertContains(
+                    String.join("\n", feed(bob)), "scout labelled “Write release notes” docs"));
+    assertEquals(
+        "agent", bob.find("#feed .feed-item[data-actor='scout']").getAttribute("data-kind"));
 
     // Alice comes back: her queued assignment was based on a view without the agent's.
     alice.find("#offline-toggle").click();

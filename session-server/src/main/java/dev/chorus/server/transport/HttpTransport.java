@@ -40,6 +40,9 @@ import org.slf4j.LoggerFactory;
  * {@link ErrorCode}.
  */
 public final class HttpTransport {
+  /** The websocket subprotocol of protocol v1 (see {@link Tokens} for the one carrying a token). */
+  public static final String WEBSOCKET_PROTOCOL = Tokens.PROTOCOL;
+
   private static final Logger LOG = LoggerFactory.getLogger(HttpTransport.class);
 
   private final Vertx vertx;
