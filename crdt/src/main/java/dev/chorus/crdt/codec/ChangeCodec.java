@@ -1,11 +1,18 @@
 package dev.chorus.crdt.codec;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.TokenBuffer;
+import dev.chorus.crdt.clock.OpId;
 import dev.chorus.crdt.op.Change;
+import dev.chorus.crdt.op.Content;
 import dev.chorus.crdt.op.IdRange;
 import dev.chorus.crdt.op.Op;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,23 +31,48 @@ public final class ChangeCodec {
   private ChangeCodec() {}
 
   public static ObjectNode toJson(Change c) {
-    ObjectNode o = Json.NODES.objectNode();
-    o.put("replica", c.replica());
-    o.put("prev", c.prevCounter());
-    o.put("start", c.startCounter());
-    o.put("basedOn", c.basedOn().toString());
-    o.put("deps", c.deps().toString());
-    o.set("author", Json.author(c.author()));
-    o.put("ts", c.timestamp());
-    ArrayNode ops = o.putArray("ops");
-    for (Op op : c.ops()) {
-      ops.add(op(op));
+    // the tree is read back from the one encoder, so tree and text can never differ
+    try (TokenBuffer tb = new TokenBuffer(Json.MAPPER, false)) {
+      write(tb, c);
+      return (ObjectNode) Json.MAPPER.readTree(tb.asParser());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
-    return o;
   }
 
+  /**
+   * The change as JSON text, written straight from its fields: every local write is encoded once
+   * for the store, the op log and its change frames, and a tree in between cost as much as the edit
+   * itself.
+   */
   public static String toJsonString(Change c) {
-    return toJson(c).toString();
+    StringWriter out = new StringWriter(160 + 96 * c.ops().size());
+    try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
+      write(g, c);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toString();
+  }
+
+  private static void write(JsonGenerator g, Change c) throws IOException {
+    g.writeStartObject();
+    g.writeStringField("replica", c.replica());
+    g.writeNumberField("prev", c.prevCounter());
+    g.writeNumberField("start", c.startCounter());
+    g.writeStringField("basedOn", c.basedOn().toString());
+    g.writeStringField("deps", c.deps().toString());
+    g.writeObjectFieldStart("author");
+    g.writeStringField("id", c.author().actorId());
+    g.writeStringField("kind", c.author().kind().wireName());
+    g.writeEndObject();
+    g.writeNumberField("ts", c.timestamp());
+    g.writeArrayFieldStart("ops");
+    for (Op op : c.ops()) {
+      op(g, op);
+    }
+    g.writeEndArray();
+    g.writeEndObject();
   }
 
   /** Parses a change; throws {@link CodecException} on anything but a well-formed v1 change. */
@@ -87,51 +119,112 @@ public final class ChangeCodec {
     return a;
   }
 
-  private static ObjectNode op(Op op) {
-    ObjectNode o = Json.NODES.objectNode();
+  private static void op(JsonGenerator g, Op op) throws IOException {
+    g.writeStartObject();
     if (op instanceof Op.MapSet s) {
-      o.put("op", "mapSet").put("obj", s.target().toString()).put("key", s.key());
-      Json.content(o, s.value());
-      o.set("pred", Json.ids(s.pred()));
+      head(g, "mapSet", s.target().toString());
+      g.writeStringField("key", s.key());
+      content(g, s.value());
+      ids(g, "pred", s.pred());
     } else if (op instanceof Op.MapDelete d) {
-      o.put("op", "mapDelete").put("obj", d.target().toString()).put("key", d.key());
-      o.set("pred", Json.ids(d.pred()));
+      head(g, "mapDelete", d.target().toString());
+      g.writeStringField("key", d.key());
+      ids(g, "pred", d.pred());
     } else if (op instanceof Op.ListInsert ins) {
-      o.put("op", "listInsert").put("obj", ins.target().toString());
-      o.set("left", Json.idOrNull(ins.originLeft()));
-      o.set("right", Json.idOrNull(ins.originRight()));
-      Json.content(o, ins.value());
+      head(g, "listInsert", ins.target().toString());
+      origins(g, ins.originLeft(), ins.originRight());
+      content(g, ins.value());
     } else if (op instanceof Op.ListSet s) {
-      o.put("op", "listSet").put("obj", s.target().toString()).put("elem", s.element().toString());
-      Json.content(o, s.value());
-      o.set("pred", Json.ids(s.pred()));
+      head(g, "listSet", s.target().toString());
+      g.writeStringField("elem", s.element().toString());
+      content(g, s.value());
+      ids(g, "pred", s.pred());
     } else if (op instanceof Op.ListDelete d) {
-      o.put("op", "listDelete").put("obj", d.target().toString());
-      o.put("elem", d.element().toString());
-      o.set("pred", Json.ids(d.pred()));
+      head(g, "listDelete", d.target().toString());
+      g.writeStringField("elem", d.element().toString());
+      ids(g, "pred", d.pred());
     } else if (op instanceof Op.ListMove m) {
-      o.put("op", "listMove").put("obj", m.target().toString()).put("elem", m.element().toString());
-      o.set("left", Json.idOrNull(m.originLeft()));
-      o.set("right", Json.idOrNull(m.originRight()));
-      o.set("pred", Json.ids(m.pred()));
+      head(g, "listMove", m.target().toString());
+      g.writeStringField("elem", m.element().toString());
+      origins(g, m.originLeft(), m.originRight());
+      ids(g, "pred", m.pred());
     } else if (op instanceof Op.TextInsert t) {
-      o.put("op", "textInsert").put("obj", t.target().toString());
-      o.set("left", Json.idOrNull(t.originLeft()));
-      o.set("right", Json.idOrNull(t.originRight()));
-      o.put("text", t.text());
+      head(g, "textInsert", t.target().toString());
+      origins(g, t.originLeft(), t.originRight());
+      g.writeStringField("text", t.text());
     } else if (op instanceof Op.TextDelete t) {
-      o.put("op", "textDelete").put("obj", t.target().toString());
-      ArrayNode ranges = o.putArray("ranges");
+      head(g, "textDelete", t.target().toString());
+      g.writeArrayFieldStart("ranges");
       for (IdRange r : t.ranges()) {
-        ranges.addArray().add(r.start().toString()).add(r.length());
+        g.writeStartArray();
+        g.writeString(r.start().toString());
+        g.writeNumber(r.length());
+        g.writeEndArray();
       }
+      g.writeEndArray();
     } else if (op instanceof Op.CounterAdd a) {
-      o.put("op", "counterAdd").put("obj", a.target().toString()).put("delta", a.delta());
+      head(g, "counterAdd", a.target().toString());
+      g.writeNumberField("delta", a.delta());
     } else if (op instanceof Op.Keep k) {
-      o.put("op", "keep").put("obj", k.target().toString()).put("key", k.key());
-      o.set("pred", Json.ids(k.pred()));
+      head(g, "keep", k.target().toString());
+      g.writeStringField("key", k.key());
+      ids(g, "pred", k.pred());
     }
-    return o;
+    g.writeEndObject();
+  }
+
+  private static void head(JsonGenerator g, String name, String target) throws IOException {
+    g.writeStringField("op", name);
+    g.writeStringField("obj", target);
+  }
+
+  private static void origins(JsonGenerator g, OpId left, OpId right) throws IOException {
+    g.writeFieldName("left");
+    idOrNull(g, left);
+    g.writeFieldName("right");
+    idOrNull(g, right);
+  }
+
+  private static void idOrNull(JsonGenerator g, OpId id) throws IOException {
+    if (id == null) {
+      g.writeNull();
+    } else {
+      g.writeString(id.toString());
+    }
+  }
+
+  private static void ids(JsonGenerator g, String field, List<OpId> ids) throws IOException {
+    g.writeArrayFieldStart(field);
+    for (OpId id : ids) {
+      g.writeString(id.toString());
+    }
+    g.writeEndArray();
+  }
+
+  /** A register value: {@code "value": scalar} or {@code "make": "map"}. */
+  private static void content(JsonGenerator g, Content c) throws IOException {
+    if (c instanceof Content.New n) {
+      g.writeStringField("make", n.type().wireName());
+      return;
+    }
+    g.writeFieldName("value");
+    Object v = ((Content.Scalar) c).value();
+    if (v == null) {
+      g.writeNull();
+    } else if (v instanceof String str) {
+      g.writeString(str);
+    } else if (v instanceof Boolean b) {
+      g.writeBoolean(b);
+    } else if (v instanceof Long
+        || v instanceof Integer
+        || v instanceof Short
+        || v instanceof Byte) {
+      g.writeNumber(((Number) v).longValue());
+    } else if (v instanceof Double d) {
+      g.writeNumber(d);
+    } else {
+      g.writeObject(v); // other numbers: as Jackson writes them
+    }
   }
 
   private static Op op(JsonNode n, String w) {
