@@ -20,7 +20,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
 
 /**
  * The admit stage (docs/protocol.md, "Error codes" and "Idempotency"): viewers cannot write, a
@@ -123,11 +122,11 @@ class AdmissionTest {
     refused(
         ErrorCode.BATCH_ID_REUSED,
         () -> unlimited(10).admit(batch("b-1", "", TWO_SETS), editor(ALICE), 0));
-    refusedBecause(
+    refused(
         ErrorCode.BATCH_ID_REUSED,
         () -> unlimited(10).admit(batch("b-1", "n1:1", SET), editor(ALICE), 0),
         "basedOn is part of the content");
-    refusedBecause(
+    refused(
         ErrorCode.BATCH_ID_REUSED,
         () -> unlimited(10).admit(batch("b-1", "", true, SET), editor(ALICE), 0),
         "the precondition is part of the content");
@@ -178,13 +177,5 @@ class AdmissionTest {
     assertTrue(e.details().path("retryAfterMs").asLong() > 0, e.details().toString());
     // alice's 2 tokens came back: without the refund she would wait about 2 s for them
     assertEquals(0, actor.acquire("alice", 2), "the session's refusal refunded alice's tokens");
-  }
-
-  private static void refusedBecause(ErrorCode code, Executable body, String why) {
-    try {
-      StageFixtures.refused(code, body);
-    } catch (AssertionError e) {
-      throw new AssertionError(why + ": " + e.getMessage(), e);
-    }
   }
 }

@@ -110,6 +110,15 @@ final class StageFixtures {
     return e;
   }
 
+  /** Like {@link #refused(ErrorCode, Executable)}, saying {@code why} if it fails. */
+  static ChorusException refused(ErrorCode code, Executable body, String why) {
+    try {
+      return refused(code, body);
+    } catch (AssertionError e) {
+      throw new AssertionError(why + ": " + e.getMessage(), e);
+    }
+  }
+
   /** A connection that keeps every frame it is sent. */
   static final class RecordingParticipant implements Participant {
     final List<EncodedFrame> frames = Collections.synchronizedList(new ArrayList<>());
