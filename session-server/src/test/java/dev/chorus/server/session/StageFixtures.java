@@ -3,11 +3,13 @@ package dev.chorus.server.session;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.crdt.Author;
 import dev.chorus.crdt.Doc;
 import dev.chorus.crdt.Path;
 import dev.chorus.crdt.clock.VersionVector;
+import dev.chorus.crdt.codec.ChangeCodec;
 import dev.chorus.crdt.op.Change;
 import dev.chorus.server.auth.Principal;
 import dev.chorus.server.auth.Role;
@@ -18,6 +20,7 @@ import dev.chorus.server.protocol.Values;
 import dev.chorus.server.replication.OpLogEntry;
 import dev.chorus.server.replication.Replicator;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -116,6 +119,64 @@ final class StageFixtures {
       return refused(code, body);
     } catch (AssertionError e) {
       throw new AssertionError(why + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Runs batches through translate and apply, as the write path does, and makes the write that then
+   * waits for its commit (what {@link GroupCommit} and {@link Publisher} take).
+   */
+  static final class Writer {
+    final Doc doc;
+    final WriteApplier applier;
+    final Idempotency idempotency = new Idempotency(1000);
+    private long seq;
+
+    Writer(Doc doc) {
+      this.doc = doc;
+      this.applier = new WriteApplier(doc);
+    }
+
+    /** A write of {@code author} based on {@code basedOn} (null: the current version). */
+    PendingWrite write(
+        Author author,
+        String batchId,
+        VersionVector basedOn,
+        String opsJson,
+        Participant origin,
+        ObjectNode view) {
+      VersionVector base = basedOn == null ? doc.version() : basedOn;
+      Frames.Batch b = batch(batchId, base.toString(), opsJson);
+      List<OpTranslation.ResolvedOp> ops = OpTranslation.resolve(b.ops());
+      WriteApplier.Applied a = applier.apply(author, base, ops, 1_000L);
+      ArrayNode results = Values.NODES.arrayNode();
+      for (String id : a.ids()) {
+        if (id == null) {
+          results.addNull();
+        } else {
+          results.addObject().put("id", id);
+        }
+      }
+      VersionVector version = doc.version();
+      Idempotency.Outcome outcome =
+          idempotency.remember(
+              batchId,
+              b.contentHash(),
+              Promise.promise(),
+              new BatchResult(batchId, version.toString(), results, false));
+      return new PendingWrite(
+          b,
+          author,
+          a.change(),
+          ChangeCodec.toJsonString(a.change()),
+          OpTranslation.appliedOpsJson(ops, a.ids()),
+          version,
+          a.events(),
+          view,
+          outcome,
+          origin,
+          ++seq,
+          System.nanoTime());
     }
   }
 
