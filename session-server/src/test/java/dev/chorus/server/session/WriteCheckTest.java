@@ -189,6 +189,25 @@ class WriteCheckTest {
   }
 
   @Test
+  void anElementTheBatchInserts_isCheckedAgainstWhereTheBatchMovesIt() {
+    // a step is a string; a column must be an object with a title and cards
+    refused(
+        ErrorCode.SCHEMA_VIOLATION,
+        () ->
+            check.shape(
+                ops(
+                    "[{\"op\":\"insert\",\"path\":\"plan\",\"after\":null,\"value\":\"a step\"},"
+                        + "{\"op\":\"move\",\"path\":\"plan/$0\",\"to\":\"board/columns\",\"after\":null}]")));
+    assertDoesNotThrow(
+        () ->
+            check.shape(
+                ops(
+                    "[{\"op\":\"insert\",\"path\":\"plan\",\"after\":null,\"value\":\"a step\"},"
+                        + "{\"op\":\"insert\",\"path\":\"plan\",\"after\":null,\"value\":\"b\"},"
+                        + "{\"op\":\"move\",\"path\":\"plan/$0\",\"to\":\"plan\",\"after\":\"$1\"}]")));
+  }
+
+  @Test
   void aGenericSessionTakesAnything() {
     WriteCheck generic = new WriteCheck(new Doc("n1"), Shape.of(Shape.GENERIC), 1 << 20);
     assertDoesNotThrow(
@@ -268,6 +287,33 @@ class WriteCheckTest {
                 ops(
                     "[{\"op\":\"insert\",\"path\":\"plan\",\"after\":null,\"value\":\"a\"},"
                         + "{\"op\":\"set\",\"path\":\"plan/$0\",\"value\":\"b\"}]")));
+  }
+
+  @Test
+  void aStrictBatch_seesChangesToTheListItMovesAnElementInto() {
+    VersionVector v0 = doc.version();
+    write(
+        doc,
+        BOB,
+        null,
+        "[{\"op\":\"insert\",\"path\":\"instructions\",\"after\":null,\"value\":{\"text\":\"hi\"}}]");
+    // inserting into instructions straight away is refused: bob's insert touched that list ...
+    refused(
+        ErrorCode.PRECONDITION_FAILED,
+        () ->
+            check.precondition(
+                v0,
+                ops(
+                    "[{\"op\":\"insert\",\"path\":\"instructions\",\"after\":null,\"value\":{\"text\":\"a\"}}]")));
+    // ... and so is inserting elsewhere and moving the new element there
+    refused(
+        ErrorCode.PRECONDITION_FAILED,
+        () ->
+            check.precondition(
+                v0,
+                ops(
+                    "[{\"op\":\"insert\",\"path\":\"plan\",\"after\":null,\"value\":{\"text\":\"a\"}},"
+                        + "{\"op\":\"move\",\"path\":\"plan/$0\",\"to\":\"instructions\",\"after\":null}]")));
   }
 
   // ------------------------------------------------------------------------- size
