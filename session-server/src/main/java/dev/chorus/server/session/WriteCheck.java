@@ -78,12 +78,21 @@ final class WriteCheck {
         shape.checkPlace(r.path(), in.value(), true);
       } else if (op instanceof ClientOp.Delete) {
         shape.checkDelete(r.path());
-      } else if (op instanceof ClientOp.Move && !r.createsPath()) {
+      } else if (op instanceof ClientOp.Move) {
         Object v;
-        try {
-          v = doc.get(new Path(r.path()));
-        } catch (DocException e) {
-          continue; // the element moved since the writer's base: the edit resolves it at basedOn
+        if (r.createsPath()) {
+          // an element this batch inserts (path ends in $N): the value that insert places
+          String last = r.path().get(r.path().size() - 1);
+          if (!OpTranslation.hasRef(List.of(last))) {
+            continue;
+          }
+          v = ((ClientOp.Insert) ops.get(Integer.parseInt(last.substring(1))).op()).value();
+        } else {
+          try {
+            v = doc.get(new Path(r.path()));
+          } catch (DocException e) {
+            continue; // the element moved since the writer's base: the edit resolves it at basedOn
+          }
         }
         shape.checkPlace(r.to(), v, true);
       } else if (op instanceof ClientOp.Claim) {
@@ -100,13 +109,10 @@ final class WriteCheck {
   void precondition(VersionVector basedOn, List<ResolvedOp> ops) {
     Collection<Path> paths = new LinkedHashSet<>();
     for (ResolvedOp r : ops) {
-      if (r.createsPath()) {
-        continue; // an element this batch creates has no history
-      }
-      if (r.op() instanceof ClientOp.Claim || r.op() instanceof ClientOp.Release) {
-        paths.add(new Path(append(r.path(), "claim")));
-      } else {
-        paths.add(new Path(r.path()));
+      // an element this batch creates has no history (the list a move puts it in may have)
+      if (!r.createsPath()) {
+        boolean claim = r.op() instanceof ClientOp.Claim || r.op() instanceof ClientOp.Release;
+        paths.add(new Path(claim ? append(r.path(), "claim") : r.path()));
       }
       if (r.to() != null && !r.createsDestination()) {
         paths.add(new Path(r.to()));
