@@ -1,5 +1,6 @@
 package dev.chorus.server;
 
+import dev.chorus.server.agent.mcp.McpEndpoint;
 import dev.chorus.server.auth.TokenService;
 import dev.chorus.server.demo.DemoAgents;
 import dev.chorus.server.metrics.Metrics;
@@ -117,11 +118,16 @@ public final class ChorusServer {
               .setMaxWebSocketFrameSize(hardLimit)
               .setMaxWebSocketMessageSize(hardLimit)
               .setCompressionSupported(true);
-      Router router = transport.router();
       DemoAgents demo = config.demo() ? new DemoAgents(vertx, tokens, config) : null;
-      if (demo != null) {
-        demo.mount(router); // the board's demo agent button
-      }
+      McpEndpoint mcp = new McpEndpoint(vertx, transport.access(), config);
+      Router router =
+          transport.router(
+              r -> {
+                mcp.mount(r); // agents over the Model Context Protocol
+                if (demo != null) {
+                  demo.mount(r); // the board's demo agent button
+                }
+              });
       HttpServer http = vertx.createHttpServer(opts).requestHandler(router);
       await(http.listen());
       transport.listening(http.actualPort());

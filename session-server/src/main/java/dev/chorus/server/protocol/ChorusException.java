@@ -1,6 +1,7 @@
 package dev.chorus.server.protocol;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * A refusal with a stable {@link ErrorCode}: becomes an {@code error} frame on the websocket and an
@@ -29,5 +30,23 @@ public final class ChorusException extends RuntimeException {
 
   public JsonNode details() {
     return details;
+  }
+
+  /** The error as it travels: {@code {"code", "message", ...details}}. */
+  public ObjectNode toJson() {
+    ObjectNode o = Values.NODES.objectNode();
+    o.put("code", code.wireName());
+    o.put("message", getMessage());
+    if (details instanceof ObjectNode d) {
+      o.setAll(d);
+    }
+    return o;
+  }
+
+  /** {@code t} as a refusal: itself, or {@code internal} for anything unexpected. */
+  public static ChorusException of(Throwable t) {
+    return t instanceof ChorusException c
+        ? c
+        : new ChorusException(ErrorCode.INTERNAL, "internal error: " + t);
   }
 }

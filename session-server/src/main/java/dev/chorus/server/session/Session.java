@@ -296,6 +296,32 @@ public final class Session {
     return history.since(since);
   }
 
+  /**
+   * The changes not included in {@code since} that touched one of {@code paths} (or an ancestor or
+   * descendant; the root path is everything), op by op, as UnseenChange JSON; {@code stale_base} if
+   * {@code since} is not one of this document's versions or older than its history.
+   */
+  public ArrayNode changesTouching(VersionVector since, java.util.Collection<Path> paths) {
+    if (!doc.version().dominates(since)) {
+      throw new ChorusException(
+          ErrorCode.STALE_BASE, "version " + since + " includes changes this server does not have");
+    }
+    ArrayNode a = Values.NODES.arrayNode();
+    try {
+      doc.unseenChanges(since, paths).forEach(u -> a.add(WireJson.unseen(u)));
+    } catch (DocException e) {
+      throw mapDocException(e);
+    }
+    return a;
+  }
+
+  /** Who is here: the presence of every participant that set one, on every node. */
+  public ArrayNode presenceJson() {
+    ArrayNode a = Values.NODES.arrayNode();
+    presence.writeTo(a);
+    return a;
+  }
+
   /** {@code stateHash} and {@code doc} now, for participants that want the whole document. */
   private ObjectNode view() {
     ObjectNode v = Values.NODES.objectNode();
@@ -370,6 +396,7 @@ public final class Session {
     lastUsedMillis = System.currentTimeMillis();
     String actor = p.principal().actorId();
     if (Shape.AGENT_SESSION.equals(shape.name())
+        && p.isActorConnection()
         && !broken
         && !participants.hasActor(actor)
         && !presence.actorElsewhere(actor)) {

@@ -3,10 +3,10 @@ package dev.chorus.server.transport;
 import io.vertx.core.http.HttpServerRequest;
 
 /** Where a request carries its token: {@code Authorization: Bearer} or {@code ?token=}. */
-final class Tokens {
+public final class Tokens {
   private Tokens() {}
 
-  static String of(HttpServerRequest req) {
+  public static String of(HttpServerRequest req) {
     String h = req.getHeader("Authorization");
     if (h != null) {
       String t = h.trim();
