@@ -18,13 +18,25 @@ final class McpAgent implements AutoCloseable {
   record Result(JsonNode body, boolean error) {}
 
   McpAgent(String base, String token) {
+    this(base, token, contents -> {});
+  }
+
+  /** With {@code updated} told the new contents of every resource it subscribed to that changed. */
+  McpAgent(
+      String base,
+      String token,
+      java.util.function.Consumer<java.util.List<McpSchema.ResourceContents>> updated) {
     HttpClientStreamableHttpTransport transport =
         HttpClientStreamableHttpTransport.builder(base)
             .endpoint("/v1/mcp")
             .clientBuilder(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1))
             .requestBuilder(HttpRequest.newBuilder().header("Authorization", "Bearer " + token))
             .build();
-    client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(30)).build();
+    client =
+        McpClient.sync(transport)
+            .requestTimeout(Duration.ofSeconds(30))
+            .resourcesUpdateConsumer(updated)
+            .build();
     client.initialize();
   }
 

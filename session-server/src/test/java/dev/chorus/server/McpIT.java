@@ -359,4 +359,41 @@ class McpIT extends ItBase {
       assertEquals(doc.path("version").asText(), body.path("version").asText());
     }
   }
+
+  @Test
+  void subscribedSessionResource_isNotifiedOfChanges_withItsNewContents() throws Exception {
+    String s = newSession();
+    String uri = "chorus://sessions/" + s;
+    List<String> versions = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (McpAgent agent =
+        new McpAgent(
+            node.base(),
+            node.agent("planner", s),
+            contents -> {
+              for (McpSchema.ResourceContents c : contents) {
+                try {
+                  versions.add(
+                      Rest.M.readTree(((McpSchema.TextResourceContents) c).text())
+                          .path("version")
+                          .asText());
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              }
+            })) {
+      agent.client.subscribeResource(new McpSchema.SubscribeRequest(uri));
+      Set<String> written = java.util.concurrent.ConcurrentHashMap.newKeySet();
+      // the client opens its listening stream after initialising, on its own: write until a
+      // notification arrives (each write is a real change, each notification names the doc's)
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(15))
+          .until(
+              () -> {
+                written.add(
+                    node.replaceTasks(s, node.human("alice", s), 1, "n" + written.size()).get(0));
+                return !versions.isEmpty();
+              });
+      assertTrue(written.contains(versions.get(0)), versions + " from " + written);
+    }
+  }
 }

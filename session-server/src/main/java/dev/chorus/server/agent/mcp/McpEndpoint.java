@@ -19,9 +19,9 @@ import reactor.core.publisher.Mono;
 /**
  * The node's Model Context Protocol endpoint, {@code /v1/mcp} (Streamable HTTP): agents that speak
  * MCP read and write sessions through tools ({@link ChorusTools}) and read a session's document as
- * the resource {@code chorus://sessions/{session}}, bounded by their token exactly as on the
- * websocket and REST. The SDK runs the MCP sessions; {@link VertxStreamableTransport} carries them
- * on this node's HTTP server.
+ * the resource {@code chorus://sessions/{session}} (with change notifications to subscribers),
+ * bounded by their token exactly as on the websocket and REST. The SDK runs the MCP sessions;
+ * {@link VertxStreamableTransport} carries them on this node's HTTP server.
  */
 public final class McpEndpoint {
   public static final String PATH = "/v1/mcp";
@@ -59,10 +59,17 @@ public final class McpEndpoint {
             .jsonMapper(json)
             .validateToolInputs(false) // ToolArgs and Frames answer with the protocol's own codes
             .capabilities(
-                McpSchema.ServerCapabilities.builder().tools(false).resources(false, false).build())
+                McpSchema.ServerCapabilities.builder().tools(false).resources(true, false).build())
             .tools(tools.specifications(json))
             .resourceTemplates(sessionResource(access))
             .build();
+    transport.observe(
+        new ResourceWatches(
+            access,
+            uri ->
+                server
+                    .notifyResourcesUpdated(new McpSchema.ResourcesUpdatedNotification(uri))
+                    .subscribe()));
   }
 
   public void mount(Router router) {

@@ -49,7 +49,15 @@ final class VertxStreamableTransport implements McpStreamableServerTransportProv
   private final long idleMs;
   private final Map<String, Entry> sessions = new ConcurrentHashMap<>();
   private volatile McpStreamableServerSession.Factory factory;
+  private volatile Observer observer = new Observer() {};
   private long sweeper = -1;
+
+  /** Hears what passes through, beside the SDK: requests as they arrive, sessions as they end. */
+  interface Observer {
+    default void requested(String mcpSession, Principal p, McpSchema.JSONRPCRequest req) {}
+
+    default void closed(String mcpSession) {}
+  }
 
   /** An MCP session, its owner and when it was last used. */
   private static final class Entry {
@@ -76,6 +84,10 @@ final class VertxStreamableTransport implements McpStreamableServerTransportProv
     this.maxBodyBytes = maxBodyBytes;
     this.heartbeatMs = heartbeatMs;
     this.idleMs = idleMs;
+  }
+
+  void observe(Observer o) {
+    this.observer = o;
   }
 
   void mount(Router r, String path) {
@@ -111,6 +123,7 @@ final class VertxStreamableTransport implements McpStreamableServerTransportProv
             vertx.cancelTimer(sweeper);
           }
           sessions.values().forEach(e -> e.session.close());
+          sessions.keySet().forEach(observer::closed);
           sessions.clear();
         });
   }
@@ -172,6 +185,7 @@ final class VertxStreamableTransport implements McpStreamableServerTransportProv
             return;
           }
           if (message instanceof McpSchema.JSONRPCRequest req) {
+            observer.requested(e.session.getId(), p, req);
             SseResponse stream = new SseResponse(rc.response(), e.session.getId());
             e.session
                 .responseStream(req, stream)
@@ -250,6 +264,7 @@ final class VertxStreamableTransport implements McpStreamableServerTransportProv
             return;
           }
           sessions.remove(e.session.getId());
+          observer.closed(e.session.getId());
           e.session
               .delete()
               .subscribe(null, t -> refuse(rc, ChorusException.of(t)), () -> rc.response().end());
@@ -266,6 +281,7 @@ final class VertxStreamableTransport implements McpStreamableServerTransportProv
                 return false;
               }
               e.session.close();
+              observer.closed(e.session.getId());
               return true;
             });
   }
