@@ -29,8 +29,10 @@ final class SseClient implements AutoCloseable {
   final List<String> comments = new CopyOnWriteArrayList<>();
   final String errorBody;
   private final InputStream body;
+  private final Thread reader = new Thread(this::read, "sse-reader");
+  volatile boolean ended;
 
-  private SseClient(HttpResponse<InputStream> res) throws Exception {
+  private SseClient(HttpResponse<InputStream> res, boolean read) throws Exception {
     this.status = res.statusCode();
     this.body = res.body();
     if (status != 200) {
@@ -38,13 +40,24 @@ final class SseClient implements AutoCloseable {
       return;
     }
     errorBody = null;
-    Thread reader = new Thread(this::read, "sse-reader");
     reader.setDaemon(true);
+    if (read) {
+      reader.start();
+    }
+  }
+
+  /** Starts reading a stream opened without (until now, the server's writes pile up). */
+  void startReading() {
     reader.start();
   }
 
   /** Opens {@code url}; {@code lastEventId} may be null. */
   static SseClient open(String url, String token, String lastEventId) throws Exception {
+    return open(url, token, lastEventId, true);
+  }
+
+  static SseClient open(String url, String token, String lastEventId, boolean read)
+      throws Exception {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create(url))
             .timeout(Duration.ofSeconds(60))
@@ -57,7 +70,8 @@ final class SseClient implements AutoCloseable {
     }
     return new SseClient(
         HTTP.sendAsync(b.GET().build(), HttpResponse.BodyHandlers.ofInputStream())
-            .get(30, TimeUnit.SECONDS));
+            .get(30, TimeUnit.SECONDS),
+        read);
   }
 
   private void read() {
@@ -87,6 +101,7 @@ final class SseClient implements AutoCloseable {
     } catch (Exception e) {
       // closed
     }
+    ended = true;
   }
 
   Event await(Predicate<Event> p) {
