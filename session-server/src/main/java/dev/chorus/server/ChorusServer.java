@@ -46,6 +46,7 @@ public final class ChorusServer {
   private final TokenService tokens;
   private volatile boolean stopped;
   private volatile DemoAgents demoAgents;
+  private volatile McpEndpoint mcp;
 
   private ChorusServer(
       ServerConfig config,
@@ -146,6 +147,7 @@ public final class ChorusServer {
               replicaId,
               tokens);
       s.demoAgents = demo;
+      s.mcp = mcp;
       LOG.info(
           "Chorus listening on http://{}:{}/ (replica {}); data in {}; store {}",
           config.host().equals("0.0.0.0") ? "localhost" : config.host(),
@@ -260,6 +262,9 @@ public final class ChorusServer {
     stopped = true;
     if (demoAgents != null) {
       demoAgents.stopAll();
+    }
+    if (mcp != null) {
+      mcp.close(); // MCP sessions end; their waits and watchers with the sessions below
     }
     LOG.info("stopping: flushing sessions");
     try {
