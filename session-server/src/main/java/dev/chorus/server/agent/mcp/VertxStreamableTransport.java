@@ -343,7 +343,7 @@ final class VertxStreamableTransport implements McpStreamableServerTransportProv
     }
 
     private synchronized void write(String chunk) {
-      if (!closed && !res.ended()) {
+      if (!closed && !res.ended() && !res.closed()) {
         res.write(chunk);
       }
     }
@@ -362,7 +362,7 @@ final class VertxStreamableTransport implements McpStreamableServerTransportProv
     public synchronized void close() {
       if (!closed) {
         closed = true;
-        if (!res.ended()) {
+        if (!res.ended() && !res.closed()) {
           res.end();
         }
       }

@@ -8,6 +8,7 @@ import dev.chorus.server.auth.Principal;
 import dev.chorus.server.metrics.Metrics;
 import dev.chorus.server.protocol.ChorusException;
 import dev.chorus.server.protocol.ErrorCode;
+import dev.chorus.server.protocol.Values;
 import dev.chorus.server.session.EncodedFrame;
 import dev.chorus.server.session.Participant;
 import dev.chorus.server.session.RateLimiter;
@@ -153,15 +154,18 @@ final class EventStream implements Participant {
     }
     JsonNode changes = w.remove("changes");
     boolean resumed = w.path("resumed").asBoolean();
-    write(event("welcome", resumed ? null : version, w.toString()));
+    // one write for the welcome and what it resumes, as the websocket's welcome is one frame: a
+    // long catch-up is not mistaken for a slow reader
+    StringBuilder catchUp =
+        new StringBuilder(event("welcome", resumed ? null : version, w.toString()));
     if (changes != null) {
       for (JsonNode c : changes) {
-        ObjectNode f = ((ObjectNode) c).deepCopy();
-        ObjectNode typed = f.objectNode().put("type", "change");
-        typed.setAll(f);
-        write(event("change", c.path("version").asText(), typed.toString()));
+        ObjectNode typed = Values.NODES.objectNode().put("type", "change");
+        typed.setAll((ObjectNode) c);
+        catchUp.append(event("change", c.path("version").asText(), typed.toString()));
       }
     }
+    write(catchUp.toString());
   }
 
   private void write(String chunk) {
