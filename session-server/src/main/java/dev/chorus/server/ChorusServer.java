@@ -1,5 +1,6 @@
 package dev.chorus.server;
 
+import dev.chorus.server.agent.mcp.McpEndpoint;
 import dev.chorus.server.auth.TokenService;
 import dev.chorus.server.demo.DemoAgents;
 import dev.chorus.server.metrics.Metrics;
@@ -46,6 +47,7 @@ public final class ChorusServer {
   private final TokenService tokens;
   private volatile boolean stopped;
   private volatile DemoAgents demoAgents;
+  private volatile McpEndpoint mcp;
 
   private ChorusServer(
       ServerConfig config,
@@ -120,11 +122,16 @@ public final class ChorusServer {
               // selected when a browser offers it beside the subprotocol carrying its token
               .setWebSocketSubProtocols(List.of(HttpTransport.WEBSOCKET_PROTOCOL))
               .setCompressionSupported(true);
-      Router router = transport.router();
       DemoAgents demo = config.demo() ? new DemoAgents(vertx, tokens, config) : null;
-      if (demo != null) {
-        demo.mount(router); // the board's demo agent button
-      }
+      McpEndpoint mcp = new McpEndpoint(vertx, transport.access(), config);
+      Router router =
+          transport.router(
+              r -> {
+                mcp.mount(r); // agents over the Model Context Protocol
+                if (demo != null) {
+                  demo.mount(r); // the board's demo agent button
+                }
+              });
       HttpServer http = vertx.createHttpServer(opts).requestHandler(router);
       await(http.listen());
       transport.listening(http.actualPort());
@@ -143,6 +150,7 @@ public final class ChorusServer {
               replicaId,
               tokens);
       s.demoAgents = demo;
+      s.mcp = mcp;
       LOG.info(
           "Chorus listening on http://{}:{}/ (replica {}); data in {}; store {}",
           config.host().equals("0.0.0.0") ? "localhost" : config.host(),
@@ -261,6 +269,9 @@ public final class ChorusServer {
     stopped = true;
     if (demoAgents != null) {
       demoAgents.stopAll();
+    }
+    if (mcp != null) {
+      mcp.close(); // MCP sessions end; their waits and watchers with the sessions below
     }
     LOG.info("stopping: flushing sessions");
     try {

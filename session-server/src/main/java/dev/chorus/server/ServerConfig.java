@@ -50,7 +50,8 @@ public record ServerConfig(
     int maxConnections,
     int maxSessions,
     int sessionOpsPerSecond,
-    boolean demoAllowRemote) {
+    boolean demoAllowRemote,
+    long heartbeatMs) {
 
   /** One setting: flag name, environment variable, default, and what it does. */
   public record Option(String flag, String env, String defaultValue, String help) {}
@@ -134,6 +135,11 @@ public record ServerConfig(
               "comma-separated browser origins; empty = http://localhost:<port>, http://127.0.0.1:<port>"),
           new Option(
               "shutdown-grace-ms", "CHORUS_SHUTDOWN_GRACE_MS", "5000", "time to flush on SIGTERM"),
+          new Option(
+              "heartbeat-ms",
+              "CHORUS_HEARTBEAT_MS",
+              "15000",
+              "keep-alive comment on idle event streams (SSE, MCP)"),
           new Option(
               "hazelcast-members",
               "CHORUS_HAZELCAST_MEMBERS",
@@ -226,6 +232,9 @@ public record ServerConfig(
       throw new IllegalArgumentException(
           "--compact-lag-ms must be -1 (never) or a lag in ms >= 0: " + compactLagMs);
     }
+    if (longValue(values, "heartbeat-ms") < 1) {
+      throw new IllegalArgumentException("--heartbeat-ms must be at least 1");
+    }
     String origins = values.get("allowed-origins");
     List<String> allowed = new ArrayList<>();
     for (String o : origins.split(",")) {
@@ -268,7 +277,8 @@ public record ServerConfig(
         intValue(values, "max-connections"),
         intValue(values, "max-sessions"),
         intValue(values, "session-ops-per-second"),
-        boolValue(values, "demo-allow-remote"));
+        boolValue(values, "demo-allow-remote"),
+        longValue(values, "heartbeat-ms"));
   }
 
   private static List<String> list(String csv) {
@@ -368,7 +378,8 @@ public record ServerConfig(
         maxConnections,
         maxSessions,
         sessionOpsPerSecond,
-        demoAllowRemote);
+        demoAllowRemote,
+        heartbeatMs);
   }
 
   /** Effective settings for the start-up log (the JWT secret is never printed). */

@@ -4,17 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.chorus.client.Ack;
+import dev.chorus.client.ChorusClient;
+import dev.chorus.client.ChorusListener;
+import dev.chorus.client.Refused;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.WebSocket;
-import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketClientOptions;
-import io.vertx.core.http.WebSocketConnectOptions;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -29,8 +28,10 @@ import org.slf4j.LoggerFactory;
  * {@code basedOn} is the version it decided on — so when a person changed the same field in the
  * meantime, the server keeps both values as a conflict instead of letting the agent overwrite it.
  *
- * <p>It narrates what it does in its presence state ({@code activity} and the last entries of
- * {@code log}), which the board shows in its activity feed. Everything runs on one Vert.x context.
+ * <p>It speaks through the agents' Java client ({@link ChorusClient}: version tracking, re-sends
+ * after reconnects, retries) like any external agent would. It narrates what it does in its
+ * presence state ({@code activity} and the last entries of {@code log}), which the board shows in
+ * its activity feed. Everything runs on one Vert.x context.
  */
 final class DemoAgent {
   private static final Logger LOG = LoggerFactory.getLogger(DemoAgent.class);
@@ -50,24 +51,15 @@ final class DemoAgent {
   private final AgentBrain.Memory memory = new AgentBrain.Memory();
   private final Random random = new Random();
   private final Deque<ObjectNode> log = new ArrayDeque<>();
-  private final Map<String, JsonNode> conflicts = new LinkedHashMap<>();
-  private final String batchPrefix;
 
-  private WebSocketClient client;
-  private WebSocket ws;
-  private JsonNode doc;
-  private String version;
+  private ChorusClient client;
   private boolean stopped;
   private boolean busy;
-  private int attempt;
-  private long batchSeq;
   private long tickTimer = -1;
   private long presenceTimer = -1;
   private long pendingTimer = -1;
   private String activity = "getting my bearings";
   private ObjectNode focus;
-  private ObjectNode inFlight; // the batch sent and not yet acked
-  private String inFlightNarration;
 
   DemoAgent(
       Vertx vertx,
@@ -88,7 +80,6 @@ final class DemoAgent {
     this.thinkMs = thinkMs;
     this.tickMs = tickMs;
     this.brain = new AgentBrain(actorId);
-    this.batchPrefix = actorId + "-" + Long.toString(System.nanoTime() & 0xffffff, 36);
   }
 
   String actorId() {
@@ -102,13 +93,16 @@ final class DemoAgent {
   void start() {
     ctx.runOnContext(
         v -> {
+          // created on this context, so its callbacks and futures run here too
           client =
-              vertx.createWebSocketClient(
-                  new WebSocketClientOptions()
-                      .setMaxFrameSize(4 << 20)
-                      .setMaxMessageSize(16 << 20));
+              new ChorusClient(
+                  vertx,
+                  new ChorusClient.Options(host, port, session, "demo-agent", token, true),
+                  new Listener());
           say("Hi! I'm " + actorId + ", a demo agent. I triage new cards, plan and do work.");
-          connect();
+          client
+              .connect()
+              .onFailure(t -> LOG.warn("demo agent {}: cannot connect: {}", session, t.toString()));
           tickTimer = vertx.setPeriodic(tickMs, t -> tick());
           presenceTimer = vertx.setPeriodic(10_000, t -> sendPresence());
         });
@@ -121,10 +115,6 @@ final class DemoAgent {
           vertx.cancelTimer(tickTimer);
           vertx.cancelTimer(presenceTimer);
           vertx.cancelTimer(pendingTimer);
-          if (ws != null) {
-            ws.close((short) 1000, "agent stopped");
-            ws = null;
-          }
           if (client != null) {
             client.close();
           }
@@ -138,167 +128,54 @@ final class DemoAgent {
     return a;
   }
 
-  // ---------------------------------------------------------------- connection
+  // ---------------------------------------------------------------- what the session says
 
-  private void connect() {
-    if (stopped) {
-      return;
+  /** The client's callbacks: the conflicts it is part of, narrated. */
+  private final class Listener implements ChorusListener {
+    @Override
+    public void onWelcome(JsonNode welcome) {
+      sendPresence();
     }
-    WebSocketConnectOptions o =
-        new WebSocketConnectOptions()
-            .setHost(host)
-            .setPort(port)
-            .setURI("/v1/sessions/" + session + "/ws")
-            .addHeader("Authorization", "Bearer " + token.get());
-    client
-        .connect(o)
-        .onSuccess(this::connected)
-        .onFailure(
-            t -> {
-              LOG.debug("demo agent {}: connect failed: {}", session, t.toString());
-              reconnectLater(null);
-            });
-  }
 
-  private void connected(WebSocket w) {
-    if (stopped) {
-      w.close();
-      return;
+    @Override
+    public void onConflictOpened(JsonNode conflict) {
+      DemoAgent.this.onConflictOpened(conflict);
     }
-    ws = w;
-    w.textMessageHandler(this::onText);
-    w.closeHandler(
-        v -> {
-          if (ws == w) {
-            ws = null;
-            busy = false; // the batch in flight is re-sent after the welcome
-            reconnectLater(null);
-          }
-        });
-    ObjectNode hello = M.createObjectNode();
-    hello.put("type", "hello");
-    hello.put("clientId", "demo-agent");
-    hello.put("snapshots", true);
-    if (version != null) {
-      hello.put("since", version);
-    }
-    w.writeTextMessage(hello.toString());
-  }
 
-  private void reconnectLater(Long suggested) {
-    if (stopped) {
-      return;
-    }
-    long delay =
-        suggested != null
-            ? suggested
-            : 250 + (long) (random.nextDouble() * Math.min(15_000, 500L << Math.min(attempt, 5)));
-    attempt++;
-    vertx.setTimer(delay, t -> connect());
-  }
-
-  private void send(ObjectNode frame) {
-    if (ws != null) {
-      ws.writeTextMessage(frame.toString());
-    }
-  }
-
-  // ---------------------------------------------------------------- frames
-
-  private void onText(String text) {
-    JsonNode f;
-    try {
-      f = M.readTree(text);
-    } catch (Exception e) {
-      return;
-    }
-    switch (f.path("type").asText()) {
-      case "welcome" -> {
-        attempt = 0;
-        doc = f.get("doc");
-        version = f.path("version").asText();
-        conflicts.clear();
-        f.path("conflicts").forEach(c -> conflicts.put(c.path("id").asText(), c));
-        sendPresence();
-        if (inFlight != null) {
-          busy = true;
-          send(inFlight); // same batchId: applied once even if it made it before the drop
-        }
+    @Override
+    public void onConflictResolved(JsonNode f) {
+      JsonNode c = f.get("conflict");
+      if (involvesMe(c) && !actorId.equals(f.path("by").path("id").asText())) {
+        say(
+            f.path("by").path("id").asText("someone")
+                + " settled the conflict on "
+                + what(c)
+                + ". Fine by me.");
       }
-      case "change" -> adopt(f);
-      case "ack" -> {
-        adopt(f);
-        if (inFlight != null
-            && inFlight.path("batchId").asText().equals(f.path("batchId").asText())) {
-          String said = inFlightNarration;
-          inFlight = null;
-          busy = false;
-          focus = null;
-          activity = "looking for work";
-          if (said != null) {
-            say(said);
-          } else {
-            sendPresence();
-          }
-        }
-      }
-      case "conflict.opened" -> {
-        JsonNode c = f.get("conflict");
-        conflicts.put(c.path("id").asText(), c);
-        onConflictOpened(c);
-      }
-      case "conflict.resolved" -> {
-        JsonNode c = f.get("conflict");
-        conflicts.remove(c.path("id").asText());
-        if (involvesMe(c) && !actorId.equals(f.path("by").path("id").asText())) {
-          say(
-              f.path("by").path("id").asText("someone")
-                  + " settled the conflict on "
-                  + what(c)
-                  + ". Fine by me.");
-        }
-      }
-      case "error" -> onError(f);
-      default -> {}
     }
   }
 
-  private void adopt(JsonNode f) {
-    if (f.has("doc") && f.has("version")) {
-      doc = f.get("doc");
-      version = f.get("version").asText();
-    }
-  }
-
-  private void onError(JsonNode e) {
-    String code = e.path("code").asText();
-    if (code.equals("shutting_down")) {
-      return; // the close follows; reconnect then
-    }
-    String batchId = e.path("batchId").asText(null);
-    if (inFlight == null || batchId == null || !batchId.equals(inFlight.path("batchId").asText())) {
-      return;
-    }
-    if (code.equals("rate_limited") || code.equals("overloaded") || code.equals("internal")) {
-      long wait = e.path("retryAfterMs").asLong(500);
-      ObjectNode again = inFlight;
-      pendingTimer = vertx.setTimer(Math.max(50, wait), t -> send(again));
-      return;
-    }
-    String what = inFlightNarration;
-    inFlight = null;
+  /** The batch of an action was applied, or refused for good. */
+  private void written(AgentBrain.Action a, AsyncResult<Ack> ar) {
     busy = false;
     focus = null;
-    if (code.equals("path_not_found")) {
+    activity = "looking for work";
+    if (ar.succeeded()) {
+      say(a.narration());
+      return;
+    }
+    if (ar.cause() instanceof Refused r && r.code().equals("path_not_found")) {
       say("Someone moved or deleted what I was working on; I'll look again.");
-    } else {
+    } else if (ar.cause() instanceof Refused r) {
       say(
           "The server refused my edit ("
-              + code
+              + r.code()
               + "): "
-              + e.path("message").asText()
+              + r.body().path("message").asText()
               + " — "
-              + what);
+              + a.narration());
+    } else {
+      sendPresence(); // stopped
     }
   }
 
@@ -353,6 +230,7 @@ final class DemoAgent {
   }
 
   private String cardTitle(String id) {
+    JsonNode doc = client.doc();
     if (doc != null) {
       for (JsonNode col : doc.path("board").path("columns")) {
         for (JsonNode card : col.path("value").path("cards")) {
@@ -368,13 +246,13 @@ final class DemoAgent {
   // ---------------------------------------------------------------- work
 
   private void tick() {
-    if (stopped || busy || ws == null || doc == null) {
+    JsonNode view = client.doc();
+    if (stopped || busy || view == null) {
       return;
     }
     Set<String> conflicted = conflictedCards();
     // decide on this view, write later with basedOn = this view's version
-    JsonNode view = doc;
-    String basedOn = version;
+    String basedOn = client.version();
     AgentBrain.Action a;
     try {
       a = brain.decide(view, conflicted, memory).orElse(null);
@@ -410,24 +288,15 @@ final class DemoAgent {
                 say("Left “" + cardTitle(a.cardId()) + "” alone: it has an open conflict.");
                 return;
               }
-              ObjectNode b = M.createObjectNode();
-              b.put("type", "batch");
-              b.put("batchId", batchPrefix + "-" + ++batchSeq);
-              b.put("basedOn", basedOn);
-              b.set("ops", a.ops());
-              inFlight = b;
-              inFlightNarration = a.narration();
-              send(b);
-              if (ws == null) {
-                busy = false; // resent after the welcome
-              }
+              // the client keeps the batch until it is acked, across reconnects
+              client.submit(a.ops(), basedOn, false).onComplete(ar -> written(a, ar));
             });
   }
 
   /** Element ids of the cards that have an open conflict. */
   private Set<String> conflictedCards() {
     Set<String> out = new HashSet<>();
-    for (JsonNode c : conflicts.values()) {
+    for (JsonNode c : client.conflicts().values()) {
       String[] s = c.path("path").asText().split("/");
       if (s.length >= 5 && s[0].equals("board")) {
         out.add(s[4]);
@@ -451,12 +320,10 @@ final class DemoAgent {
   }
 
   private void sendPresence() {
-    if (ws == null) {
+    if (client == null) {
       return;
     }
-    ObjectNode p = M.createObjectNode();
-    p.put("type", "presence");
-    ObjectNode st = p.putObject("state");
+    ObjectNode st = M.createObjectNode();
     st.put("name", actorId);
     st.put("activity", activity);
     if (focus != null) {
@@ -465,6 +332,6 @@ final class DemoAgent {
       st.putNull("focus");
     }
     st.set("log", logJson());
-    send(p);
+    client.presence(st);
   }
 }

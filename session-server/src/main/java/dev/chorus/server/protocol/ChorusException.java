@@ -38,4 +38,22 @@ public final class ChorusException extends RuntimeException {
     d.put("batchId", batchId);
     return new ChorusException(code, getMessage(), d);
   }
+
+  /** The error as it travels: {@code {"code", "message", ...details}}. */
+  public ObjectNode toJson() {
+    ObjectNode o = Values.NODES.objectNode();
+    o.put("code", code.wireName());
+    o.put("message", getMessage());
+    if (details instanceof ObjectNode d) {
+      o.setAll(d);
+    }
+    return o;
+  }
+
+  /** {@code t} as a refusal: itself, or {@code internal} for anything unexpected. */
+  public static ChorusException of(Throwable t) {
+    return t instanceof ChorusException c
+        ? c
+        : new ChorusException(ErrorCode.INTERNAL, "internal error: " + t);
+  }
 }

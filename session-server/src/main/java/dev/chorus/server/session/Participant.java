@@ -15,6 +15,15 @@ public interface Participant {
 
   Principal principal();
 
+  /**
+   * Whether this participant is a connection of its actor, so the actor's claims end when its last
+   * one leaves. False for a watcher the node keeps on an actor's behalf (an MCP {@code
+   * wait_for_changes}), whose end says nothing about the actor being gone.
+   */
+  default boolean isActorConnection() {
+    return true;
+  }
+
   /** True if {@code change} frames should carry the whole document. */
   boolean wantsSnapshots();
 

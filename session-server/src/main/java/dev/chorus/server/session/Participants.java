@@ -51,10 +51,10 @@ final class Participants {
     return false;
   }
 
-  /** Whether the actor has a connection here. */
+  /** Whether the actor has a connection here (watchers do not count). */
   boolean hasActor(String actorId) {
     for (Participant p : byId.values()) {
-      if (p.principal().actorId().equals(actorId)) {
+      if (p.isActorConnection() && p.principal().actorId().equals(actorId)) {
         return true;
       }
     }

@@ -21,6 +21,7 @@ import dev.chorus.server.store.OpLogStore;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -281,6 +282,20 @@ public final class Session {
     return history.since(since);
   }
 
+  /**
+   * The changes not included in {@code since} that touched one of {@code paths} (or an ancestor or
+   * descendant; the root path is everything), op by op, as UnseenChange JSON; {@code stale_base} if
+   * {@code since} is not one of this document's versions or older than its history.
+   */
+  public ArrayNode changesTouching(VersionVector since, Collection<Path> paths) {
+    return reads.changesTouching(since, paths);
+  }
+
+  /** Who is here: the presence of every participant that set one, on every node. */
+  public ArrayNode presenceJson() {
+    return reads.presence();
+  }
+
   // ---------------------------------------------------------------- participants (on context)
 
   /** Adds a participant and builds its welcome ({@code since} may be null). */
@@ -314,6 +329,7 @@ public final class Session {
     lastUsedMillis = System.currentTimeMillis();
     String actor = p.principal().actorId();
     if (Shape.AGENT_SESSION.equals(shape.name())
+        && p.isActorConnection()
         && !broken
         && !participants.hasActor(actor)
         && !presence.actorElsewhere(actor)) {

@@ -4,10 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.crdt.Doc;
+import dev.chorus.crdt.DocException;
+import dev.chorus.crdt.Path;
 import dev.chorus.crdt.clock.VersionVector;
 import dev.chorus.crdt.conflict.Conflict;
 import dev.chorus.server.protocol.ChorusException;
+import dev.chorus.server.protocol.ErrorCode;
 import dev.chorus.server.protocol.Values;
+import java.util.Collection;
 
 /**
  * What a session shows its readers, as wire JSON: the document (with or without list ids), its
@@ -57,6 +61,28 @@ final class SessionReads {
     o.set("doc", plain ? plain() : doc());
     o.set("conflicts", conflicts());
     return o;
+  }
+
+  /** See {@link Session#changesTouching}. */
+  ArrayNode changesTouching(VersionVector since, Collection<Path> paths) {
+    if (!doc.version().dominates(since)) {
+      throw new ChorusException(
+          ErrorCode.STALE_BASE, "version " + since + " includes changes this server does not have");
+    }
+    ArrayNode a = Values.NODES.arrayNode();
+    try {
+      doc.unseenChanges(since, paths).forEach(u -> a.add(WireJson.unseen(u)));
+    } catch (DocException e) {
+      throw WritePath.refusal(e);
+    }
+    return a;
+  }
+
+  /** Who is here: the presence of every participant that set one, on every node. */
+  ArrayNode presence() {
+    ArrayNode a = Values.NODES.arrayNode();
+    presence.writeTo(a);
+    return a;
   }
 
   /** {@code stateHash} and {@code doc} now, for participants that want the whole document. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.crdt.Author;
+import dev.chorus.crdt.UnseenChange;
 import dev.chorus.crdt.conflict.Conflict;
 import dev.chorus.crdt.conflict.Intent;
 import dev.chorus.server.protocol.Values;
@@ -51,6 +52,18 @@ public final class WireJson {
     }
     o.put("summary", c.summary());
     return o;
+  }
+
+  /** An UnseenChange ({@code docs/protocol.md}): a strict write's refusal, or what changed. */
+  public static ObjectNode unseen(UnseenChange u) {
+    ObjectNode n = Values.NODES.objectNode();
+    n.put("path", u.path().toString());
+    n.set("value", Values.toJson(u.value()));
+    n.set("author", actor(u.author()));
+    n.put("action", u.action());
+    n.put("op", u.op().toString());
+    n.put("version", u.version());
+    return n;
   }
 
   static JsonNode value(Object v) {

@@ -125,13 +125,7 @@ final class WriteCheck {
     ObjectNode d = Values.NODES.objectNode();
     ArrayNode a = d.putArray("unseen");
     for (var u : unseen) {
-      ObjectNode n = a.addObject();
-      n.put("path", u.path().toString());
-      n.set("value", Values.toJson(u.value()));
-      n.set("author", WireJson.actor(u.author()));
-      n.put("action", u.action());
-      n.put("op", u.op().toString());
-      n.put("version", u.version());
+      a.add(WireJson.unseen(u));
     }
     d.put("version", doc.version().toString());
     throw new ChorusException(

@@ -293,10 +293,9 @@ final class Connection implements Participant {
   }
 
   static ChorusException asChorus(Throwable t) {
-    if (t instanceof ChorusException c) {
-      return c;
+    if (!(t instanceof ChorusException)) {
+      LOG.error("unexpected failure", t);
     }
-    LOG.error("unexpected failure", t);
-    return new ChorusException(ErrorCode.INTERNAL, "internal error: " + t);
+    return ChorusException.of(t);
   }
 }

@@ -3,8 +3,8 @@ package dev.chorus.server.transport;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.crdt.ActorKind;
-import dev.chorus.crdt.clock.VersionVector;
 import dev.chorus.server.ServerConfig;
+import dev.chorus.server.access.SessionAccess;
 import dev.chorus.server.auth.Principal;
 import dev.chorus.server.auth.Role;
 import dev.chorus.server.auth.TokenService;
@@ -17,6 +17,7 @@ import dev.chorus.server.replication.Replicator;
 import dev.chorus.server.session.Session;
 import dev.chorus.server.session.SessionRegistry;
 import dev.chorus.server.store.OpLogStore;
+import dev.chorus.server.transport.sse.EventStreams;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -52,6 +53,8 @@ public final class HttpTransport {
   private final Metrics metrics;
   private final OpLogStore store;
   private final Replicator replicator;
+  private final SessionAccess access;
+  private final EventStreams events;
   private final AtomicInteger connections = new AtomicInteger();
   private volatile List<String> origins = List.of();
 
@@ -70,6 +73,8 @@ public final class HttpTransport {
     this.metrics = metrics;
     this.store = store;
     this.replicator = replicator;
+    this.access = new SessionAccess(registry, tokens);
+    this.events = new EventStreams(vertx, access, config, metrics, this::error);
     metrics.gauge("chorus.connections", "open websocket connections", connections::get);
   }
 
@@ -82,7 +87,16 @@ public final class HttpTransport {
     return connections.get();
   }
 
-  public Router router() {
+  /** Sessions as tokens may use them (for endpoints mounted beside these routes). */
+  public SessionAccess access() {
+    return access;
+  }
+
+  /**
+   * The routes; {@code endpoints} mounts further ones (MCP, the demo agent) ahead of the catch-all
+   * {@code not_found} of {@code /v1/*}.
+   */
+  public Router router(java.util.function.Consumer<Router> endpoints) {
     Router r = Router.router(vertx);
     if (config.demo() && !config.demoAllowRemote()) {
       // demo mode mints tokens for anyone who asks: only for this machine, unless configured
@@ -109,6 +123,8 @@ public final class HttpTransport {
                     .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
                     .end(metrics.scrape()));
     r.get("/v1/sessions/:id/ws").handler(this::webSocket);
+    r.get("/v1/sessions/:id/events").handler(events::handle);
+    endpoints.accept(r);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxFrameBytes());
     r.post("/v1/*").handler(body);
     r.get("/v1/sessions/:id").handler(rc -> withSession(rc, false, this::getSession));
@@ -169,12 +185,7 @@ public final class HttpTransport {
     if (res.ended() || res.closed()) {
       return;
     }
-    ObjectNode o = Values.NODES.objectNode();
-    o.put("code", e.code().wireName());
-    o.put("message", e.getMessage());
-    if (e.details() instanceof ObjectNode d) {
-      o.setAll(d);
-    }
+    ObjectNode o = e.toJson();
     res.setStatusCode(e.code().httpStatus()).putHeader("Content-Type", "application/json");
     if (o.has("retryAfterMs")) {
       res.putHeader("Retry-After", Long.toString((o.get("retryAfterMs").asLong() + 999) / 1000));
@@ -197,15 +208,13 @@ public final class HttpTransport {
 
   /** Authenticates and checks the session grant; fails with unauthorized / forbidden. */
   private Future<Principal> authorize(HttpServerRequest req, String sessionId) {
-    return tokens
-        .verify(Tokens.of(req))
+    return access
+        .authenticate(Tokens.of(req))
         .compose(
-            p ->
-                p.grants(sessionId)
-                    ? Future.succeededFuture(p)
-                    : Future.failedFuture(
-                        new ChorusException(
-                            ErrorCode.FORBIDDEN, "token does not grant session " + sessionId)));
+            p -> {
+              SessionAccess.check(p, sessionId, false);
+              return Future.succeededFuture(p);
+            });
   }
 
   private interface SessionHandler {
@@ -214,18 +223,13 @@ public final class HttpTransport {
 
   private void withSession(RoutingContext rc, boolean write, SessionHandler h) {
     String id = rc.pathParam("id");
-    authorize(rc.request(), id)
+    access
+        .authenticate(Tokens.of(rc.request()))
         .compose(
-            p -> {
-              if (write && !p.role().canWrite()) {
-                return Future.failedFuture(
-                    new ChorusException(
-                        ErrorCode.FORBIDDEN, "role " + p.role().wireName() + " cannot write"));
-              }
-              return registry
-                  .open(id, rc.request().getParam("shape"))
-                  .map(s -> new Object[] {p, s});
-            })
+            p ->
+                access
+                    .open(p, id, write, rc.request().getParam("shape"))
+                    .map(s -> new Object[] {p, s}))
         .onSuccess(ps -> h.handle(rc, (Principal) ps[0], (Session) ps[1]))
         .onFailure(t -> error(rc, Connection.asChorus(t)));
   }
@@ -343,33 +347,13 @@ public final class HttpTransport {
   }
 
   private void conflicts(RoutingContext rc, Principal p, Session s) {
-    s.exec(
-            () -> {
-              ObjectNode o = Values.NODES.objectNode();
-              o.put("version", s.version().toString());
-              o.set("conflicts", s.conflictsJson());
-              return o;
-            })
+    SessionAccess.conflicts(s)
         .onSuccess(o -> json(rc, 200, o))
         .onFailure(t -> error(rc, Connection.asChorus(t)));
   }
 
   private void history(RoutingContext rc, Principal p, Session s) {
-    String since = rc.request().getParam("since", "");
-    VersionVector v;
-    try {
-      v = VersionVector.parse(since);
-    } catch (IllegalArgumentException e) {
-      error(rc, new ChorusException(ErrorCode.BAD_FRAME, "since: " + e.getMessage()));
-      return;
-    }
-    s.exec(
-            () -> {
-              ObjectNode o = Values.NODES.objectNode();
-              o.put("version", s.version().toString());
-              o.set("changes", s.changesSince(v));
-              return o;
-            })
+    SessionAccess.history(s, rc.request().getParam("since", ""))
         .onSuccess(o -> json(rc, 200, o))
         .onFailure(
             t -> {
@@ -430,7 +414,7 @@ public final class HttpTransport {
   }
 
   private void apply(RoutingContext rc, Principal p, Session s, Frames.Batch b) {
-    s.execAsync(() -> s.submit(b, p, null))
+    SessionAccess.apply(s, p, b)
         .onSuccess(
             r -> {
               rc.response().putHeader("ETag", etag(r.version()));

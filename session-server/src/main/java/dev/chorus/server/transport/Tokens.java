@@ -7,7 +7,7 @@ import io.vertx.core.http.HttpServerRequest;
  * chorus.bearer.<jwt>} (browsers cannot set headers on a websocket, and a token in the address ends
  * up in console errors and access logs), or {@code ?token=}.
  */
-final class Tokens {
+public final class Tokens {
   /** The subprotocol the server selects; a browser offers it beside the one carrying its token. */
   static final String PROTOCOL = "chorus.v1";
 
@@ -15,7 +15,7 @@ final class Tokens {
 
   private Tokens() {}
 
-  static String of(HttpServerRequest req) {
+  public static String of(HttpServerRequest req) {
     String h = req.getHeader("Authorization");
     if (h != null) {
       String t = h.trim();

@@ -1,0 +1,239 @@
+package dev.chorus.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.chorus.client.Ack;
+import dev.chorus.client.ChorusClient;
+import dev.chorus.client.ChorusListener;
+import dev.chorus.client.ChorusRest;
+import dev.chorus.client.Refused;
+import io.vertx.core.Future;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+/** The agents' Java client (chorus-client) against a real node. */
+class ChorusClientIT extends ItBase {
+
+  /** Records what a client's listener was told. */
+  static final class Heard implements ChorusListener {
+    final List<JsonNode> opened = new CopyOnWriteArrayList<>();
+    final List<JsonNode> resolved = new CopyOnWriteArrayList<>();
+    final List<JsonNode> changes = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void onConflictOpened(JsonNode conflict) {
+      opened.add(conflict);
+    }
+
+    @Override
+    public void onConflictResolved(JsonNode frame) {
+      resolved.add(frame);
+    }
+
+    @Override
+    public void onChange(JsonNode change) {
+      changes.add(change);
+    }
+  }
+
+  private static <T> T get(Future<T> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+  }
+
+  private static ArrayNode ops(String json) throws Exception {
+    return (ArrayNode) Rest.M.readTree(json);
+  }
+
+  private static ChorusClient client(int port, String session, String id, String token, Heard h) {
+    return new ChorusClient(
+        clients, new ChorusClient.Options("127.0.0.1", port, session, id, () -> token, false), h);
+  }
+
+  private static final String TASK =
+      "[{\"op\":\"set\",\"path\":\"tasks/t1\",\"value\":{\"title\":\"T\",\"status\":\"todo\"}}]";
+  private static final String STATUS = "[{\"op\":\"set\",\"path\":\"tasks/t1/status\",\"value\":";
+
+  @Test
+  void keepsTheLastVersion_sendsItAsBasedOn_soSequentialWritesNeverConflict() throws Exception {
+    String s = newSession();
+    ChorusClient alice = client(node.port(), s, "alice-1", node.human("alice", s), new Heard());
+    Heard plannerHeard = new Heard();
+    ChorusClient planner =
+        client(node.port(), s, "planner-1", node.agent("planner", s), plannerHeard);
+    try {
+      get(alice.connect());
+      get(planner.connect());
+      Ack a = get(alice.submit(ops(TASK)));
+      assertEquals(a.version(), alice.version());
+      Ack b = get(alice.submit(ops(STATUS + "\"doing\"}]")));
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(15))
+          .until(() -> b.version().equals(planner.version()));
+      get(planner.submit(ops(STATUS + "\"done\"}]"))); // based on what it was sent: supersedes
+      assertEquals(
+          0,
+          Rest.get(url(s) + "/conflicts", node.human("alice", s)).body().path("conflicts").size());
+      assertEquals(2, plannerHeard.changes.size());
+    } finally {
+      get(alice.close());
+      get(planner.close());
+    }
+  }
+
+  @Test
+  void concurrentWrites_deliverTheConflictAsACallbackToBoth_resolveEndsIt() throws Exception {
+    String s = newSession();
+    Heard ah = new Heard();
+    Heard ph = new Heard();
+    ChorusClient alice = client(node.port(), s, "alice-2", node.human("alice", s), ah);
+    ChorusClient planner = client(node.port(), s, "planner-2", node.agent("planner", s), ph);
+    try {
+      get(alice.connect());
+      get(planner.connect());
+      String v1 = get(alice.submit(ops(TASK))).version();
+      get(alice.submit(ops(STATUS + "\"done\"}]"), v1, false));
+      get(planner.submit(ops(STATUS + "\"cancelled\"}]"), v1, false)); // decided on v1
+      for (Heard h : List.of(ah, ph)) {
+        Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> !h.opened.isEmpty());
+        assertEquals("tasks/t1/status", h.opened.get(0).path("path").asText());
+      }
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(15))
+          .until(() -> planner.conflicts().size() == 1);
+      String id = planner.conflicts().keySet().iterator().next();
+      get(planner.resolve("tasks/t1/status", Rest.M.createObjectNode().put("value", "done"), id));
+      Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> !ah.resolved.isEmpty());
+      assertEquals("planner", ah.resolved.get(0).path("by").path("id").asText());
+      Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> alice.conflicts().isEmpty());
+    } finally {
+      get(alice.close());
+      get(planner.close());
+    }
+  }
+
+  @Test
+  void aBatchWhoseAckWasLost_isResentUnderItsIdAfterReconnect_andAppliedOnce() throws Exception {
+    String s = newSession();
+    String token = node.agent("planner", s);
+    try (CutProxy proxy = CutProxy.start(clients, node.port())) {
+      ChorusClient planner = client(proxy.port(), s, "planner-3", token, new Heard());
+      try {
+        String v0 = get(planner.connect()).path("version").asText();
+        proxy.swallowReplies(true); // the ack will not arrive
+        Future<Ack> ack =
+            planner.submit(
+                ops("[{\"op\":\"insert\",\"path\":\"plan\",\"after\":null,\"value\":\"x\"}]"));
+        Awaitility.await()
+            .atMost(Duration.ofSeconds(15))
+            .until(() -> !Rest.get(url(s), token).body().path("version").asText().equals(v0));
+        assertFalse(ack.isComplete());
+        proxy.cutAll();
+        proxy.swallowReplies(false);
+        Ack a = get(ack);
+        assertTrue(a.duplicate(), "the server had it: acked as a duplicate, not applied again");
+        JsonNode doc = Rest.get(url(s) + "?view=plain", token).body();
+        assertEquals(1, doc.path("doc").path("plan").size());
+        assertEquals(a.version(), doc.path("version").asText());
+      } finally {
+        get(planner.close());
+      }
+    }
+  }
+
+  @Test
+  void rateLimitedBatches_areRetriedAfterRetryAfterMs_untilAllApply() throws Exception {
+    try (TestServer slow = TestServer.start("--ops-per-second", "2")) {
+      String s = newSession();
+      ChorusClient planner =
+          client(slow.port(), s, "planner-4", slow.agent("planner", s), new Heard());
+      try {
+        get(planner.connect());
+        List<Future<Ack>> acks = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+          acks.add(
+              planner.submit(
+                  ops(
+                      "[{\"op\":\"insert\",\"path\":\"plan\",\"after\":null,\"value\":\"s"
+                          + i
+                          + "\"}]")));
+        }
+        for (Future<Ack> f : acks) {
+          assertFalse(get(f).duplicate());
+        }
+        assertTrue(planner.retries() > 0, "some batch was refused with rate_limited and re-sent");
+        JsonNode doc =
+            Rest.get(slow.base() + "/v1/sessions/" + s + "?view=plain", slow.agent("planner", s))
+                .body();
+        assertEquals(8, doc.path("doc").path("plan").size());
+      } finally {
+        get(planner.close());
+      }
+    }
+  }
+
+  @Test
+  void aTokenForAnotherSession_failsConnectForGood() throws Exception {
+    String s = newSession();
+    ChorusClient intruder =
+        client(node.port(), s, "x-1", node.agent("planner", newSession()), new Heard());
+    ExecutionException e = assertThrows(ExecutionException.class, () -> get(intruder.connect()));
+    assertInstanceOf(Refused.class, e.getCause());
+    assertTrue(e.getCause().getMessage().contains("403"), e.getCause().getMessage());
+    get(intruder.close());
+  }
+
+  @Test
+  void restClient_keepsTheVersion_strictStaleWriteIsRefusedWithUnseen_retryIsOnce()
+      throws Exception {
+    String s = newSession();
+    String token = node.agent("planner", s);
+    ChorusRest rest = new ChorusRest(node.base(), s, () -> token);
+    rest.read().get(20, TimeUnit.SECONDS);
+    JsonNode w = rest.apply(ops(TASK)).get(20, TimeUnit.SECONDS);
+    assertEquals(w.path("version").asText(), rest.version());
+    String seen = rest.version();
+    Rest.post(
+        url(s) + "/ops",
+        node.human("alice", s),
+        "{\"ops\":" + STATUS + "\"done\"}]}",
+        "Idempotency-Key",
+        "a-1");
+    ExecutionException e =
+        assertThrows(
+            ExecutionException.class,
+            () ->
+                rest.apply(ops(STATUS + "\"doing\"}]"), seen, true, "g-1")
+                    .get(20, TimeUnit.SECONDS));
+    Refused r = assertInstanceOf(Refused.class, e.getCause());
+    assertEquals("precondition_failed", r.code());
+    assertEquals("alice", r.body().path("unseen").get(0).path("author").path("id").asText());
+    JsonNode once =
+        rest.apply(
+                ops("[{\"op\":\"set\",\"path\":\"tasks/t2\",\"value\":{\"title\":\"U\"}}]"),
+                null,
+                false,
+                "g-2")
+            .get(20, TimeUnit.SECONDS);
+    JsonNode twice =
+        rest.apply(
+                ops("[{\"op\":\"set\",\"path\":\"tasks/t2\",\"value\":{\"title\":\"U\"}}]"),
+                null,
+                false,
+                "g-2")
+            .get(20, TimeUnit.SECONDS);
+    assertFalse(once.path("duplicate").asBoolean());
+    assertTrue(twice.path("duplicate").asBoolean());
+  }
+}
