@@ -16,4 +16,13 @@ public record EncodedFrame(String text, VersionVector changeVersion) {
   public static EncodedFrame of(ObjectNode frame) {
     return new EncodedFrame(frame.toString(), null);
   }
+
+  /**
+   * Whether a participant welcomed at {@code welcomed} (null: not yet) already has this change: a
+   * welcome may hold changes applied but not yet durable when it was built, whose change frames
+   * follow after the commit and would deliver them a second time.
+   */
+  public boolean coveredBy(VersionVector welcomed) {
+    return changeVersion != null && welcomed != null && welcomed.dominates(changeVersion);
+  }
 }

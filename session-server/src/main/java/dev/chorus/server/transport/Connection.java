@@ -120,11 +120,7 @@ final class Connection implements Participant {
     if (closed) {
       return;
     }
-    VersionVector welcomed = welcomeVersion;
-    VersionVector changed = frame.changeVersion();
-    if (changed != null && welcomed != null && welcomed.dominates(changed)) {
-      // the welcome already held this change (applied, not yet committed when this client joined):
-      // its change frame after the commit would deliver it a second time
+    if (frame.coveredBy(welcomeVersion)) {
       return;
     }
     if (outstanding.incrementAndGet() > config.maxWriteQueueFrames()) {

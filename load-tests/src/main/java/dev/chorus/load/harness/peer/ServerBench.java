@@ -131,11 +131,12 @@ public final class ServerBench {
         }
         for (Workload w : workloads) {
           ctx.progress().phase(w.name());
-          Duration cpu = cpu(n.pid());
+          ProcessCpu cpu = ProcessCpu.of(n.pid());
           Stream.Result r =
               Stream.run(ctx, "bench-" + w.name(), w.readers(), ops, window, keys, 600_000);
           chorus.put(
-              w.name(), StreamNumbers.of("chorus", r).withServerCpu(cpu(n.pid()).minus(cpu)));
+              w.name(),
+              StreamNumbers.of("chorus", r).withServerCpu(ProcessCpu.of(n.pid()).since(cpu)));
           ctx.verdict().lost(r.lost());
           ctx.verdict().dup(r.dup());
         }
@@ -159,7 +160,7 @@ public final class ServerBench {
             String run = (measured ? "bench-" : "warm-") + w.name();
             int n = measured ? ops : warm;
             err.println("[server-bench " + peer + "] " + run);
-            Duration cpu = cpu(s.pid());
+            ProcessCpu cpu = ProcessCpu.of(s.pid());
             StreamNumbers numbers =
                 relay
                     ? StreamNumbers.of(
@@ -167,7 +168,7 @@ public final class ServerBench {
                     : PeerStream.run(
                         node, peersDir, peer, s.port(), run, w.readers(), n, window, keys);
             if (measured) {
-              m.put(w.name(), numbers.withServerCpu(cpu(s.pid()).minus(cpu)));
+              m.put(w.name(), numbers.withServerCpu(ProcessCpu.of(s.pid()).since(cpu)));
             }
           }
         }
@@ -179,9 +180,10 @@ public final class ServerBench {
     StringBuilder md = new StringBuilder();
     md.append(
         "| workload | server | readers | writes | writes/s | server CPU µs/write"
+            + " | of it JIT µs/write"
             + " | send→reader p50 ms"
             + " | send→reader p99 ms | send→all p50 ms | send→all p99 ms | lost | dup |\n");
-    md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (Workload w : workloads) {
       row(md, w.name(), chorus.get(w.name()));
       for (String peer : peers) {
@@ -238,24 +240,18 @@ public final class ServerBench {
     return clean ? 0 : 1;
   }
 
-  /** CPU time (user + system) a process has used so far. */
-  private static Duration cpu(long pid) {
-    return ProcessHandle.of(pid)
-        .flatMap(h -> h.info().totalCpuDuration())
-        .orElseThrow(() -> new IllegalStateException("no CPU time for process " + pid));
-  }
-
   private static void row(StringBuilder md, String workload, StreamNumbers n) {
     md.append(
         String.format(
             Locale.ROOT,
-            "| %s | %s | %d | %d | %.0f | %.0f | %.2f | %.2f | %.2f | %.2f | %d | %d |%n",
+            "| %s | %s | %d | %d | %.0f | %.0f | %.0f | %.2f | %.2f | %.2f | %.2f | %d | %d |%n",
             workload,
             n.server(),
             n.readers(),
             n.ops(),
             n.opsPerSecond(),
             n.serverCpuMicrosPerWrite(),
+            n.jitMicrosPerWrite(),
             n.readerP50(),
             n.readerP99(),
             n.allP50(),

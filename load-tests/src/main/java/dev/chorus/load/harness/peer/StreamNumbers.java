@@ -3,13 +3,13 @@ package dev.chorus.load.harness.peer;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.chorus.load.harness.metrics.LoadStats;
 import dev.chorus.load.harness.scenario.Stream;
-import java.time.Duration;
 
 /**
  * The numbers of one stream run on one server, the same fields for Chorus and the peers:
  * throughput, send → one reader and send → all readers percentiles (ms), lost and doubled writes,
  * and the CPU time the server process used per write (less sensitive to a busy machine than the
- * timings; NaN until {@link #withServerCpu} is given it).
+ * timings; NaN until {@link #withServerCpu} is given it), and the part of it the server's JIT
+ * compiler threads used.
  */
 public record StreamNumbers(
     String server,
@@ -23,10 +23,11 @@ public record StreamNumbers(
     double allMax,
     long lost,
     long dup,
-    double serverCpuMicrosPerWrite) {
+    double serverCpuMicrosPerWrite,
+    double jitMicrosPerWrite) {
 
-  /** These numbers with the server's CPU time over the run. */
-  public StreamNumbers withServerCpu(Duration cpu) {
+  /** These numbers with the server's CPU time over the run (and its JIT compilers' part). */
+  StreamNumbers withServerCpu(ProcessCpu cpu) {
     return new StreamNumbers(
         server,
         readers,
@@ -39,7 +40,8 @@ public record StreamNumbers(
         allMax,
         lost,
         dup,
-        ops == 0 ? Double.NaN : cpu.toNanos() / 1000.0 / ops);
+        ops == 0 ? Double.NaN : cpu.totalNanos() / 1000.0 / ops,
+        ops == 0 ? Double.NaN : cpu.compilerNanos() / 1000.0 / ops);
   }
 
   public static StreamNumbers of(String server, Stream.Result r) {
@@ -55,6 +57,7 @@ public record StreamNumbers(
         r.allReaders().getTotalCount() == 0 ? Double.NaN : r.allReaders().getMaxValue() / 1000.0,
         r.lost(),
         r.dup(),
+        Double.NaN,
         Double.NaN);
   }
 
@@ -72,6 +75,7 @@ public record StreamNumbers(
         n.path("allReaders").path("max").asDouble(Double.NaN),
         n.path("lost").asLong(),
         n.path("dup").asLong(),
+        Double.NaN,
         Double.NaN);
   }
 }

@@ -116,11 +116,10 @@ final class EventStream implements Participant {
     if (closed) {
       return;
     }
-    VersionVector welcomed = welcomeVersion;
-    VersionVector changed = frame.changeVersion();
-    if (changed != null && welcomed != null && welcomed.dominates(changed)) {
-      return; // the welcome held this change already (see Connection#send)
+    if (frame.coveredBy(welcomeVersion)) {
+      return;
     }
+    VersionVector changed = frame.changeVersion();
     String text = frame.text();
     write(event(typeOf(text), changed == null ? null : changed.toString(), text));
   }

@@ -1,0 +1,67 @@
+package dev.chorus.load.harness.peer;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+/**
+ * CPU time a server process has used so far, in all and in its JIT compiler threads, read from
+ * {@code /proc/<pid>/task/*}: a JVM compiles while a benchmark runs, and that cost falls in the
+ * measured window unless the warm-up settled it, so the report shows it apart. Compiler threads of
+ * a JVM are named {@code C1 CompilerThre…} / {@code C2 CompilerThre…}; other runtimes (Node.js)
+ * have none by that name and report 0. A thread that ended between two readings takes its time with
+ * it: the compiler part is a lower bound (JDK 17 starts and stops compiler threads as the queue
+ * needs).
+ *
+ * @param totalNanos user + system time of every thread alive at the reading, and of the ended ones
+ *     as the kernel counts them for the process
+ * @param compilerNanos user + system time of the JIT compiler threads alive at the reading
+ */
+record ProcessCpu(long totalNanos, long compilerNanos) {
+  private static final long NANOS_PER_TICK = 10_000_000L; // USER_HZ = 100 on Linux
+
+  /** Reads the process's counters now. */
+  static ProcessCpu of(long pid) {
+    Path proc = Path.of("/proc", Long.toString(pid));
+    long total = ticks(proc.resolve("stat"), 0);
+    long compiler = 0;
+    try (Stream<Path> tasks = Files.list(proc.resolve("task"))) {
+      for (Path t : (Iterable<Path>) tasks::iterator) {
+        String name = read(t.resolve("comm")).strip();
+        if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
+          compiler += ticks(t.resolve("stat"), 0);
+        }
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read the threads of process " + pid, e);
+    }
+    return new ProcessCpu(total * NANOS_PER_TICK, compiler * NANOS_PER_TICK);
+  }
+
+  /** What was used from {@code before} to this reading. */
+  ProcessCpu since(ProcessCpu before) {
+    return new ProcessCpu(
+        totalNanos - before.totalNanos, Math.max(0, compilerNanos - before.compilerNanos));
+  }
+
+  /** utime + stime of a stat line (fields 14 and 15; the name in parentheses may hold spaces). */
+  private static long ticks(Path stat, long ifGone) {
+    String line;
+    try {
+      line = read(stat);
+    } catch (IllegalStateException e) {
+      return ifGone; // the thread ended
+    }
+    String[] f = line.substring(line.lastIndexOf(')') + 2).split(" ");
+    return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+  }
+
+  private static String read(Path p) {
+    try {
+      return Files.readString(p);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read " + p, e);
+    }
+  }
+}
