@@ -23,7 +23,6 @@ import java.util.Map;
 public final class Editor implements Edit {
   private final DocState st;
   private final Liveness lv;
-  private final Materializer mat;
   private final String replica;
   private final VersionVector basedOn;
   private final Author author;
@@ -45,7 +44,6 @@ public final class Editor implements Edit {
       Sites sites) {
     this.st = st;
     this.lv = st.liveness;
-    this.mat = new Materializer(st);
     this.replica = replica;
     this.basedOn = basedOn;
     this.author = author;
@@ -312,7 +310,9 @@ public final class Editor implements Edit {
 
   private Obj resolve(Path path, Path whole) {
     Obj o = st.root;
-    for (String seg : path.segments()) {
+    List<String> segments = path.segments();
+    for (int i = 0; i < segments.size(); i++) {
+      String seg = segments.get(i);
       Entry e;
       if (o instanceof MapObj m) {
         Register reg = m.registers.get(seg);
@@ -364,6 +364,7 @@ public final class Editor implements Edit {
 
   /** Whether list {@code l} lies inside element {@code item}. */
   private boolean inside(ListObj l, Item item) {
+    Materializer mat = st.materializer;
     Obj o = l;
     for (int depth = 0; o != st.root && depth < 256; depth++) {
       Register reg = o.holderRegister;

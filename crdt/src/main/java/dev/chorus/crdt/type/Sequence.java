@@ -45,6 +45,9 @@ public final class Sequence {
     Position position;
     Block block;
 
+    /** Where this run is in its block's list (kept up to date, so no lookup scans a block). */
+    int slot;
+
     Run(String replica, long counter, int len, OpId originLeft, OpId originRight) {
       this.replica = replica;
       this.counter = counter;
@@ -95,11 +98,31 @@ public final class Sequence {
    */
   private StringBuilder arena = new StringBuilder();
 
-  private final Map<String, TreeMap<Long, Run>> byId = new HashMap<>();
+  private final Map<String, Ids> byId = new HashMap<>();
+
+  /** One replica's runs by first counter. */
+  private static final class Ids {
+    final TreeMap<Long, Run> runs = new TreeMap<>();
+
+    /**
+     * Past every counter of this replica here (or once here: an undone insert leaves it high), so a
+     * new atom typed after the others needs no tree lookup to be known as new.
+     */
+    long end;
+  }
+
   private int visibleLength;
   private int atomCount;
   private int cursorBlock;
   private int cursorStart;
+
+  /**
+   * The runs ids were last looked up in or typed into: typing asks for the atoms around the
+   * previous keystroke (its run and the next) again and again, and the id index is a tree.
+   */
+  private Run hint;
+
+  private Run hint2;
 
   public int visibleLength() {
     return visibleLength;
@@ -120,16 +143,37 @@ public final class Sequence {
 
   /** The run holding atom {@code id}, or null. */
   public Run runOf(OpId id) {
-    TreeMap<Long, Run> m = byId.get(id.replica());
-    if (m == null) {
+    if (holds(hint, id)) {
+      return hint;
+    }
+    if (holds(hint2, id)) {
+      Run h = hint2;
+      hint2 = hint;
+      hint = h;
+      return h;
+    }
+    Ids ids = byId.get(id.replica());
+    if (ids == null || id.counter() >= ids.end) {
       return null;
     }
-    Map.Entry<Long, Run> e = m.floorEntry(id.counter());
+    Map.Entry<Long, Run> e = ids.runs.floorEntry(id.counter());
     if (e == null) {
       return null;
     }
     Run r = e.getValue();
-    return id.counter() < r.counter + r.len ? r : null;
+    if (id.counter() >= r.counter + r.len) {
+      return null;
+    }
+    hint2 = hint;
+    hint = r;
+    return r;
+  }
+
+  private static boolean holds(Run r, OpId id) {
+    return r != null
+        && id.counter() >= r.counter
+        && id.counter() < r.counter + r.len
+        && r.replica.equals(id.replica());
   }
 
   public boolean contains(OpId id) {
@@ -142,7 +186,7 @@ public final class Sequence {
 
   public Run next(Run r) {
     Block b = r.block;
-    int i = b.runs.indexOf(r);
+    int i = r.slot;
     if (i + 1 < b.runs.size()) {
       return b.runs.get(i + 1);
     }
@@ -275,6 +319,8 @@ public final class Sequence {
   private void extend(Run r, Run nw, UndoLog undo) {
     int oldLen = r.len;
     r.len += nw.len;
+    Ids ids = byId.get(r.replica);
+    ids.end = Math.max(ids.end, r.counter + r.len);
     visibleDelta(r.block, nw.len);
     atomCount += nw.len;
     if (undo != null) {
@@ -298,7 +344,7 @@ public final class Sequence {
 
   private Run previous(Run r) {
     Block b = r.block;
-    int i = b.runs.indexOf(r);
+    int i = r.slot;
     if (i > 0) {
       return b.runs.get(i - 1);
     }
@@ -319,7 +365,7 @@ public final class Sequence {
       throw new IllegalStateException("unknown origin " + id);
     }
     long offset = id.counter() - r.counter;
-    return ((long) r.block.ordinal << 44) | ((long) r.block.runs.indexOf(r) << 36) | offset;
+    return ((long) r.block.ordinal << 44) | ((long) r.slot << 36) | offset;
   }
 
   private Run runStartingAt(OpId id) {
@@ -356,9 +402,10 @@ public final class Sequence {
     right.textAt = r.textAt < 0 ? -1 : r.textAt + offset;
     r.len = offset;
     Block b = r.block;
-    b.runs.add(b.runs.indexOf(r) + 1, right);
+    b.runs.add(r.slot + 1, right);
+    reslot(b, r.slot + 1);
     right.block = b;
-    byId.get(r.replica).put(right.counter, right);
+    byId.get(r.replica).runs.put(right.counter, right);
     splitBlockIfFull(b);
     return right;
   }
@@ -371,12 +418,18 @@ public final class Sequence {
       }
       b = blocks.get(blocks.size() - 1);
       b.runs.add(nw);
+      nw.slot = b.runs.size() - 1;
     } else {
       b = dest.block;
-      b.runs.add(b.runs.indexOf(dest), nw);
+      int at = dest.slot;
+      b.runs.add(at, nw);
+      reslot(b, at);
     }
     nw.block = b;
-    byId.computeIfAbsent(nw.replica, k -> new TreeMap<>()).put(nw.counter, nw);
+    hint = nw;
+    Ids ids = byId.computeIfAbsent(nw.replica, k -> new Ids());
+    ids.runs.put(nw.counter, nw);
+    ids.end = Math.max(ids.end, nw.counter + nw.len);
     atomCount += nw.len;
     if (nw.visible) {
       visibleDelta(b, nw.len);
@@ -389,8 +442,13 @@ public final class Sequence {
 
   private void remove(Run r) {
     Block b = r.block;
-    b.runs.remove(r);
-    byId.get(r.replica).remove(r.counter);
+    b.runs.remove(r.slot);
+    reslot(b, r.slot);
+    if (hint == r || hint2 == r) {
+      hint = null;
+      hint2 = null;
+    }
+    byId.get(r.replica).runs.remove(r.counter);
     atomCount -= r.len;
     if (r.visible) {
       visibleDelta(b, -r.len);
@@ -420,6 +478,13 @@ public final class Sequence {
     }
   }
 
+  private static void reslot(Block b, int from) {
+    ArrayList<Run> runs = b.runs;
+    for (int i = from; i < runs.size(); i++) {
+      runs.get(i).slot = i;
+    }
+  }
+
   private void renumber(int from) {
     for (int i = from; i < blocks.size(); i++) {
       blocks.get(i).ordinal = i;
@@ -440,6 +505,7 @@ public final class Sequence {
         nb.visible += r.len;
       }
     }
+    reslot(nb, 0);
     b.visible -= nb.visible;
     // The cursor counts visible atoms before its block; moving atoms from b to the new block
     // after it changes nothing before any block but the new one.

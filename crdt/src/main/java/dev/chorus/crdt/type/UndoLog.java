@@ -8,15 +8,19 @@ import java.util.Deque;
  * client batch, a corrupt remote change) leaves the document exactly as it was.
  */
 public final class UndoLog {
-  private final Deque<Runnable> undo = new ArrayDeque<>();
+  // Made on the first push: most changes never roll back, and one is made per keystroke.
+  private Deque<Runnable> undo;
 
   public void push(Runnable inverse) {
+    if (undo == null) {
+      undo = new ArrayDeque<>(8);
+    }
     undo.push(inverse);
   }
 
   /** Runs every inverse, newest first. */
   public void rollback() {
-    while (!undo.isEmpty()) {
+    while (undo != null && !undo.isEmpty()) {
       undo.pop().run();
     }
   }
