@@ -197,11 +197,14 @@ record SequenceLayout(
         boolean visible = !inside(hiddenBy.get(r.replica()), a);
         String t = null;
         if (textlessBy != null && !inside(textlessBy.get(r.replica()), a)) {
-          if (at + len > chars.length()) {
+          int end; // len atoms are len code points
+          try {
+            end = chars.offsetByCodePoints(at, len);
+          } catch (IndexOutOfBoundsException e) {
             throw new CodecException(w + ": text is shorter than its runs");
           }
-          t = chars.substring(at, at + len);
-          at += len;
+          t = chars.substring(at, end);
+          at = end;
         }
         OpId left = a == r.counter() ? r.left() : new OpId(a - 1, r.replica());
         out.add(new RunImage(new OpId(a, r.replica()), len, left, r.right(), visible, t));

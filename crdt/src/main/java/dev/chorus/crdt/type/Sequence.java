@@ -39,7 +39,10 @@ public final class Sequence {
     OpId originRight;
     boolean visible;
 
-    /** Where this run's chars start in the sequence's arena; -1 for positions and dropped text. */
+    /**
+     * Where this run.s code points start in the sequence's arena; -1 for positions and dropped
+     * text.
+     */
     int textAt = -1;
 
     Position position;
@@ -92,11 +95,7 @@ public final class Sequence {
 
   private final ArrayList<Block> blocks = new ArrayList<>();
 
-  /**
-   * Every char of a text, in the order it arrived; runs point into it, so splitting a run copies
-   * nothing and typing appends in place.
-   */
-  private StringBuilder arena = new StringBuilder();
+  private TextArena arena = new TextArena();
 
   private final Map<String, Ids> byId = new HashMap<>();
 
@@ -208,21 +207,23 @@ public final class Sequence {
     forEachRun(
         r -> {
           if (r.visible) {
-            sb.append(arena, r.textAt, r.textAt + r.len);
+            arena.appendTo(sb, r.textAt, r.len);
           }
         });
     return sb.toString();
   }
 
-  /** The chars of {@code r}; null for list positions and for dropped tombstone text. */
+  /** The text of {@code r}; null for list positions and for dropped tombstone text. */
   public String textOf(Run r) {
-    return r.textAt < 0 ? null : arena.substring(r.textAt, r.textAt + r.len);
+    return r.textAt < 0 ? null : arena.substring(r.textAt, r.len);
   }
 
   /** Appends a run as a snapshot describes it (snapshot loading only: no integration). */
   public void appendRun(
       OpId id, int len, OpId originLeft, OpId originRight, boolean visible, String text) {
-    if (len <= 0 || (text != null && text.length() != len) || runOf(id) != null) {
+    if (len <= 0
+        || (text != null && text.codePointCount(0, text.length()) != len)
+        || runOf(id) != null) {
       throw new IllegalStateException("bad or duplicate run " + id);
     }
     Run r = new Run(id.replica(), id.counter(), len, originLeft, originRight);
@@ -236,15 +237,15 @@ public final class Sequence {
 
   // ---- integration ------------------------------------------------------------------------
 
-  /** Integrates a new run of text (remote or local) and returns it. */
+  /** Integrates a new run of text (remote or local), one atom per code point, and returns it. */
   public Run insertText(OpId id, OpId originLeft, OpId originRight, String text, UndoLog undo) {
-    Run r = new Run(id.replica(), id.counter(), text.length(), originLeft, originRight);
+    int at = arena.length();
+    int len = arena.append(text);
+    Run r = new Run(id.replica(), id.counter(), len, originLeft, originRight);
     r.visible = true;
-    r.textAt = arena.length();
-    arena.append(text);
+    r.textAt = at;
     if (undo != null) {
-      int at = r.textAt;
-      undo.push(() -> arena.setLength(at));
+      undo.push(() -> arena.truncate(at));
     }
     return integrate(r, undo);
   }
@@ -633,7 +634,7 @@ public final class Sequence {
   /** Drops the characters of hidden runs (their ids and origins stay, so ops can still refer). */
   public int dropTombstoneText() {
     int[] dropped = {0};
-    StringBuilder kept = new StringBuilder(visibleLength);
+    TextArena kept = new TextArena();
     forEachRun(
         r -> {
           if (r.textAt < 0) {
@@ -644,7 +645,7 @@ public final class Sequence {
             r.textAt = -1;
           } else {
             int at = kept.length();
-            kept.append(arena, r.textAt, r.textAt + r.len);
+            arena.copyTo(kept, r.textAt, r.len);
             r.textAt = at;
           }
         });
