@@ -55,8 +55,20 @@ public final class VersionVector {
     return new VersionVector(rs, cs);
   }
 
+  /** The index of {@code replica}, or {@code -(insertion point) - 1} (as a binary search). */
   private int indexOf(String replica) {
-    return Arrays.binarySearch(replicas, replica);
+    // A scan: vectors are as small as the cluster, and equals, unlike compareTo, stops at once on
+    // the same instance (replica ids are shared strings). Asked for every value a writer saw.
+    for (int i = 0; i < replicas.length; i++) {
+      String r = replicas[i];
+      if (r == replica || r.equals(replica)) {
+        return i;
+      }
+      if (r.compareTo(replica) > 0) {
+        return -i - 1;
+      }
+    }
+    return -replicas.length - 1;
   }
 
   /** The highest included counter of {@code replica}, 0 if none. */

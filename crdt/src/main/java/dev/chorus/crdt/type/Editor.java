@@ -337,6 +337,12 @@ public final class Editor implements Edit {
   private Item element(ListObj l, String id, Path whole) {
     Item item = OpId.looksLikeId(id) ? st.items.get(OpId.parse(id)) : null;
     if (item != null) {
+      // Where it shows now is almost always where the writer saw it: one check instead of one per
+      // position it ever had (every move leaves one).
+      Entry shown = lv.winnerPosition(item);
+      if (shown != null && shown.position.list == l && visible(shown, item.positions)) {
+        return item;
+      }
       for (Entry e : item.positions.entries) {
         if (e.position.list == l && visible(e, item.positions)) {
           return item;

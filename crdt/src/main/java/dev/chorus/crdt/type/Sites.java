@@ -62,7 +62,7 @@ public final class Sites {
 
   /** {@code m}, or a new identity map in place of the shared empty one. */
   private static <V> Map<Object, V> writable(Map<Object, V> m) {
-    return m instanceof IdentityHashMap ? m : new IdentityHashMap<>(4);
+    return m instanceof IdentityHashMap ? m : new IdentityHashMap<>(2);
   }
 
   /**
