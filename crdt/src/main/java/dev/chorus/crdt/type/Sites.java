@@ -26,7 +26,7 @@ public final class Sites {
   private final ConflictFinder finder;
   private final Materializer mat;
 
-  /** Every site compared after the change (made on first use: a Sites is made for every edit). */
+  /** Every site compared after the change (made on first use). */
   private Map<Object, Site> sites = Map.of();
 
   /** The sites the ops named, in order: their events come first. */
@@ -63,6 +63,19 @@ public final class Sites {
   /** {@code m}, or a new identity map in place of the shared empty one. */
   private static <V> Map<Object, V> writable(Map<Object, V> m) {
     return m instanceof IdentityHashMap ? m : new IdentityHashMap<>(2);
+  }
+
+  /** These sites, emptied, for the next change. */
+  public Sites cleared() {
+    if (!sites.isEmpty()) {
+      sites.clear(); // keeps its table; the shared empty map is never written
+    }
+    if (!scopes.isEmpty()) {
+      scopes.clear();
+    }
+    order.clear();
+    dirty.clear();
+    return this;
   }
 
   /**

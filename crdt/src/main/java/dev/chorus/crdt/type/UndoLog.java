@@ -8,7 +8,7 @@ import java.util.Deque;
  * client batch, a corrupt remote change) leaves the document exactly as it was.
  */
 public final class UndoLog {
-  // Made on the first push: most changes never roll back, and one is made per keystroke.
+  // Made on the first push.
   private Deque<Runnable> undo;
 
   public void push(Runnable inverse) {
@@ -16,6 +16,14 @@ public final class UndoLog {
       undo = new ArrayDeque<>(8);
     }
     undo.push(inverse);
+  }
+
+  /** This log, emptied: its change is over (committed or rolled back). */
+  public UndoLog cleared() {
+    if (undo != null) {
+      undo.clear();
+    }
+    return this;
   }
 
   /** Runs every inverse, newest first. */
