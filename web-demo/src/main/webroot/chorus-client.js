@@ -230,8 +230,9 @@ export function applyOps(doc, ops, ids = [], actor = null) {
         case "splice": {
           const loc = locate(doc, segs);
           if (loc && !isList(loc.parent)) {
-            const s = String(loc.parent[loc.key] ?? "");
-            loc.parent[loc.key] = s.slice(0, op.index) + op.insert + s.slice(op.index + op.delete);
+            // index and delete count code points (docs/protocol.md), not UTF-16 units: an emoji is one
+            const cps = Array.from(String(loc.parent[loc.key] ?? ""));
+            loc.parent[loc.key] = cps.slice(0, op.index).join("") + op.insert + cps.slice(op.index + op.delete).join("");
           }
           break;
         }

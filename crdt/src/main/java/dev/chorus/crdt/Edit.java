@@ -41,8 +41,9 @@ public interface Edit {
   void increment(Path counter, long delta);
 
   /**
-   * Deletes {@code deleteCount} chars of the text at {@code text} from {@code index}, then inserts
-   * {@code insert} there. Indexes count the chars of the text as this replica shows it now.
+   * Deletes {@code deleteCount} characters of the text at {@code text} from {@code index}, then
+   * inserts {@code insert} there. Indexes count Unicode code points (an emoji outside the BMP is
+   * one, not two UTF-16 units) of the text as this replica shows it now.
    */
   void spliceText(Path text, int index, int deleteCount, String insert);
 

@@ -1,5 +1,6 @@
 package dev.chorus.crdt.clock;
 
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
@@ -16,33 +17,64 @@ import java.util.TreeMap;
  */
 public final class VersionVector {
 
-  public static final VersionVector EMPTY = new VersionVector(new TreeMap<>());
+  public static final VersionVector EMPTY = new VersionVector(new String[0], new long[0]);
 
-  private final TreeMap<String, Long> entries;
+  // Sorted by replica, no zero counters. Arrays, not a map: a vector has a handful of entries,
+  // and every change makes a new one (with), so copying must cost next to nothing.
+  private final String[] replicas;
+  private final long[] counters;
   private int hash;
 
-  private VersionVector(TreeMap<String, Long> entries) {
-    this.entries = entries;
+  private VersionVector(String[] replicas, long[] counters) {
+    this.replicas = replicas;
+    this.counters = counters;
   }
 
   /** A vector with the given entries; zero entries are dropped. */
   public static VersionVector of(Map<String, Long> entries) {
-    TreeMap<String, Long> copy = new TreeMap<>();
+    TreeMap<String, Long> sorted = new TreeMap<>();
     entries.forEach(
         (replica, counter) -> {
           if (counter == null || counter < 0) {
             throw new IllegalArgumentException("bad counter for replica " + replica);
           }
           if (counter > 0) {
-            copy.put(replica, counter);
+            sorted.put(replica, counter);
           }
         });
-    return copy.isEmpty() ? EMPTY : new VersionVector(copy);
+    if (sorted.isEmpty()) {
+      return EMPTY;
+    }
+    String[] rs = new String[sorted.size()];
+    long[] cs = new long[sorted.size()];
+    int i = 0;
+    for (Map.Entry<String, Long> e : sorted.entrySet()) {
+      rs[i] = e.getKey();
+      cs[i++] = e.getValue();
+    }
+    return new VersionVector(rs, cs);
+  }
+
+  /** The index of {@code replica}, or {@code -(insertion point) - 1} (as a binary search). */
+  private int indexOf(String replica) {
+    // A scan: vectors are as small as the cluster, and equals, unlike compareTo, stops at once on
+    // the same instance (replica ids are shared strings). Asked for every value a writer saw.
+    for (int i = 0; i < replicas.length; i++) {
+      String r = replicas[i];
+      if (r == replica || r.equals(replica)) {
+        return i;
+      }
+      if (r.compareTo(replica) > 0) {
+        return -i - 1;
+      }
+    }
+    return -replicas.length - 1;
   }
 
   /** The highest included counter of {@code replica}, 0 if none. */
   public long get(String replica) {
-    return entries.getOrDefault(replica, 0L);
+    int i = indexOf(replica);
+    return i >= 0 ? counters[i] : 0;
   }
 
   public boolean includes(OpId id) {
@@ -51,12 +83,28 @@ public final class VersionVector {
 
   /** This vector with {@code replica} raised to at least {@code counter}. */
   public VersionVector with(String replica, long counter) {
-    if (get(replica) >= counter) {
+    int i = indexOf(replica);
+    if (i >= 0) {
+      if (counters[i] >= counter) {
+        return this;
+      }
+      long[] cs = counters.clone();
+      cs[i] = counter;
+      return new VersionVector(replicas, cs);
+    }
+    if (counter <= 0) {
       return this;
     }
-    TreeMap<String, Long> copy = new TreeMap<>(entries);
-    copy.put(replica, counter);
-    return new VersionVector(copy);
+    int at = -i - 1;
+    String[] rs = new String[replicas.length + 1];
+    long[] cs = new long[counters.length + 1];
+    System.arraycopy(replicas, 0, rs, 0, at);
+    System.arraycopy(counters, 0, cs, 0, at);
+    rs[at] = replica;
+    cs[at] = counter;
+    System.arraycopy(replicas, at, rs, at + 1, replicas.length - at);
+    System.arraycopy(counters, at, cs, at + 1, counters.length - at);
+    return new VersionVector(rs, cs);
   }
 
   /** The least vector that includes both. */
@@ -67,28 +115,32 @@ public final class VersionVector {
     if (this.dominates(other)) {
       return this;
     }
-    TreeMap<String, Long> copy = new TreeMap<>(entries);
-    other.entries.forEach((r, c) -> copy.merge(r, c, Math::max));
-    return new VersionVector(copy);
+    VersionVector out = this;
+    for (int i = 0; i < other.replicas.length; i++) {
+      out = out.with(other.replicas[i], other.counters[i]);
+    }
+    return out;
   }
 
   /** The greatest vector included in both (used for causal stability). */
   public VersionVector meet(VersionVector other) {
-    TreeMap<String, Long> copy = new TreeMap<>();
-    entries.forEach(
-        (r, c) -> {
-          long m = Math.min(c, other.get(r));
-          if (m > 0) {
-            copy.put(r, m);
-          }
-        });
-    return copy.isEmpty() ? EMPTY : new VersionVector(copy);
+    TreeMap<String, Long> m = new TreeMap<>();
+    for (int i = 0; i < replicas.length; i++) {
+      long c = Math.min(counters[i], other.get(replicas[i]));
+      if (c > 0) {
+        m.put(replicas[i], c);
+      }
+    }
+    return of(m);
   }
 
   /** Whether this vector includes everything {@code other} includes. */
   public boolean dominates(VersionVector other) {
-    for (Map.Entry<String, Long> e : other.entries.entrySet()) {
-      if (get(e.getKey()) < e.getValue()) {
+    if (other == this) {
+      return true;
+    }
+    for (int i = 0; i < other.replicas.length; i++) {
+      if (get(other.replicas[i]) < other.counters[i]) {
         return false;
       }
     }
@@ -112,23 +164,27 @@ public final class VersionVector {
 
   /** Calls {@code f} for each entry, replicas in order; no allocation. */
   public void forEach(java.util.function.ObjLongConsumer<String> f) {
-    for (Map.Entry<String, Long> e : entries.entrySet()) {
-      f.accept(e.getKey(), e.getValue());
+    for (int i = 0; i < replicas.length; i++) {
+      f.accept(replicas[i], counters[i]);
     }
   }
 
   /** The entries, sorted by replica id. */
   public Map<String, Long> asMap() {
-    return Collections.unmodifiableMap(entries);
+    TreeMap<String, Long> m = new TreeMap<>();
+    forEach(m::put);
+    return Collections.unmodifiableMap(m);
   }
 
   public boolean isEmpty() {
-    return entries.isEmpty();
+    return replicas.length == 0;
   }
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof VersionVector v && v.entries.equals(entries);
+    return o instanceof VersionVector v
+        && Arrays.equals(v.counters, counters)
+        && Arrays.equals(v.replicas, replicas);
   }
 
   @Override
@@ -136,7 +192,7 @@ public final class VersionVector {
     // Immutable; a snapshot looks up the same vectors (retirements' deps) again and again.
     int h = hash;
     if (h == 0) {
-      h = entries.hashCode();
+      h = 31 * Arrays.hashCode(replicas) + Arrays.hashCode(counters);
       hash = h;
     }
     return h;
@@ -146,13 +202,12 @@ public final class VersionVector {
   @Override
   public String toString() {
     StringBuilder sb = new StringBuilder();
-    entries.forEach(
-        (r, c) -> {
-          if (sb.length() > 0) {
-            sb.append(',');
-          }
-          sb.append(r).append(':').append(c);
-        });
+    for (int i = 0; i < replicas.length; i++) {
+      if (i > 0) {
+        sb.append(',');
+      }
+      sb.append(replicas[i]).append(':').append(counters[i]);
+    }
     return sb.toString();
   }
 

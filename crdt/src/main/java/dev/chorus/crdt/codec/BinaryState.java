@@ -179,20 +179,32 @@ final class BinaryState {
             entries(e.getValue());
           }
         }
-        case LIST, TEXT -> {
-          varint(o.runs().size());
-          for (RunImage r : o.runs()) {
-            id(r.id());
-            varint(r.length());
-            id(r.originLeft());
-            id(r.originRight());
-            raw((r.visible() ? 1 : 0) | (r.text() != null ? 2 : 0));
-            if (r.text() != null) {
-              text(r.text());
-            }
-          }
-        }
+        case LIST, TEXT -> sequence(SequenceLayout.of(o.runs(), o.type() == Container.TEXT));
         case COUNTER -> signed(o.counter());
+      }
+    }
+
+    /**
+     * Column by column (every row's replica, then every counter delta, …): alike values side by
+     * side is what lets gzip shrink a long typing history to a few bits per char.
+     */
+    private void sequence(SequenceLayout s) {
+      varint(s.replicas().size());
+      s.replicas().forEach(this::str);
+      columns(s.rows(), SequenceLayout.ROW);
+      varint(s.origins().size());
+      s.origins().forEach(this::id);
+      columns(s.hidden(), SequenceLayout.RANGE);
+      columns(s.textless(), SequenceLayout.RANGE);
+      text(s.text());
+    }
+
+    private void columns(long[] flat, int width) {
+      varint(flat.length / width);
+      for (int c = 0; c < width; c++) {
+        for (int i = c; i < flat.length; i += width) {
+          signed(flat[i]);
+        }
       }
     }
 
@@ -285,11 +297,18 @@ final class BinaryState {
     private final List<String> strings = new ArrayList<>();
     private final List<Author> authors = new ArrayList<>();
     private final List<VersionVector> versions = new ArrayList<>();
+    private final boolean columnSequences;
 
     Reader(byte[] in, int pos, int end) {
+      this(in, pos, end, true);
+    }
+
+    /** {@code columnSequences}: false for a format v2 state, whose sequences are run by run. */
+    Reader(byte[] in, int pos, int end, boolean columnSequences) {
       this.in = in;
       this.pos = pos;
       this.end = end;
+      this.columnSequences = columnSequences;
     }
 
     int pos() {
@@ -438,6 +457,11 @@ final class BinaryState {
           }
         }
         case LIST, TEXT -> {
+          if (columnSequences) {
+            runs.addAll(sequence().runs(type == Container.TEXT, "sequence " + id));
+            break;
+          }
+          // format v2: one run after another
           int n = count();
           for (int k = 0; k < n; k++) {
             OpId rid = requiredId();
@@ -455,6 +479,38 @@ final class BinaryState {
         case COUNTER -> counter = signed();
       }
       return new ObjImage(id, type, registers, runs, counter, agg);
+    }
+
+    private SequenceLayout sequence() {
+      int nr = count();
+      List<String> replicas = new ArrayList<>(nr);
+      for (int k = 0; k < nr; k++) {
+        replicas.add(str());
+      }
+      long[] rows = columns(SequenceLayout.ROW);
+      int no = count();
+      List<OpId> origins = new ArrayList<>(no);
+      for (int k = 0; k < no; k++) {
+        origins.add(requiredId());
+      }
+      return new SequenceLayout(
+          replicas,
+          rows,
+          origins,
+          columns(SequenceLayout.RANGE),
+          columns(SequenceLayout.RANGE),
+          text());
+    }
+
+    private long[] columns(int width) {
+      int n = count();
+      long[] flat = new long[n * width];
+      for (int c = 0; c < width; c++) {
+        for (int i = c; i < flat.length; i += width) {
+          flat[i] = signed();
+        }
+      }
+      return flat;
     }
 
     private List<EntryImage> entries() {

@@ -5,9 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The history chunks one replica's earlier v2 snapshots were encoded with, kept to be copied into
- * its next snapshot instead of encoding (JSON, gzip) the whole history again every time: with it, a
- * replica snapshotted every {@code k} changes encodes each change about once, not once per
+ * The history chunks one replica's earlier binary snapshots were encoded with, kept to be copied
+ * into its next snapshot instead of encoding (JSON, gzip) the whole history again every time: with
+ * it, a replica snapshotted every {@code k} changes encodes each change about once, not once per
  * snapshot.
  *
  * <p>A chunk is reused while the decoded history still holds the same {@link Change} objects at the
@@ -29,7 +29,7 @@ public final class HistoryChunks {
   static final int MERGE_BELOW = 16 * 1024;
 
   /** A chunk this cache made: the changes it holds, by identity, and its bytes. */
-  private record Cached(Change first, Change last, SnapshotV2.Chunk chunk) {}
+  private record Cached(Change first, Change last, BinarySnapshot.Chunk chunk) {}
 
   private final int mergeBelow;
 
@@ -52,7 +52,7 @@ public final class HistoryChunks {
    * The chunks of {@code history} (a replica's decoded history, oldest first): the cached ones that
    * still match, then one new chunk of the rest.
    */
-  synchronized List<SnapshotV2.Chunk> chunks(List<Change> history) {
+  synchronized List<BinarySnapshot.Chunk> chunks(List<Change> history) {
     List<Cached> kept = new ArrayList<>(cached.size() + 1);
     int at = 0;
     for (Cached c : cached.subList(firstKept(history), cached.size())) {
@@ -74,11 +74,11 @@ public final class HistoryChunks {
     }
     if (at < history.size()) {
       List<Change> rest = history.subList(at, history.size());
-      kept.add(new Cached(rest.get(0), rest.get(rest.size() - 1), SnapshotV2.chunk(rest)));
+      kept.add(new Cached(rest.get(0), rest.get(rest.size() - 1), BinarySnapshot.chunk(rest)));
       encodedChanges += rest.size();
     }
     cached = List.copyOf(kept);
-    List<SnapshotV2.Chunk> out = new ArrayList<>(kept.size());
+    List<BinarySnapshot.Chunk> out = new ArrayList<>(kept.size());
     kept.forEach(c -> out.add(c.chunk()));
     return out;
   }

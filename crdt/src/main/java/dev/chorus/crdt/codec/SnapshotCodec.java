@@ -36,23 +36,23 @@ import java.util.zip.GZIPOutputStream;
 /**
  * A whole replica to and from a snapshot. A decoded snapshot is an identical replica — same reads,
  * conflicts, hash and history — under the replica id the caller gives. Output is deterministic for
- * a given replica state and, in v2, for the history chunks it is encoded with (see {@link
- * HistoryChunks}: where earlier snapshots cut the history). Malformed input fails with a {@link
- * CodecException} and builds nothing.
+ * a given replica state and, in the binary format, for the history chunks it is encoded with (see
+ * {@link HistoryChunks}: where earlier snapshots cut the history). Malformed input fails with a
+ * {@link CodecException} and builds nothing.
  *
- * <p>Two formats; {@link #decode} takes either:
+ * <p>Three formats; {@link #decode} takes any:
  *
  * <ul>
  *   <li>v1, JSON ({@link #toJson}, {@link #fromJson}, gzipped by {@link #encode(ObjectNode)}): the
  *       readable form, pinned by golden files; what stores written before v2 hold.
- *   <li>v2, binary ({@link #encode(Doc)}, layout in {@link SnapshotV2}): the state in a compact
- *       binary form ({@link BinaryState}), and the history apart, in compressed chunks. Decoding
- *       the JSON of a long history costs more than the state and a load rarely needs it, so {@link
- *       #decode} keeps the chunks compressed in the replica until something asks for the history
- *       ({@link Doc#changesSince}, {@link Doc#unseenChanges}, {@link Doc#history}); encoding a
- *       replica whose history was never decoded copies its chunks as they are, and a {@link
- *       HistoryChunks} lets later snapshots copy the chunks of earlier ones. Every chunk's CRC is
- *       checked at decode time, so corruption is still found at load.
+ *   <li>v3 (and v2 before it), binary ({@link #encode(Doc)}, layout in {@link BinarySnapshot}): the
+ *       state in a compact binary form ({@link BinaryState}), and the history apart, in compressed
+ *       chunks. Decoding the JSON of a long history costs more than the state and a load rarely
+ *       needs it, so {@link #decode} keeps the chunks compressed in the replica until something
+ *       asks for the history ({@link Doc#changesSince}, {@link Doc#unseenChanges}, {@link
+ *       Doc#history}); encoding a replica whose history was never decoded copies its chunks as they
+ *       are, and a {@link HistoryChunks} lets later snapshots copy the chunks of earlier ones.
+ *       Every chunk's CRC is checked at decode time, so corruption is still found at load.
  * </ul>
  */
 public final class SnapshotCodec {
@@ -60,7 +60,7 @@ public final class SnapshotCodec {
 
   private SnapshotCodec() {}
 
-  /** The binary snapshot (v2), its decoded history encoded as one chunk. */
+  /** The binary snapshot (v3), its decoded history encoded as one chunk. */
   public static byte[] encode(Doc doc) {
     return encode(capture(doc, new HistoryChunks()));
   }
@@ -74,17 +74,17 @@ public final class SnapshotCodec {
    * instead of encoding the whole history again.
    */
   public static Capture capture(Doc doc, HistoryChunks reuse) {
-    return SnapshotV2.capture(doc, reuse);
+    return BinarySnapshot.capture(doc, reuse);
   }
 
   /** A replica's snapshot taken by {@link #capture}, to be encoded. */
   public static final class Capture {
     private final byte[] state;
-    private final SnapshotV2.Chunks older;
+    private final BinarySnapshot.Chunks older;
     private final List<Change> newer;
     private final HistoryChunks reuse;
 
-    Capture(byte[] state, SnapshotV2.Chunks older, List<Change> newer, HistoryChunks reuse) {
+    Capture(byte[] state, BinarySnapshot.Chunks older, List<Change> newer, HistoryChunks reuse) {
       this.state = state;
       this.older = older;
       this.newer = newer;
@@ -92,9 +92,9 @@ public final class SnapshotCodec {
     }
   }
 
-  /** The binary snapshot (v2) of a capture; safe on any thread. */
+  /** The binary snapshot (v3) of a capture; safe on any thread. */
   public static byte[] encode(Capture c) {
-    return SnapshotV2.encode(c.state, c.older, c.newer, c.reuse);
+    return BinarySnapshot.encode(c.state, c.older, c.newer, c.reuse);
   }
 
   /**
@@ -111,10 +111,12 @@ public final class SnapshotCodec {
     return out.toByteArray();
   }
 
-  /** Decodes a snapshot (v2, or v1 gzipped or plain) into a new replica named {@code replicaId}. */
+  /**
+   * Decodes a snapshot (v3, v2, or v1 gzipped or plain) into a new replica named {@code replicaId}.
+   */
   public static Doc decode(byte[] snapshot, String replicaId) {
-    if (SnapshotV2.is(snapshot)) {
-      return SnapshotV2.decode(snapshot, replicaId);
+    if (BinarySnapshot.is(snapshot)) {
+      return BinarySnapshot.decode(snapshot, replicaId);
     }
     byte[] json = snapshot;
     if (snapshot.length > 2 && (snapshot[0] & 0xff) == 0x1f && (snapshot[1] & 0xff) == 0x8b) {

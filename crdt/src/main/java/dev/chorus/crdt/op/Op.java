@@ -87,7 +87,10 @@ public sealed interface Op {
     }
   }
 
-  /** Insert {@code text} into text {@code target}; char {@code i} gets id {@code opId + i}. */
+  /**
+   * Insert {@code text} into text {@code target}; its code point {@code i} gets id {@code opId + i}
+   * (an emoji outside the BMP is one atom, not two UTF-16 units).
+   */
   record TextInsert(OpId target, OpId originLeft, OpId originRight, String text) implements Op {
     public TextInsert {
       Objects.requireNonNull(target);
@@ -99,7 +102,7 @@ public sealed interface Op {
 
     @Override
     public int width() {
-      return text.length();
+      return text.codePointCount(0, text.length());
     }
   }
 

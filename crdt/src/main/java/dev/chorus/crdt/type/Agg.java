@@ -29,13 +29,14 @@ public final class Agg {
       ReplicaTable t,
       UndoLog undo) {
     if (undo != null) {
-      TouchVec oldTouch = touch.copy();
-      Vec oldAck = ack.copy();
+      // What this record changes, not copies of the whole vectors: one per op of every edit.
+      Runnable touchBack = touch.undoRecord(t.index(id.replica()));
+      Runnable ackBack = ack.undoMerge();
       Touch oldActor = byActor.get(author.actorId());
       undo.push(
           () -> {
-            touch.restore(oldTouch);
-            ack.restore(oldAck);
+            touchBack.run();
+            ackBack.run();
             if (oldActor == null) {
               byActor.remove(author.actorId());
             } else {

@@ -94,15 +94,17 @@ public final class ConflictFinder {
 
   /** The conflicts of a map entry or of an element's value. */
   public List<Conflict> at(Register reg) {
-    if (reg.positions || !reachable(reg)) {
-      return List.of();
+    if (reg.positions
+        || (reg.entries.size() == 1 && reg.entries.get(0).retiredBy == null)
+        || !reachable(reg)) {
+      return List.of(); // one value, never contested: the common case, asked before every edit
     }
     List<Entry> live = lv.liveEntries(reg);
     if (live.isEmpty()) {
       return List.of();
     }
     if (live.size() == 1 && live.get(0).retiredBy == null) {
-      return List.of(); // the common case: one value, never contested
+      return List.of();
     }
     String site = reg.map != null ? reg.map.id + "/" + escape(reg.key) : reg.item.id.toString();
     Path path = mat.pathOf(reg);

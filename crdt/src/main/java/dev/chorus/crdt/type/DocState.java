@@ -34,6 +34,10 @@ public final class DocState {
   final Map<OpId, Item> items = new HashMap<>();
   final Liveness liveness = new Liveness(this);
 
+  // Both only read the state: one each serves every edit (an edit used to make its own).
+  final Materializer materializer = new Materializer(this);
+  final ConflictFinder conflictFinder = new ConflictFinder(this);
+
   public DocState() {
     objects.put(OpId.ROOT, root);
   }
@@ -80,9 +84,8 @@ public final class DocState {
       long ts,
       UndoLog undo,
       Sites sites) {
-    Seen seen = new Seen(deps, id, changeStart);
     try {
-      applyOp(op, id, changeStart, deps, author, ts, undo, sites, seen);
+      applyOp(op, id, changeStart, deps, author, ts, undo, sites);
     } finally {
       sites.invalidateDirty();
     }
@@ -96,14 +99,13 @@ public final class DocState {
       Author author,
       long ts,
       UndoLog undo,
-      Sites sites,
-      Seen seen) {
+      Sites sites) {
     if (op instanceof Op.MapSet s) {
       MapObj m = target(s.target(), MapObj.class);
       sites.touchAncestors(m);
       Register reg = m.register(s.key(), undo);
       sites.add(reg);
-      checkPred(reg, s.pred(), seen);
+      checkPred(reg, s.pred(), new Seen(deps, id, changeStart));
       scopeRetiredContainers(reg, s.pred(), sites);
       retire(
           reg,
@@ -122,7 +124,7 @@ public final class DocState {
         }
       } else {
         sites.add(reg);
-        checkPred(reg, d.pred(), seen);
+        checkPred(reg, d.pred(), new Seen(deps, id, changeStart));
         scopeRetiredContainers(reg, d.pred(), sites);
         retire(
             reg,
@@ -151,7 +153,7 @@ public final class DocState {
       sites.touchAncestors(item);
       sites.touchAncestors(l); // the addressed list records the op, wherever the element is now
       sites.add(item.value);
-      checkPred(item.value, s.pred(), seen);
+      checkPred(item.value, s.pred(), new Seen(deps, id, changeStart));
       scopeRetiredContainers(item.value, s.pred(), sites);
       retire(
           item.value,
@@ -168,7 +170,7 @@ public final class DocState {
       sites.touchAncestors(item);
       sites.touchAncestors(l); // the addressed list records the op, wherever the element is now
       sites.add(item);
-      checkPred(item.positions, d.pred(), seen);
+      checkPred(item.positions, d.pred(), new Seen(deps, id, changeStart));
       retire(
           item.positions,
           d.pred(),
@@ -182,7 +184,7 @@ public final class DocState {
       sites.touchAncestors(item);
       sites.touchAncestors(l);
       sites.add(item);
-      checkPred(item.positions, mv.pred(), seen);
+      checkPred(item.positions, mv.pred(), new Seen(deps, id, changeStart));
       checkOrigins(l.seq, mv.originLeft(), mv.originRight());
       retire(
           item.positions,
@@ -230,7 +232,7 @@ public final class DocState {
         }
         sites.touchAncestors(m);
         sites.add(reg);
-        checkPred(reg, k.pred(), seen);
+        checkPred(reg, k.pred(), new Seen(deps, id, changeStart));
         for (OpId kept : k.pred()) {
           Entry e = reg.find(kept);
           if (e.child != null) {

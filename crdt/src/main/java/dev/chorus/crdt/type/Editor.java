@@ -23,7 +23,6 @@ import java.util.Map;
 public final class Editor implements Edit {
   private final DocState st;
   private final Liveness lv;
-  private final Materializer mat;
   private final String replica;
   private final VersionVector basedOn;
   private final Author author;
@@ -45,7 +44,6 @@ public final class Editor implements Edit {
       Sites sites) {
     this.st = st;
     this.lv = st.liveness;
-    this.mat = new Materializer(st);
     this.replica = replica;
     this.basedOn = basedOn;
     this.author = author;
@@ -312,7 +310,9 @@ public final class Editor implements Edit {
 
   private Obj resolve(Path path, Path whole) {
     Obj o = st.root;
-    for (String seg : path.segments()) {
+    List<String> segments = path.segments();
+    for (int i = 0; i < segments.size(); i++) {
+      String seg = segments.get(i);
       Entry e;
       if (o instanceof MapObj m) {
         Register reg = m.registers.get(seg);
@@ -337,6 +337,12 @@ public final class Editor implements Edit {
   private Item element(ListObj l, String id, Path whole) {
     Item item = OpId.looksLikeId(id) ? st.items.get(OpId.parse(id)) : null;
     if (item != null) {
+      // Where it shows now is almost always where the writer saw it: one check instead of one per
+      // position it ever had (every move leaves one).
+      Entry shown = lv.winnerPosition(item);
+      if (shown != null && shown.position.list == l && visible(shown, item.positions)) {
+        return item;
+      }
       for (Entry e : item.positions.entries) {
         if (e.position.list == l && visible(e, item.positions)) {
           return item;
@@ -364,6 +370,7 @@ public final class Editor implements Edit {
 
   /** Whether list {@code l} lies inside element {@code item}. */
   private boolean inside(ListObj l, Item item) {
+    Materializer mat = st.materializer;
     Obj o = l;
     for (int depth = 0; o != st.root && depth < 256; depth++) {
       Register reg = o.holderRegister;

@@ -39,11 +39,17 @@ public final class Sequence {
     OpId originRight;
     boolean visible;
 
-    /** Where this run's chars start in the sequence's arena; -1 for positions and dropped text. */
+    /**
+     * Where this run.s code points start in the sequence's arena; -1 for positions and dropped
+     * text.
+     */
     int textAt = -1;
 
     Position position;
     Block block;
+
+    /** Where this run is in its block's list (kept up to date, so no lookup scans a block). */
+    int slot;
 
     Run(String replica, long counter, int len, OpId originLeft, OpId originRight) {
       this.replica = replica;
@@ -89,17 +95,33 @@ public final class Sequence {
 
   private final ArrayList<Block> blocks = new ArrayList<>();
 
-  /**
-   * Every char of a text, in the order it arrived; runs point into it, so splitting a run copies
-   * nothing and typing appends in place.
-   */
-  private StringBuilder arena = new StringBuilder();
+  private TextArena arena = new TextArena();
 
-  private final Map<String, TreeMap<Long, Run>> byId = new HashMap<>();
+  private final Map<String, Ids> byId = new HashMap<>();
+
+  /** One replica's runs by first counter. */
+  private static final class Ids {
+    final TreeMap<Long, Run> runs = new TreeMap<>();
+
+    /**
+     * Past every counter of this replica here (or once here: an undone insert leaves it high), so a
+     * new atom typed after the others needs no tree lookup to be known as new.
+     */
+    long end;
+  }
+
   private int visibleLength;
   private int atomCount;
   private int cursorBlock;
   private int cursorStart;
+
+  /**
+   * The runs ids were last looked up in or typed into: typing asks for the atoms around the
+   * previous keystroke (its run and the next) again and again, and the id index is a tree.
+   */
+  private Run hint;
+
+  private Run hint2;
 
   public int visibleLength() {
     return visibleLength;
@@ -120,16 +142,37 @@ public final class Sequence {
 
   /** The run holding atom {@code id}, or null. */
   public Run runOf(OpId id) {
-    TreeMap<Long, Run> m = byId.get(id.replica());
-    if (m == null) {
+    if (holds(hint, id)) {
+      return hint;
+    }
+    if (holds(hint2, id)) {
+      Run h = hint2;
+      hint2 = hint;
+      hint = h;
+      return h;
+    }
+    Ids ids = byId.get(id.replica());
+    if (ids == null || id.counter() >= ids.end) {
       return null;
     }
-    Map.Entry<Long, Run> e = m.floorEntry(id.counter());
+    Map.Entry<Long, Run> e = ids.runs.floorEntry(id.counter());
     if (e == null) {
       return null;
     }
     Run r = e.getValue();
-    return id.counter() < r.counter + r.len ? r : null;
+    if (id.counter() >= r.counter + r.len) {
+      return null;
+    }
+    hint2 = hint;
+    hint = r;
+    return r;
+  }
+
+  private static boolean holds(Run r, OpId id) {
+    return r != null
+        && id.counter() >= r.counter
+        && id.counter() < r.counter + r.len
+        && r.replica.equals(id.replica());
   }
 
   public boolean contains(OpId id) {
@@ -142,7 +185,7 @@ public final class Sequence {
 
   public Run next(Run r) {
     Block b = r.block;
-    int i = b.runs.indexOf(r);
+    int i = r.slot;
     if (i + 1 < b.runs.size()) {
       return b.runs.get(i + 1);
     }
@@ -164,21 +207,23 @@ public final class Sequence {
     forEachRun(
         r -> {
           if (r.visible) {
-            sb.append(arena, r.textAt, r.textAt + r.len);
+            arena.appendTo(sb, r.textAt, r.len);
           }
         });
     return sb.toString();
   }
 
-  /** The chars of {@code r}; null for list positions and for dropped tombstone text. */
+  /** The text of {@code r}; null for list positions and for dropped tombstone text. */
   public String textOf(Run r) {
-    return r.textAt < 0 ? null : arena.substring(r.textAt, r.textAt + r.len);
+    return r.textAt < 0 ? null : arena.substring(r.textAt, r.len);
   }
 
   /** Appends a run as a snapshot describes it (snapshot loading only: no integration). */
   public void appendRun(
       OpId id, int len, OpId originLeft, OpId originRight, boolean visible, String text) {
-    if (len <= 0 || (text != null && text.length() != len) || runOf(id) != null) {
+    if (len <= 0
+        || (text != null && text.codePointCount(0, text.length()) != len)
+        || runOf(id) != null) {
       throw new IllegalStateException("bad or duplicate run " + id);
     }
     Run r = new Run(id.replica(), id.counter(), len, originLeft, originRight);
@@ -192,15 +237,15 @@ public final class Sequence {
 
   // ---- integration ------------------------------------------------------------------------
 
-  /** Integrates a new run of text (remote or local) and returns it. */
+  /** Integrates a new run of text (remote or local), one atom per code point, and returns it. */
   public Run insertText(OpId id, OpId originLeft, OpId originRight, String text, UndoLog undo) {
-    Run r = new Run(id.replica(), id.counter(), text.length(), originLeft, originRight);
+    int at = arena.length();
+    int len = arena.append(text);
+    Run r = new Run(id.replica(), id.counter(), len, originLeft, originRight);
     r.visible = true;
-    r.textAt = arena.length();
-    arena.append(text);
+    r.textAt = at;
     if (undo != null) {
-      int at = r.textAt;
-      undo.push(() -> arena.setLength(at));
+      undo.push(() -> arena.truncate(at));
     }
     return integrate(r, undo);
   }
@@ -275,6 +320,8 @@ public final class Sequence {
   private void extend(Run r, Run nw, UndoLog undo) {
     int oldLen = r.len;
     r.len += nw.len;
+    Ids ids = byId.get(r.replica);
+    ids.end = Math.max(ids.end, r.counter + r.len);
     visibleDelta(r.block, nw.len);
     atomCount += nw.len;
     if (undo != null) {
@@ -298,7 +345,7 @@ public final class Sequence {
 
   private Run previous(Run r) {
     Block b = r.block;
-    int i = b.runs.indexOf(r);
+    int i = r.slot;
     if (i > 0) {
       return b.runs.get(i - 1);
     }
@@ -319,7 +366,7 @@ public final class Sequence {
       throw new IllegalStateException("unknown origin " + id);
     }
     long offset = id.counter() - r.counter;
-    return ((long) r.block.ordinal << 44) | ((long) r.block.runs.indexOf(r) << 36) | offset;
+    return ((long) r.block.ordinal << 44) | ((long) r.slot << 36) | offset;
   }
 
   private Run runStartingAt(OpId id) {
@@ -356,9 +403,10 @@ public final class Sequence {
     right.textAt = r.textAt < 0 ? -1 : r.textAt + offset;
     r.len = offset;
     Block b = r.block;
-    b.runs.add(b.runs.indexOf(r) + 1, right);
+    b.runs.add(r.slot + 1, right);
+    reslot(b, r.slot + 1);
     right.block = b;
-    byId.get(r.replica).put(right.counter, right);
+    byId.get(r.replica).runs.put(right.counter, right);
     splitBlockIfFull(b);
     return right;
   }
@@ -371,12 +419,18 @@ public final class Sequence {
       }
       b = blocks.get(blocks.size() - 1);
       b.runs.add(nw);
+      nw.slot = b.runs.size() - 1;
     } else {
       b = dest.block;
-      b.runs.add(b.runs.indexOf(dest), nw);
+      int at = dest.slot;
+      b.runs.add(at, nw);
+      reslot(b, at);
     }
     nw.block = b;
-    byId.computeIfAbsent(nw.replica, k -> new TreeMap<>()).put(nw.counter, nw);
+    hint = nw;
+    Ids ids = byId.computeIfAbsent(nw.replica, k -> new Ids());
+    ids.runs.put(nw.counter, nw);
+    ids.end = Math.max(ids.end, nw.counter + nw.len);
     atomCount += nw.len;
     if (nw.visible) {
       visibleDelta(b, nw.len);
@@ -389,8 +443,13 @@ public final class Sequence {
 
   private void remove(Run r) {
     Block b = r.block;
-    b.runs.remove(r);
-    byId.get(r.replica).remove(r.counter);
+    b.runs.remove(r.slot);
+    reslot(b, r.slot);
+    if (hint == r || hint2 == r) {
+      hint = null;
+      hint2 = null;
+    }
+    byId.get(r.replica).runs.remove(r.counter);
     atomCount -= r.len;
     if (r.visible) {
       visibleDelta(b, -r.len);
@@ -420,6 +479,13 @@ public final class Sequence {
     }
   }
 
+  private static void reslot(Block b, int from) {
+    ArrayList<Run> runs = b.runs;
+    for (int i = from; i < runs.size(); i++) {
+      runs.get(i).slot = i;
+    }
+  }
+
   private void renumber(int from) {
     for (int i = from; i < blocks.size(); i++) {
       blocks.get(i).ordinal = i;
@@ -440,6 +506,7 @@ public final class Sequence {
         nb.visible += r.len;
       }
     }
+    reslot(nb, 0);
     b.visible -= nb.visible;
     // The cursor counts visible atoms before its block; moving atoms from b to the new block
     // after it changes nothing before any block but the new one.
@@ -567,7 +634,7 @@ public final class Sequence {
   /** Drops the characters of hidden runs (their ids and origins stay, so ops can still refer). */
   public int dropTombstoneText() {
     int[] dropped = {0};
-    StringBuilder kept = new StringBuilder(visibleLength);
+    TextArena kept = new TextArena();
     forEachRun(
         r -> {
           if (r.textAt < 0) {
@@ -578,7 +645,7 @@ public final class Sequence {
             r.textAt = -1;
           } else {
             int at = kept.length();
-            kept.append(arena, r.textAt, r.textAt + r.len);
+            arena.copyTo(kept, r.textAt, r.len);
             r.textAt = at;
           }
         });

@@ -26,16 +26,14 @@ public final class Sites {
   private final ConflictFinder finder;
   private final Materializer mat;
 
-  /** Every site compared after the change, with its conflicts from before the change. */
-  private final Map<Object, List<Conflict>> before = new IdentityHashMap<>(8);
+  /** Every site compared after the change (made on first use). */
+  private Map<Object, Site> sites = Map.of();
 
   /** The sites the ops named, in order: their events come first. */
-  private final List<Object> order = new ArrayList<>(4);
+  private final List<Object> order = new ArrayList<>(2);
 
-  private final Map<Object, Boolean> named = new IdentityHashMap<>(8);
-
-  private final Map<Object, Boolean> scopes = new IdentityHashMap<>(2);
-  private final List<Object> dirty = new ArrayList<>(4);
+  private Map<Object, Boolean> scopes = Map.of();
+  private final List<Object> dirty = new ArrayList<>(2);
   private final boolean tracking;
 
   /** Sites that report conflict events. */
@@ -45,9 +43,39 @@ public final class Sites {
 
   private Sites(DocState st, boolean tracking) {
     this.st = st;
-    this.finder = new ConflictFinder(st);
-    this.mat = new Materializer(st);
+    this.finder = st.conflictFinder;
+    this.mat = st.materializer;
     this.tracking = tracking;
+  }
+
+  /**
+   * A site: its conflicts from before the change; {@code named} if an op named it (not a scope).
+   */
+  private static final class Site {
+    final List<Conflict> before;
+    boolean named;
+
+    Site(List<Conflict> before) {
+      this.before = before;
+    }
+  }
+
+  /** {@code m}, or a new identity map in place of the shared empty one. */
+  private static <V> Map<Object, V> writable(Map<Object, V> m) {
+    return m instanceof IdentityHashMap ? m : new IdentityHashMap<>(2);
+  }
+
+  /** These sites, emptied, for the next change. */
+  public Sites cleared() {
+    if (!sites.isEmpty()) {
+      sites.clear(); // keeps its table; the shared empty map is never written
+    }
+    if (!scopes.isEmpty()) {
+      scopes.clear();
+    }
+    order.clear();
+    dirty.clear();
+    return this;
   }
 
   /**
@@ -70,10 +98,14 @@ public final class Sites {
     if (!tracking) {
       return;
     }
-    if (!before.containsKey(site)) {
-      before.put(site, finder.at(site));
+    Site s = sites.get(site);
+    if (s == null) {
+      sites = writable(sites);
+      s = new Site(finder.at(site));
+      sites.put(site, s);
     }
-    if (named.put(site, Boolean.TRUE) == null) {
+    if (!s.named) {
+      s.named = true;
       order.add(site);
     }
   }
@@ -84,8 +116,13 @@ public final class Sites {
    * had before the change.
    */
   void scope(Object root) {
-    if (tracking && scopes.put(root, Boolean.TRUE) == null) {
-      finder.forEachSite(root, site -> before.computeIfAbsent(site, finder::at));
+    if (!tracking) {
+      return;
+    }
+    scopes = writable(scopes);
+    if (scopes.put(root, Boolean.TRUE) == null) {
+      sites = writable(sites);
+      finder.forEachSite(root, site -> sites.computeIfAbsent(site, x -> new Site(finder.at(x))));
     }
   }
 
@@ -151,7 +188,11 @@ public final class Sites {
     }
     List<ConflictEvent> out = new ArrayList<>();
     for (Object site : order) {
-      diff(before.get(site), finder.at(site), by, change, out);
+      List<Conflict> was = sites.get(site).before;
+      List<Conflict> is = finder.at(site);
+      if (!was.isEmpty() || !is.isEmpty()) {
+        diff(was, is, by, change, out);
+      }
     }
     if (!scopes.isEmpty()) {
       // Sites now under a scope that were hidden before the change had no conflicts showing then.
@@ -161,14 +202,14 @@ public final class Sites {
       }
       List<Conflict> was = new ArrayList<>();
       List<Conflict> is = new ArrayList<>();
-      for (Map.Entry<Object, List<Conflict>> e : before.entrySet()) {
-        if (!named.containsKey(e.getKey())) {
-          was.addAll(e.getValue());
+      for (Map.Entry<Object, Site> e : sites.entrySet()) {
+        if (!e.getValue().named) {
+          was.addAll(e.getValue().before);
           is.addAll(finder.at(e.getKey()));
         }
       }
       for (Object site : now.keySet()) {
-        if (!named.containsKey(site) && !before.containsKey(site)) {
+        if (!sites.containsKey(site)) {
           is.addAll(finder.at(site));
         }
       }

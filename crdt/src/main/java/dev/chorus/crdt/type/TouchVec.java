@@ -73,18 +73,17 @@ final class TouchVec {
     return true;
   }
 
-  TouchVec copy() {
-    TouchVec v = new TouchVec();
-    v.last = last.clone();
-    v.lastStart = lastStart.clone();
-    v.prevMax = prevMax.clone();
-    return v;
-  }
-
-  void restore(TouchVec from) {
-    last = from.last.clone();
-    lastStart = from.lastStart.clone();
-    prevMax = from.prevMax.clone();
+  /** Puts replica {@code i}'s entry back as it is now, when run (after a {@link #record}). */
+  Runnable undoRecord(int i) {
+    grow(i);
+    long l = last[i];
+    long s = lastStart[i];
+    long p = prevMax[i];
+    return () -> {
+      last[i] = l;
+      lastStart[i] = s;
+      prevMax[i] = p;
+    };
   }
 
   /** Per replica name: {last, lastStart, prevMax}. */

@@ -8,15 +8,27 @@ import java.util.Deque;
  * client batch, a corrupt remote change) leaves the document exactly as it was.
  */
 public final class UndoLog {
-  private final Deque<Runnable> undo = new ArrayDeque<>();
+  // Made on the first push.
+  private Deque<Runnable> undo;
 
   public void push(Runnable inverse) {
+    if (undo == null) {
+      undo = new ArrayDeque<>(8);
+    }
     undo.push(inverse);
+  }
+
+  /** This log, emptied: its change is over (committed or rolled back). */
+  public UndoLog cleared() {
+    if (undo != null) {
+      undo.clear();
+    }
+    return this;
   }
 
   /** Runs every inverse, newest first. */
   public void rollback() {
-    while (!undo.isEmpty()) {
+    while (undo != null && !undo.isEmpty()) {
       undo.pop().run();
     }
   }

@@ -56,14 +56,10 @@ public final class Vec {
     return i >= 0 && get(i) >= id.counter();
   }
 
-  public Vec copy() {
-    Vec v = new Vec();
-    v.c = c.clone();
-    return v;
-  }
-
-  public void restore(Vec from) {
-    c = from.c.clone();
+  /** Puts the counters back as they are now, when run (after merges). */
+  public Runnable undoMerge() {
+    long[] old = c.clone();
+    return () -> c = old;
   }
 
   public VersionVector toVersionVector(ReplicaTable t) {

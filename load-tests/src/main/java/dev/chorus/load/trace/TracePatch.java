@@ -2,9 +2,9 @@
 package dev.chorus.load.trace;
 
 /**
- * One {@code [pos, delCount, insertedText]} entry of a trace transaction. Positions count
- * characters of the text as left by the previous patch (every character in the bundled traces is
- * one Java {@code char}).
+ * One {@code [pos, delCount, insertedText]} entry of a trace transaction. Positions and counts are
+ * in Unicode code points of the text as left by the previous patch — as Chorus's splice counts
+ * them, so a replay passes them on unchanged.
  */
 public record TracePatch(int position, int delete, String insert) {
   public TracePatch {

@@ -17,11 +17,12 @@ import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * Snapshot format v2 (binary), see {@link SnapshotCodec}:
+ * The binary snapshot formats, see {@link SnapshotCodec}. Writes v3, reads v3 and v2:
  *
  * <pre>
- *   "CHS" 0x02
- *   state:   varint length, gzip of [version, horizon, {@link BinaryState} image, pending changes]
+ *   "CHS" 0x03 (v3) or 0x02 (v2)
+ *   state:   varint length, gzip of [version, horizon, {@link BinaryState} image, pending changes];
+ *            v3 writes each list and text as a {@link SequenceLayout} in columns, v2 run by run
  *   history: varint chunk count, then per chunk: varint change count, varint length, CRC-32 of
  *            the gzip bytes and the count (4 bytes, big-endian), gzip of the changes (each its v1
  *            JSON)
@@ -33,19 +34,22 @@ import java.util.zip.GZIPOutputStream;
  * applied since, or all of it once decoded) is encoded in the chunks a {@link HistoryChunks} gives:
  * those of earlier snapshots that still match, then one chunk of the rest.
  */
-final class SnapshotV2 {
-  private SnapshotV2() {}
+final class BinarySnapshot {
+  private BinarySnapshot() {}
 
-  private static final byte[] MAGIC = {'C', 'H', 'S', 2};
+  private static final byte[] MAGIC = {'C', 'H', 'S', 3};
+  private static final int V2 = 2;
 
   static boolean is(byte[] b) {
-    return b.length >= MAGIC.length && Arrays.equals(b, 0, MAGIC.length, MAGIC, 0, MAGIC.length);
+    return b.length >= MAGIC.length
+        && Arrays.equals(b, 0, MAGIC.length - 1, MAGIC, 0, MAGIC.length - 1)
+        && (b[MAGIC.length - 1] == MAGIC[MAGIC.length - 1] || b[MAGIC.length - 1] == V2);
   }
 
   /** One compressed run of history changes. */
   record Chunk(int count, byte[] gz) {}
 
-  /** The history of a v2 snapshot, still compressed: its chunks, oldest first. */
+  /** The history of a binary snapshot, still compressed: its chunks, oldest first. */
   static final class Chunks implements Doc.UndecodedHistory {
     private final List<Chunk> chunks;
     private final int count;
@@ -77,7 +81,7 @@ final class SnapshotV2 {
       } catch (CodecException e) {
         throw e;
       } catch (RuntimeException e) {
-        throw new CodecException("snapshot v2: " + e.getMessage(), e);
+        throw new CodecException("binary snapshot: " + e.getMessage(), e);
       }
       return out;
     }
@@ -122,7 +126,8 @@ final class SnapshotV2 {
   }
 
   static Doc decode(byte[] bytes, String replicaId) {
-    String w = "snapshot v2";
+    boolean v2 = bytes[MAGIC.length - 1] == V2;
+    String w = v2 ? "snapshot v2" : "snapshot v3";
     VersionVector version;
     VersionVector horizon;
     StateImage img;
@@ -133,7 +138,7 @@ final class SnapshotV2 {
       int stateLen = r.count();
       byte[] state = gunzip(Arrays.copyOfRange(bytes, r.pos(), r.pos() + stateLen));
       r.skip(stateLen);
-      BinaryState.Reader st = new BinaryState.Reader(state, 0, state.length);
+      BinaryState.Reader st = new BinaryState.Reader(state, 0, state.length, !v2);
       version = VersionVector.parse(st.text());
       horizon = VersionVector.parse(st.text());
       img = st.image();
@@ -218,7 +223,7 @@ final class SnapshotV2 {
     try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(gz), 1 << 16)) {
       return in.readAllBytes();
     } catch (IOException e) {
-      throw new CodecException("snapshot v2: corrupt gzip data", e);
+      throw new CodecException("binary snapshot: corrupt gzip data", e);
     }
   }
 }

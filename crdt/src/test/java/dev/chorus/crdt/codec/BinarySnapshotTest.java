@@ -12,9 +12,11 @@ import dev.chorus.crdt.clock.VersionVector;
 import dev.chorus.crdt.op.Change;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -22,15 +24,15 @@ import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The binary snapshot (v2): an identical replica, its history decoded only when asked for and
+ * The binary snapshot (v3): an identical replica, its history decoded only when asked for and
  * re-encoded without decoding; later snapshots copy the history chunks of earlier ones ({@link
- * HistoryChunks}) and load like a fresh encode; v1 snapshots (stored by earlier versions) still
- * load; corrupt input fails with a {@link CodecException}.
+ * HistoryChunks}) and load like a fresh encode; v2 and v1 snapshots (stored by earlier versions)
+ * still load; corrupt input fails with a {@link CodecException}.
  */
-class SnapshotV2Test {
+class BinarySnapshotTest {
 
   @Test
-  void v2_loadsToAnIdenticalReplica_historyIncluded() {
+  void v3_loadsToAnIdenticalReplica_historyIncluded() {
     Doc d = CodecTest.sample();
     Doc back = SnapshotCodec.decode(SnapshotCodec.encode(d), "n1");
     assertEquals(d.stateHash(), back.stateHash());
@@ -45,7 +47,7 @@ class SnapshotV2Test {
   }
 
   @Test
-  void v2_historyServesChangesSince_andPreconditions_afterALoad() {
+  void v3_historyServesChangesSince_andPreconditions_afterALoad() {
     Doc d = CodecTest.sample();
     VersionVector mid = VersionVector.EMPTY;
     List<Change> all = d.history();
@@ -60,7 +62,7 @@ class SnapshotV2Test {
   }
 
   @Test
-  void v2_reencodesAnUndecodedHistoryAsItWas_withLaterChangesAfterIt() {
+  void v3_reencodesAnUndecodedHistoryAsItWas_withLaterChangesAfterIt() {
     Doc d = CodecTest.sample();
     byte[] first = SnapshotCodec.encode(d);
     Doc back = SnapshotCodec.decode(first, "n1"); // history not decoded
@@ -89,8 +91,41 @@ class SnapshotV2Test {
     }
   }
 
+  /**
+   * golden/snapshot-v2.bin was written by the v2 encoder (commit 0ee052f): a text typed into,
+   * deleted from and compacted (chars without text), a list, registers, history after the compact.
+   */
   @Test
-  void compacted_v2_loadsToTheSameState() {
+  void v2_snapshotsStillLoad_andWriteAsV3ToTheSameState() throws IOException {
+    byte[] v2;
+    String hash;
+    try (InputStream bin = resource("golden/snapshot-v2.bin");
+        InputStream h = resource("golden/snapshot-v2.hash")) {
+      v2 = bin.readAllBytes();
+      hash = new String(h.readAllBytes(), StandardCharsets.UTF_8).trim();
+    }
+    Doc back = SnapshotCodec.decode(v2, "n1");
+    assertEquals(hash, back.stateHash());
+    assertEquals(
+        Map.of("cards", List.of("a", "b", "c", "d"), "notes", "Jello there, this is a text"),
+        Map.of("cards", back.get(Path.parse("cards")), "notes", back.get(Path.parse("notes"))));
+    assertEquals(2, back.history().size());
+    byte[] v3 = SnapshotCodec.encode(back);
+    assertEquals(3, v3[3]);
+    Doc again = SnapshotCodec.decode(v3, "n1");
+    assertEquals(hash, again.stateHash());
+    assertEquals(back.history(), again.history());
+    assertEquals(SnapshotCodec.toJson(back).toString(), SnapshotCodec.toJson(again).toString());
+  }
+
+  private static InputStream resource(String name) {
+    InputStream in = BinarySnapshotTest.class.getClassLoader().getResourceAsStream(name);
+    assertTrue(in != null, "missing test resource " + name);
+    return in;
+  }
+
+  @Test
+  void compacted_v3_loadsToTheSameState() {
     Doc d = CodecTest.sample();
     String hash = d.stateHash();
     d.compact(d.version());
@@ -101,7 +136,7 @@ class SnapshotV2Test {
   }
 
   @Test
-  void corruptOrTruncated_v2_failsWithACodecException() {
+  void corruptOrTruncated_v3_failsWithACodecException() {
     Doc original = CodecTest.sample();
     byte[] snap = SnapshotCodec.encode(original);
     for (int at = 4; at < snap.length; at++) {
@@ -132,7 +167,7 @@ class SnapshotV2Test {
     }
   }
 
-  /** The history chunk count of a v2 snapshot (what follows the state section). */
+  /** The history chunk count of a binary snapshot (what follows the state section). */
   /**
    * Encodes the next snapshot of {@code d} with {@code reuse} and checks it: the changes encoded
    * into new chunks so far, its chunk count, and that it loads like a fresh encode.
@@ -173,7 +208,7 @@ class SnapshotV2Test {
     // the first 10 changes were encoded once
     byte[] second = assertNextSnapshot(d, reuse, 15, 2, "second");
     // the first snapshot ends with its only chunk, which the second holds as it was
-    int gzLength = SnapshotV2.chunk(d.history().subList(0, 10)).gz().length;
+    int gzLength = BinarySnapshot.chunk(d.history().subList(0, 10)).gz().length;
     byte[] firstChunk = java.util.Arrays.copyOfRange(first, first.length - gzLength, first.length);
     assertTrue(indexOf(second, firstChunk) > 0, "first chunk copied");
     byte[] third = SnapshotCodec.encode(SnapshotCodec.capture(d, reuse));
