@@ -205,7 +205,8 @@ public final class SnapshotCodec {
     switch (type) {
       case MAP -> {
         JsonNode entries = Json.object(Json.field(n, "entries", w), w + ".entries");
-        for (Iterator<Map.Entry<String, JsonNode>> it = entries.fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = entries.properties().iterator();
+            it.hasNext(); ) {
           Map.Entry<String, JsonNode> e = it.next();
           if (!e.getValue().isArray()) {
             throw new CodecException(w + ".entries." + e.getKey() + ": expected an array");
@@ -369,7 +370,7 @@ public final class SnapshotCodec {
     Json.object(n, w);
     Map<String, long[]> touch = new TreeMap<>();
     for (Iterator<Map.Entry<String, JsonNode>> it =
-            Json.object(Json.field(n, "touch", w), w).fields();
+            Json.object(Json.field(n, "touch", w), w).properties().iterator();
         it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       JsonNode v = e.getValue();

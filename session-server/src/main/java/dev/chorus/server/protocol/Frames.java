@@ -369,7 +369,7 @@ public final class Frames {
   private static JsonNode canonical(JsonNode n) {
     if (n.isObject()) {
       TreeMap<String, JsonNode> sorted = new TreeMap<>();
-      Iterator<Map.Entry<String, JsonNode>> it = n.fields();
+      Iterator<Map.Entry<String, JsonNode>> it = n.properties().iterator();
       while (it.hasNext()) {
         Map.Entry<String, JsonNode> e = it.next();
         sorted.put(e.getKey(), canonical(e.getValue()));

@@ -19,7 +19,7 @@ final class LoneSurrogates {
       return has(n.textValue()) ? "a string value" : null;
     }
     if (n.isObject()) {
-      Iterator<Map.Entry<String, JsonNode>> it = n.fields();
+      Iterator<Map.Entry<String, JsonNode>> it = n.properties().iterator();
       while (it.hasNext()) {
         Map.Entry<String, JsonNode> e = it.next();
         if (has(e.getKey())) {

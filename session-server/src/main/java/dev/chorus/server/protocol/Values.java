@@ -100,7 +100,7 @@ public final class Values {
         return new CounterInit(t.longValue());
       }
       Map<String, Object> m = new LinkedHashMap<>();
-      Iterator<Map.Entry<String, JsonNode>> it = n.fields();
+      Iterator<Map.Entry<String, JsonNode>> it = n.properties().iterator();
       while (it.hasNext()) {
         Map.Entry<String, JsonNode> e = it.next();
         m.put(e.getKey(), fromJson(e.getValue()));
