@@ -3,6 +3,7 @@ package dev.chorus.load.cluster;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.chorus.load.harness.auth.JwtMinter;
+import dev.chorus.load.harness.metrics.ProcessCpu;
 import dev.chorus.load.harness.node.FreePort;
 import io.vertx.core.Vertx;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -17,12 +18,14 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -34,7 +37,8 @@ import org.HdrHistogram.Histogram;
  * increment must be in the counters on the survivors, and the survivors must show one state hash.
  *
  * <p>Last line: {@code RESULT nodes=3 ops=<sent> acked=<n> lost=<acked increments missing>
- * converged=<true|false> p50_ms=<> p99_ms=<> ops_per_s=<acked per second, phase 1>}.
+ * converged=<true|false> p50_ms=<> p99_ms=<> ops_per_s=<acked per second, phase 1>
+ * cpu_ms_per_op=<CPU of the nodes, PostgreSQL and this process in phase 1, per acked op>}.
  */
 public final class ClusterBench {
   private static final ObjectMapper M = new ObjectMapper();
@@ -200,6 +204,8 @@ public final class ClusterBench {
       // ---- phase 1: steady load through all three nodes
       log(String.format("phase 1: %.0f ops/s for %d s through 3 nodes", rate, seconds));
       long a0 = totalAcked(writers);
+      Predicate<String> postgres = cmd -> cmd.contains(dir.resolve("pg").toString());
+      Map<String, Map<Long, Long>> cpu0 = cpuByProcess(nodes, postgres);
       long t0 = System.nanoTime();
       for (BenchWriter w : writers) {
         w.run(rate / 3, true);
@@ -210,6 +216,16 @@ public final class ClusterBench {
       }
       long phase1Acked = totalAcked(writers) - a0;
       double phase1Secs = (System.nanoTime() - t0) / 1e9;
+      Map<String, Map<Long, Long>> cpu1 = cpuByProcess(nodes, postgres);
+      StringBuilder perHop = new StringBuilder("phase 1 CPU per acked op (ms):");
+      long cpuNanos = 0;
+      for (String who : cpu1.keySet()) {
+        long used = ProcessCpu.usedSince(cpu0.get(who), cpu1.get(who));
+        cpuNanos += used;
+        perHop.append(String.format(" %s %.3f", who, used / 1e6 / Math.max(1, phase1Acked)));
+      }
+      double cpuMsPerOp = cpuNanos / 1e6 / Math.max(1, phase1Acked);
+      log(perHop + String.format(" = %.3f in all", cpuMsPerOp));
       Histogram prop = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
       for (BenchWriter w : writers) {
         prop.add(w.propagation());
@@ -305,14 +321,15 @@ public final class ClusterBench {
       }
       System.out.printf(
           "RESULT nodes=3 ops=%d acked=%d lost=%d converged=%s p50_ms=%.2f p99_ms=%.2f"
-              + " ops_per_s=%.0f%n",
+              + " ops_per_s=%.0f cpu_ms_per_op=%.3f%n",
           sentTotal,
           ackedTotal,
           lost,
           converged,
           ms(prop.getValueAtPercentile(50)),
           ms(prop.getValueAtPercentile(99)),
-          opsPerSecond);
+          opsPerSecond,
+          cpuMsPerOp);
       return lost == 0 && converged;
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -348,6 +365,23 @@ public final class ClusterBench {
     } catch (Exception e) {
       return "(no metrics: " + e + ")";
     }
+  }
+
+  /**
+   * CPU time so far of every process the cluster runs on, by name: the three nodes, PostgreSQL (its
+   * server and backends) and this benchmark (the writers and their clients).
+   */
+  private static Map<String, Map<Long, Long>> cpuByProcess(
+      List<ClusterNodeProcess> nodes, Predicate<String> postgres) {
+    Map<String, Map<Long, Long>> out = new LinkedHashMap<>();
+    for (ClusterNodeProcess n : nodes) {
+      ProcessCpu c = ProcessCpu.of(n.pid());
+      out.put(n.replica, Map.of(n.pid(), c.totalNanos()));
+    }
+    out.put("postgres", ProcessCpu.treeNanos(postgres));
+    long self = ProcessHandle.current().pid();
+    out.put("bench", Map.of(self, ProcessCpu.of(self).totalNanos()));
+    return out;
   }
 
   private static long totalAcked(List<BenchWriter> ws) {

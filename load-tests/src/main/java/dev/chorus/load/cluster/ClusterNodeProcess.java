@@ -38,6 +38,11 @@ final class ClusterNodeProcess {
   private final Path log;
   private Process process;
 
+  /** The node's process id (for its CPU time). */
+  long pid() {
+    return process.pid();
+  }
+
   ClusterNodeProcess(
       Path jar,
       Path dir,

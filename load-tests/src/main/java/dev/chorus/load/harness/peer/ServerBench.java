@@ -1,6 +1,7 @@
 package dev.chorus.load.harness.peer;
 
 import dev.chorus.load.harness.auth.JwtMinter;
+import dev.chorus.load.harness.metrics.ProcessCpu;
 import dev.chorus.load.harness.node.ServerNode;
 import dev.chorus.load.harness.scenario.Params;
 import dev.chorus.load.harness.scenario.RunContext;

@@ -2,6 +2,7 @@ package dev.chorus.load.harness.peer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.chorus.load.harness.metrics.LoadStats;
+import dev.chorus.load.harness.metrics.ProcessCpu;
 import dev.chorus.load.harness.scenario.Stream;
 
 /**

@@ -1,8 +1,11 @@
-package dev.chorus.load.harness.peer;
+package dev.chorus.load.harness.metrics;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
@@ -18,11 +21,11 @@ import java.util.stream.Stream;
  *     as the kernel counts them for the process
  * @param compilerNanos user + system time of the JIT compiler threads alive at the reading
  */
-record ProcessCpu(long totalNanos, long compilerNanos) {
+public record ProcessCpu(long totalNanos, long compilerNanos) {
   private static final long NANOS_PER_TICK = 10_000_000L; // USER_HZ = 100 on Linux
 
   /** Reads the process's counters now. */
-  static ProcessCpu of(long pid) {
+  public static ProcessCpu of(long pid) {
     Path proc = Path.of("/proc", Long.toString(pid));
     long total = ticks(proc.resolve("stat"), 0);
     long compiler = 0;
@@ -40,7 +43,7 @@ record ProcessCpu(long totalNanos, long compilerNanos) {
   }
 
   /** What was used from {@code before} to this reading. */
-  ProcessCpu since(ProcessCpu before) {
+  public ProcessCpu since(ProcessCpu before) {
     return new ProcessCpu(
         totalNanos - before.totalNanos, Math.max(0, compilerNanos - before.compilerNanos));
   }
@@ -62,6 +65,42 @@ record ProcessCpu(long totalNanos, long compilerNanos) {
       return Files.readString(p);
     } catch (IOException e) {
       throw new IllegalStateException("cannot read " + p, e);
+    }
+  }
+
+  /**
+   * CPU time so far of every process whose command line passes {@code pick} and of all their
+   * descendants (a database server and its backends), by pid. {@link #usedSince} turns two readings
+   * into what the processes used between them.
+   */
+  public static Map<Long, Long> treeNanos(Predicate<String> pick) {
+    Map<Long, Long> out = new HashMap<>();
+    ProcessHandle.allProcesses()
+        .filter(p -> p.info().commandLine().map(pick::test).orElse(false))
+        .forEach(
+            root -> {
+              read(root.pid(), out);
+              root.descendants().forEach(d -> read(d.pid(), out));
+            });
+    return out;
+  }
+
+  /**
+   * What the processes of {@code after} used since {@code before}; a process started in between
+   * counts whole, one that ended in between is missed (its last interval with it).
+   */
+  public static long usedSince(Map<Long, Long> before, Map<Long, Long> after) {
+    long sum = 0;
+    for (Map.Entry<Long, Long> e : after.entrySet()) {
+      sum += Math.max(0, e.getValue() - before.getOrDefault(e.getKey(), 0L));
+    }
+    return sum;
+  }
+
+  private static void read(long pid, Map<Long, Long> out) {
+    long ticks = ticks(Path.of("/proc", Long.toString(pid), "stat"), -1);
+    if (ticks >= 0) {
+      out.put(pid, ticks * NANOS_PER_TICK);
     }
   }
 }
