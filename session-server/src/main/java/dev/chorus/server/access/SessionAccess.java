@@ -66,7 +66,7 @@ public final class SessionAccess {
         () -> {
           ObjectNode o = Values.NODES.objectNode();
           o.put("version", s.version().toString());
-          o.set("conflicts", s.conflictsJson());
+          o.set("conflicts", s.reads().conflicts());
           return o;
         });
   }
@@ -83,7 +83,7 @@ public final class SessionAccess {
         () -> {
           ObjectNode o = Values.NODES.objectNode();
           o.put("version", s.version().toString());
-          o.set("changes", s.changesSince(v));
+          o.set("changes", s.reads().changesSince(v));
           return o;
         });
   }
@@ -98,7 +98,7 @@ public final class SessionAccess {
         () -> {
           ObjectNode o = Values.NODES.objectNode();
           o.put("version", s.version().toString());
-          ArrayNode changes = s.changesTouching(since, paths);
+          ArrayNode changes = s.reads().changesTouching(since, paths);
           o.set("changes", changes);
           return o;
         });

@@ -1,11 +1,8 @@
 package dev.chorus.server.session;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.crdt.Author;
 import dev.chorus.crdt.Doc;
-import dev.chorus.crdt.Path;
 import dev.chorus.crdt.clock.VersionVector;
 import dev.chorus.crdt.codec.ChangeCodec;
 import dev.chorus.crdt.conflict.Conflict;
@@ -21,9 +18,7 @@ import dev.chorus.server.store.OpLogStore;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -224,21 +219,12 @@ public final class Session {
     }
   }
 
-  /**
-   * Applies the shape's initial content as the session's first change (before it serves). The
-   * change is the same on every node (replica {@value #INIT_REPLICA}, time 0): nodes of a cluster
-   * that open a new session at once write one change, not competing ones.
-   */
+  /** Applies the shape's initial content as the session's first change (before it serves). */
   Change initialChange() {
-    Map<String, Object> init = shape.initialContent();
-    if (init.isEmpty()) {
-      return null;
+    Change c = shape.initialChange();
+    if (c != null) {
+      doc.apply(c);
     }
-    Doc seed = new Doc(INIT_REPLICA);
-    Change c =
-        seed.edit(
-            SERVER, seed.version(), 0L, e -> init.forEach((k, v) -> e.set(Path.ROOT.child(k), v)));
-    doc.apply(c);
     return c;
   }
 
@@ -260,40 +246,9 @@ public final class Session {
     return doc.conflicts();
   }
 
-  public ArrayNode conflictsJson() {
-    return reads.conflicts();
-  }
-
-  /** The document with list element ids ({@code docs/protocol.md}, "The document on the wire"). */
-  public JsonNode docJson() {
-    return reads.doc();
-  }
-
-  /** {@code GET /v1/sessions/{id}} body. */
-  public ObjectNode snapshotJson(boolean plain) {
-    return reads.snapshot(plain);
-  }
-
-  /**
-   * Changes not included in {@code since}, oldest first, each as a change body ({@code author,
-   * batchId, changes, version}); throws {@code stale_base} if they are no longer retained.
-   */
-  public ArrayNode changesSince(VersionVector since) {
-    return history.since(since);
-  }
-
-  /**
-   * The changes not included in {@code since} that touched one of {@code paths} (or an ancestor or
-   * descendant; the root path is everything), op by op, as UnseenChange JSON; {@code stale_base} if
-   * {@code since} is not one of this document's versions or older than its history.
-   */
-  public ArrayNode changesTouching(VersionVector since, Collection<Path> paths) {
-    return reads.changesTouching(since, paths);
-  }
-
-  /** Who is here: the presence of every participant that set one, on every node. */
-  public ArrayNode presenceJson() {
-    return reads.presence();
+  /** The session's reads as wire JSON (document, conflicts, changes since, presence). */
+  public SessionReads reads() {
+    return reads;
   }
 
   // ---------------------------------------------------------------- participants (on context)

@@ -15,10 +15,10 @@ import java.util.Collection;
 
 /**
  * What a session shows its readers, as wire JSON: the document (with or without list ids), its
- * conflicts, the REST body and a participant's {@code welcome}. Reads only; on the session's
- * context.
+ * conflicts, the changes since a version, presence, the REST body and a participant's {@code
+ * welcome}. Reads only; on the session's context ({@link Session#reads}).
  */
-final class SessionReads {
+public final class SessionReads {
   private final String id;
   private final Shape shape;
   private final Doc doc;
@@ -33,7 +33,8 @@ final class SessionReads {
     this.presence = presence;
   }
 
-  ArrayNode conflicts() {
+  /** The open conflicts as on the wire. */
+  public ArrayNode conflicts() {
     ArrayNode a = Values.NODES.arrayNode();
     for (Conflict c : doc.conflicts()) {
       a.add(WireJson.conflict(c));
@@ -51,8 +52,16 @@ final class SessionReads {
     return Values.toJson(doc.toPlain());
   }
 
+  /**
+   * Changes not included in {@code since}, oldest first, each as a change body ({@code author,
+   * batchId, changes, version}); throws {@code stale_base} if they are no longer retained.
+   */
+  public ArrayNode changesSince(VersionVector since) {
+    return history.since(since);
+  }
+
   /** {@code GET /v1/sessions/{id}} body. */
-  ObjectNode snapshot(boolean plain) {
+  public ObjectNode snapshot(boolean plain) {
     ObjectNode o = Values.NODES.objectNode();
     o.put("session", id);
     o.put("shape", shape.name());
@@ -63,8 +72,12 @@ final class SessionReads {
     return o;
   }
 
-  /** See {@link Session#changesTouching}. */
-  ArrayNode changesTouching(VersionVector since, Collection<Path> paths) {
+  /**
+   * The changes not included in {@code since} that touched one of {@code paths} (or an ancestor or
+   * descendant; the root path is everything), op by op, as UnseenChange JSON; {@code stale_base} if
+   * {@code since} is not one of this document's versions or older than its history.
+   */
+  public ArrayNode changesTouching(VersionVector since, Collection<Path> paths) {
     if (!doc.version().dominates(since)) {
       throw new ChorusException(
           ErrorCode.STALE_BASE, "version " + since + " includes changes this server does not have");
@@ -79,7 +92,7 @@ final class SessionReads {
   }
 
   /** Who is here: the presence of every participant that set one, on every node. */
-  ArrayNode presence() {
+  public ArrayNode presence() {
     ArrayNode a = Values.NODES.arrayNode();
     presence.writeTo(a);
     return a;

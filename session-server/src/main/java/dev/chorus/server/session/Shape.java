@@ -1,5 +1,8 @@
 package dev.chorus.server.session;
 
+import dev.chorus.crdt.Doc;
+import dev.chorus.crdt.Path;
+import dev.chorus.crdt.op.Change;
 import dev.chorus.server.protocol.ChorusException;
 import dev.chorus.server.protocol.ErrorCode;
 import dev.chorus.server.protocol.Values;
@@ -51,6 +54,24 @@ public final class Shape {
 
   public String name() {
     return name;
+  }
+
+  /**
+   * The initial content as one change, or null if there is none. The change is the same on every
+   * node (replica {@value Session#INIT_REPLICA}, time 0): nodes of a cluster that open a new
+   * session at once write one change, not competing ones.
+   */
+  Change initialChange() {
+    Map<String, Object> init = initialContent();
+    if (init.isEmpty()) {
+      return null;
+    }
+    Doc seed = new Doc(Session.INIT_REPLICA);
+    return seed.edit(
+        Session.SERVER,
+        seed.version(),
+        0L,
+        e -> init.forEach((k, v) -> e.set(Path.ROOT.child(k), v)));
   }
 
   /** A fresh copy of the initial document (the first change of a new session). */

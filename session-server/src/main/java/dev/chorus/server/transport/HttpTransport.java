@@ -317,7 +317,7 @@ public final class HttpTransport {
             () -> {
               String version = s.version().toString();
               return Map.entry(
-                  version, unchanged(cached, version) ? NOT_MODIFIED : s.snapshotJson(plain));
+                  version, unchanged(cached, version) ? NOT_MODIFIED : s.reads().snapshot(plain));
             })
         .onSuccess(
             read -> {

@@ -62,7 +62,7 @@ final class ChangeWaiter implements Participant {
       long timeoutMs) {
     return session.execAsync(
         () -> {
-          ArrayNode now = session.changesTouching(since, paths);
+          ArrayNode now = session.reads().changesTouching(since, paths);
           if (!now.isEmpty()) {
             return Future.succeededFuture(result(session, true, now));
           }
@@ -101,7 +101,7 @@ final class ChangeWaiter implements Participant {
       return;
     }
     try {
-      ArrayNode changes = session.changesTouching(since, paths);
+      ArrayNode changes = session.reads().changesTouching(since, paths);
       if (!changes.isEmpty()) {
         finish(changes, true);
       }

@@ -149,8 +149,8 @@ final class ChorusTools {
             s ->
                 s.exec(
                     () -> {
-                      ObjectNode o = s.snapshotJson("plain".equals(view));
-                      o.set("presence", s.presenceJson());
+                      ObjectNode o = s.reads().snapshot("plain".equals(view));
+                      o.set("presence", s.reads().presence());
                       return o;
                     }));
   }

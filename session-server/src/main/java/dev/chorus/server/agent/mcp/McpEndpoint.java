@@ -106,8 +106,8 @@ public final class McpEndpoint {
                               s ->
                                   s.exec(
                                       () -> {
-                                        var o = s.snapshotJson(false);
-                                        o.set("presence", s.presenceJson());
+                                        var o = s.reads().snapshot(false);
+                                        o.set("presence", s.reads().presence());
                                         return o.toString();
                                       }))
                           .toCompletionStage())
