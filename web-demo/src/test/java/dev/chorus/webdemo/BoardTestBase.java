@@ -286,12 +286,14 @@ abstract class BoardTestBase {
   /**
    * Clicks {@code css} inside the card titled {@code title}. The board re-renders a card whenever a
    * change touches it (an agent may be working on it), so an element found a moment ago can be
-   * gone: look it up again and retry, within a bound.
+   * gone, or still sliding into view (a scroll snap settling): look it up again and retry, within a
+   * bound.
    */
   void clickInCard(User u, String title, String css) {
     await("click " + css + " on " + title)
         .atMost(Duration.ofSeconds(10))
         .ignoreException(org.openqa.selenium.StaleElementReferenceException.class)
+        .ignoreException(org.openqa.selenium.ElementClickInterceptedException.class)
         .untilAsserted(() -> card(u, title).findElement(By.cssSelector(css)).click());
   }
 
