@@ -39,6 +39,13 @@ public final class ChorusException extends RuntimeException {
     return new ChorusException(code, getMessage(), d);
   }
 
+  /** The websocket and event-stream frame of this error: {@code {"type": "error", ...toJson()}}. */
+  public ObjectNode toFrame() {
+    ObjectNode f = Values.NODES.objectNode().put("type", "error");
+    f.setAll(toJson());
+    return f;
+  }
+
   /** The error as it travels: {@code {"code", "message", ...details}}. */
   public ObjectNode toJson() {
     ObjectNode o = Values.NODES.objectNode();

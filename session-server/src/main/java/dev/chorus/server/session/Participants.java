@@ -1,7 +1,8 @@
 package dev.chorus.server.session;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.chorus.server.protocol.Values;
+import dev.chorus.server.protocol.ChorusException;
+import dev.chorus.server.protocol.ErrorCode;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,6 +14,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * broadcast is encoded once, whatever the number of recipients. On the session's context.
  */
 final class Participants {
+  private static final ChorusException STOPPING =
+      new ChorusException(ErrorCode.SHUTTING_DOWN, "server is stopping; reconnect with since");
+
   private final Map<String, Participant> byId = new LinkedHashMap<>();
 
   void add(Participant p) {
@@ -89,11 +93,7 @@ final class Participants {
    */
   void shutdown(long retryAfterMs) {
     for (Participant p : List.copyOf(byId.values())) {
-      ObjectNode f = Values.NODES.objectNode();
-      f.put("type", "error");
-      f.put("code", "shutting_down");
-      f.put("message", "server is stopping; reconnect with since");
-      f.put("fatal", true);
+      ObjectNode f = STOPPING.toFrame().put("fatal", true);
       f.put("retryAfterMs", retryAfterMs + ThreadLocalRandom.current().nextLong(retryAfterMs + 1));
       p.send(f);
     }

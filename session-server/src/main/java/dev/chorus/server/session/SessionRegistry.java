@@ -319,7 +319,7 @@ public final class SessionRegistry {
                     init.startCounter(),
                     init.endCounter(),
                     seq,
-                    ChangeCodec.toJson(init).toString());
+                    ChangeCodec.toJsonString(init));
             storeExecutor
                 .executeBlocking(
                     () -> {

@@ -126,14 +126,7 @@ final class Connection implements Participant {
     if (outstanding.incrementAndGet() > config.maxWriteQueueFrames()) {
       closed = true;
       LOG.info("{} ({}): slow consumer, disconnecting", participantId, principal.actorId());
-      ObjectNode f = Values.NODES.objectNode();
-      f.put("type", "error");
-      f.put("code", ErrorCode.SLOW_CONSUMER.wireName());
-      f.put("message", "you do not read fast enough; reconnect with since");
-      f.put("fatal", true);
-      // jittered, so a fan-out that cut many readers at once is not met by a reconnect storm
-      f.put("retryAfterMs", dev.chorus.server.session.RateLimiter.jittered(500));
-      ws.writeTextMessage(f.toString());
+      ws.writeTextMessage(SlowConsumer.frame().toString());
       ws.close((short) 4408, "slow consumer");
       return;
     }
@@ -163,13 +156,7 @@ final class Connection implements Participant {
 
   private void sendError(ChorusException e, String batchId) {
     metrics.error(e.code().wireName());
-    ObjectNode f = Values.NODES.objectNode();
-    f.put("type", "error");
-    f.put("code", e.code().wireName());
-    f.put("message", e.getMessage());
-    if (e.details() instanceof ObjectNode d) {
-      f.setAll(d);
-    }
+    ObjectNode f = e.toFrame();
     if (batchId != null && !f.has("batchId")) {
       f.put("batchId", batchId);
     }

@@ -11,8 +11,8 @@ import dev.chorus.server.protocol.ErrorCode;
 import dev.chorus.server.protocol.Values;
 import dev.chorus.server.session.EncodedFrame;
 import dev.chorus.server.session.Participant;
-import dev.chorus.server.session.RateLimiter;
 import dev.chorus.server.session.Session;
+import dev.chorus.server.transport.SlowConsumer;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.concurrent.ThreadLocalRandom;
@@ -174,11 +174,8 @@ final class EventStream implements Participant {
     if (outstanding.incrementAndGet() > config.maxWriteQueueFrames()) {
       closed = true;
       LOG.info("{} ({}): slow event-stream reader, closing", participantId, principal.actorId());
-      ChorusException e =
-          new ChorusException(
-              ErrorCode.SLOW_CONSUMER, "you do not read fast enough; reconnect with since");
-      metrics.error(e.code().wireName());
-      res.write(event("error", null, errorFrame(e, true).toString()));
+      metrics.error(ErrorCode.SLOW_CONSUMER.wireName());
+      res.write(event("error", null, SlowConsumer.frame().toString()));
       res.end();
       onClosed();
       return;
@@ -199,14 +196,7 @@ final class EventStream implements Participant {
   }
 
   private static ObjectNode errorFrame(ChorusException e, boolean fatal) {
-    ObjectNode f = e.toJson();
-    ObjectNode typed = f.objectNode().put("type", "error");
-    typed.setAll(f);
-    typed.put("fatal", fatal);
-    if (e.code() == ErrorCode.SLOW_CONSUMER) {
-      typed.put("retryAfterMs", RateLimiter.jittered(500));
-    }
-    return typed;
+    return e.toFrame().put("fatal", fatal);
   }
 
   /** One SSE event; a JSON frame has no raw newline, so it is one {@code data:} line. */
