@@ -292,8 +292,11 @@ abstract class BoardTestBase {
   void clickInCard(User u, String title, String css) {
     await("click " + css + " on " + title)
         .atMost(Duration.ofSeconds(10))
-        .ignoreException(org.openqa.selenium.StaleElementReferenceException.class)
-        .ignoreException(org.openqa.selenium.ElementClickInterceptedException.class)
+        // One predicate for both: each ignoreException call replaces the previous one.
+        .ignoreExceptionsMatching(
+            e ->
+                e instanceof org.openqa.selenium.StaleElementReferenceException
+                    || e instanceof org.openqa.selenium.ElementClickInterceptedException)
         .untilAsserted(() -> card(u, title).findElement(By.cssSelector(css)).click());
   }
 
