@@ -157,7 +157,7 @@ public final class Sites {
 
   private void addElement(Item item) {
     add(item);
-    for (Entry e : item.positions.entries) {
+    for (Entry e : item.positions.scanned()) {
       if (e.retiredBy != null) {
         scope(item); // a deleted element an edit keeps alive shows again, whole
         return;
