@@ -47,7 +47,8 @@ public final class ConflictFinder {
    * {@link Item}), each once: a concurrent move cycle can lead back to a site.
    */
   void forEachSite(Object from, Consumer<Object> visit) {
-    walk(from, visit, Collections.newSetFromMap(new IdentityHashMap<>()), 0);
+    // sized small: a scope is most often one element or one register
+    walk(from, visit, Collections.newSetFromMap(new IdentityHashMap<>(4)), 0);
   }
 
   private void walk(Object x, Consumer<Object> visit, Set<Object> seen, int depth) {

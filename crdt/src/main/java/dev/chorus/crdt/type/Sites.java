@@ -193,7 +193,7 @@ public final class Sites {
     }
     if (!scopes.isEmpty()) {
       // Sites now under a scope that were hidden before the change had no conflicts showing then.
-      Map<Object, Boolean> now = new IdentityHashMap<>();
+      Map<Object, Boolean> now = new IdentityHashMap<>(4);
       for (Object root : scopes.keySet()) {
         finder.forEachSite(root, site -> now.put(site, Boolean.TRUE));
       }
