@@ -170,6 +170,17 @@ public final class RunContext implements AutoCloseable {
     return c;
   }
 
+  /**
+   * Closes the clients of {@code session} and leaves them out of the final verification (a
+   * benchmark's warm-up, whose deliveries its meter counted).
+   */
+  public void discard(String session) throws InterruptedException {
+    List<ChorusClient> done =
+        clients.stream().filter(c -> c.spec().session().equals(session)).toList();
+    clients.removeAll(done);
+    await(done.stream().map(ChorusClient::close).toList(), 10_000);
+  }
+
   /** Waits (bounded) for all futures; returns how many did not succeed in time. */
   public static int await(List<? extends Future<?>> fs, long timeoutMs)
       throws InterruptedException {
