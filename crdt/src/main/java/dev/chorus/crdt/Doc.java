@@ -127,7 +127,9 @@ public final class Doc {
     long start = maxCounter + 1;
     UndoLog undo = mutating ? new UndoLog() : undoScratch.cleared();
     Sites sites = mutating ? new Sites(state) : sitesScratch.cleared();
-    Editor editor = new Editor(state, replicaId, base, author, timestampMillis, start, undo, sites);
+    boolean sawAll = base == version || base.dominates(version);
+    Editor editor =
+        new Editor(state, replicaId, base, sawAll, author, timestampMillis, start, undo, sites);
     mutating = true;
     stateChanged();
     try {

@@ -11,7 +11,7 @@ import dev.chorus.server.replication.hazelcast.HazelcastReplicator;
 import dev.chorus.server.session.Session;
 import dev.chorus.server.session.SessionRegistry;
 import dev.chorus.server.store.OpLogStore;
-import dev.chorus.server.store.jdbc.JdbcOpLogStore;
+import dev.chorus.server.store.OpLogStores;
 import dev.chorus.server.transport.HttpTransport;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -75,7 +75,7 @@ public final class ChorusServer {
     Files.createDirectories(config.dataDir());
     String replicaId = resolveReplicaId(config);
     String secret = TokenService.resolveSecret(config.jwtSecret(), config.dataDir());
-    JdbcOpLogStore store = new JdbcOpLogStore(config.effectiveStoreUrl(), config.storeThreads());
+    OpLogStore store = OpLogStores.open(config.effectiveStoreUrl(), config.storeThreads());
     HazelcastMember hz = null;
     Vertx vertx = null;
     try {

@@ -316,16 +316,22 @@ public record ServerConfig(
     return List.of("http://localhost:" + actualPort, "http://127.0.0.1:" + actualPort);
   }
 
-  /** JDBC URL of the store. */
+  /**
+   * URL of the store: {@code --store-url}, else the embedded one in the data dir — an H2 file if an
+   * earlier version made one there (its data stays where it is), else the log files of {@link
+   * dev.chorus.server.store.file.FileOpLogStore}.
+   */
   public String effectiveStoreUrl() {
     if (storeUrl != null && !storeUrl.isBlank()) {
       return storeUrl;
     }
-    // WRITE_DELAY=0: commit reaches the file before executeUpdate/commit returns, so an acked
-    // batch survives kill -9 of this process (see docs/operations.md, "Durability").
-    return "jdbc:h2:file:"
-        + dataDir.toAbsolutePath().normalize().resolve("chorus")
-        + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
+    Path dir = dataDir.toAbsolutePath().normalize();
+    if (java.nio.file.Files.exists(dir.resolve("chorus.mv.db"))) {
+      // WRITE_DELAY=0: commit reaches the file before executeUpdate/commit returns, so an acked
+      // batch survives kill -9 of this process (see docs/operations.md, "Durability").
+      return "jdbc:h2:file:" + dir.resolve("chorus") + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
+    }
+    return dev.chorus.server.store.OpLogStores.LOG_SCHEME + dir.resolve("oplog");
   }
 
   public ServerConfig withPort(int p) {

@@ -9,6 +9,7 @@ import dev.chorus.server.store.OpLogStore;
 import dev.chorus.server.store.OpLogStore.BatchRecord;
 import dev.chorus.server.store.OpLogStore.StoredBatch;
 import dev.chorus.server.store.OpLogStore.StoredChange;
+import dev.chorus.server.store.OpLogStores;
 import dev.chorus.server.store.jdbc.JdbcOpLogStore;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,8 +24,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The JDBC store, the same code on H2 (the single-node default) and on a real PostgreSQL server
- * (shared by a cluster): the log is a grow-only set several nodes write, catch-up by version
+ * The stores, one contract: the log files (the single-node default), H2 and a real PostgreSQL
+ * server (shared by a cluster): the log is a grow-only set several nodes write, catch-up by version
  * vector, snapshots never go backwards, compaction only drops what a snapshot covers.
  */
 class StoreIT {
@@ -44,12 +45,15 @@ class StoreIT {
 
   private static OpLogStore open(String kind) throws Exception {
     String url =
-        kind.equals("postgres")
-            ? pg.newDatabase()
-            : "jdbc:h2:file:"
-                + TestServer.newDataDir().toAbsolutePath().resolve("chorus")
-                + ";WRITE_DELAY=0";
-    OpLogStore s = new JdbcOpLogStore(url, 4);
+        switch (kind) {
+          case "postgres" -> pg.newDatabase();
+          case "log" -> OpLogStores.LOG_SCHEME + TestServer.newDataDir().resolve("oplog");
+          default ->
+              "jdbc:h2:file:"
+                  + TestServer.newDataDir().toAbsolutePath().resolve("chorus")
+                  + ";WRITE_DELAY=0";
+        };
+    OpLogStore s = OpLogStores.open(url, 4);
     s.init();
     s.init(); // idempotent (every node of a cluster runs it at start)
     return s;
@@ -70,7 +74,7 @@ class StoreIT {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"h2", "postgres"})
+  @ValueSource(strings = {"log", "h2", "postgres"})
   void appendIsAGrowOnlySet_twoNodesWritingTheSameChangesKeepOneCopy(String kind) throws Exception {
     try (OpLogStore s = open(kind)) {
       s.create("s1", "generic");
@@ -88,7 +92,7 @@ class StoreIT {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"h2", "postgres"})
+  @ValueSource(strings = {"log", "h2", "postgres"})
   void changesAfter_returnsWhatAVersionLacks_withBatchRecords(String kind) throws Exception {
     try (OpLogStore s = open(kind)) {
       s.create("s1", "generic");
@@ -117,7 +121,7 @@ class StoreIT {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"h2", "postgres"})
+  @ValueSource(strings = {"log", "h2", "postgres"})
   void snapshots_neverGoBackwards_andCompactionKeepsWhatNoSnapshotCovers(String kind)
       throws Exception {
     try (OpLogStore s = open(kind)) {
@@ -159,7 +163,7 @@ class StoreIT {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"h2", "postgres"})
+  @ValueSource(strings = {"log", "h2", "postgres"})
   void concurrentWritersOfTheSameRows_neverFail(String kind) throws Exception {
     try (OpLogStore s = open(kind)) {
       s.create("s1", "generic");

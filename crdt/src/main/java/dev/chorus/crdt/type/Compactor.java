@@ -66,7 +66,7 @@ public final class Compactor {
       }
     }
     for (Entry e : dead) {
-      reg.entries.remove(e);
+      reg.drop(e);
       if (reg.positions) {
         keepDeletes(reg.item, e);
       }

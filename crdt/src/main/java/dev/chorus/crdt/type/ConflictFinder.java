@@ -47,7 +47,8 @@ public final class ConflictFinder {
    * {@link Item}), each once: a concurrent move cycle can lead back to a site.
    */
   void forEachSite(Object from, Consumer<Object> visit) {
-    walk(from, visit, Collections.newSetFromMap(new IdentityHashMap<>()), 0);
+    // sized small: a scope is most often one element or one register
+    walk(from, visit, Collections.newSetFromMap(new IdentityHashMap<>(4)), 0);
   }
 
   private void walk(Object x, Consumer<Object> visit, Set<Object> seen, int depth) {
@@ -129,7 +130,7 @@ public final class ConflictFinder {
               sb.toString()));
     }
     for (Entry e : live) {
-      if (e.child != null) {
+      if (e.child != null && e.retiredBy != null) {
         Conflict c = deleteVsEdit("delete:" + site, path, e.retiredBy, lv.subtree(e.child));
         if (c != null) {
           out.add(c);
@@ -141,12 +142,27 @@ public final class ConflictFinder {
 
   /** The move-vs-move and delete-vs-edit conflicts of a list element. */
   public List<Conflict> at(Item item) {
-    if (!reachable(item)) {
+    List<Entry> live = lv.liveEntries(item.positions);
+    List<Retirement> deletes = new ArrayList<>(0);
+    if (item.keptDeletes != null) {
+      deletes.addAll(item.keptDeletes);
+    }
+    for (Entry e : item.positions.scanned()) {
+      if (e.retiredBy != null) {
+        for (Retirement r : e.retiredBy) {
+          if (r.kind() == Retirement.Kind.DELETE) {
+            deletes.add(r);
+          }
+        }
+      }
+    }
+    // One position and no delete, the common case, asked before and after every op on an element:
+    // no conflict, so no path to work out.
+    if ((live.size() < 2 && deletes.isEmpty()) || !reachable(item)) {
       return List.of();
     }
     List<Conflict> out = new ArrayList<>(1);
     Path path = mat.pathOf(item);
-    List<Entry> live = lv.liveEntries(item.positions);
     if (live.size() > 1) {
       List<Intent> intents = new ArrayList<>();
       StringBuilder sb = new StringBuilder(path + ": ");
@@ -161,18 +177,11 @@ public final class ConflictFinder {
           new Conflict(
               "move:" + item.id, ConflictKind.MOVE_VS_MOVE, path, shown, intents, sb.toString()));
     }
-    List<Retirement> deletes = new ArrayList<>();
-    if (item.keptDeletes != null) {
-      deletes.addAll(item.keptDeletes);
-    }
-    for (Entry e : item.positions.entries) {
-      if (e.retiredBy != null) {
-        deletes.addAll(e.retiredBy);
+    if (!deletes.isEmpty()) {
+      Conflict c = deleteVsEdit("delete:" + item.id, path, deletes, lv.subtree(item));
+      if (c != null) {
+        out.add(c);
       }
-    }
-    Conflict c = deleteVsEdit("delete:" + item.id, path, deletes, lv.subtree(item));
-    if (c != null) {
-      out.add(c);
     }
     return out;
   }

@@ -323,9 +323,7 @@ public final class DocState {
     for (OpId p : pred) {
       Entry e = reg.find(p);
       e.retire(r, undo);
-      if (!reg.positions && e.child == null) {
-        reg.retireForGood(e, undo);
-      }
+      reg.settleRetired(e, undo);
     }
   }
 

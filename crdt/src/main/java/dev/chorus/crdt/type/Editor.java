@@ -25,6 +25,7 @@ public final class Editor implements Edit {
   private final Liveness lv;
   private final String replica;
   private final VersionVector basedOn;
+  private final boolean sawAll;
   private final Author author;
   private final long ts;
   private final long start;
@@ -37,6 +38,7 @@ public final class Editor implements Edit {
       DocState st,
       String replica,
       VersionVector basedOn,
+      boolean sawAll,
       Author author,
       long ts,
       long startCounter,
@@ -46,6 +48,7 @@ public final class Editor implements Edit {
     this.lv = st.liveness;
     this.replica = replica;
     this.basedOn = basedOn;
+    this.sawAll = sawAll;
     this.author = author;
     this.ts = ts;
     this.start = startCounter;
@@ -94,10 +97,14 @@ public final class Editor implements Edit {
   public String insert(Path list, String afterId, Object value) {
     ListObj l = container(list, ListObj.class, Code.NOT_A_LIST);
     OpId left = null;
+    OpId right;
     if (afterId != null) {
-      left = positionIn(l, element(l, afterId, list), list);
+      Position after = positionIn(l, element(l, afterId, list), list);
+      left = after.id;
+      right = l.seq.atomAfter(after.run, 0);
+    } else {
+      right = firstAtom(l.seq);
     }
-    OpId right = left == null ? firstAtom(l.seq) : atomAfter(l.seq, left);
     OpId id = emit(new Op.ListInsert(l.id, left, right, content(value)));
     fill(id, value);
     return id.toString();
@@ -122,14 +129,18 @@ public final class Editor implements Edit {
       throw new DocException(Code.MOVE_INTO_SELF, "cannot move " + element + " into itself");
     }
     OpId left = null;
+    OpId right;
     if (afterId != null) {
       Item after = element(target, afterId, targetList);
       if (after == slot.item) {
         throw new DocException(Code.MOVE_INTO_SELF, "cannot move an element after itself");
       }
-      left = positionIn(target, after, targetList);
+      Position at = positionIn(target, after, targetList);
+      left = at.id;
+      right = target.seq.atomAfter(at.run, 0);
+    } else {
+      right = firstAtom(target.seq);
     }
-    OpId right = left == null ? firstAtom(target.seq) : atomAfter(target.seq, left);
     List<OpId> pred = seenValues(slot.item.positions);
     emit(new Op.ListMove(target.id, slot.item.id, left, right, pred));
   }
@@ -263,12 +274,20 @@ public final class Editor implements Edit {
 
   private List<OpId> seenValues(Register reg) {
     List<OpId> out = new ArrayList<>(1);
-    for (Entry e : reg.entries) {
+    for (Entry e : reg.positions ? positions(reg) : reg.entries) {
       if (visible(e, reg)) {
         out.add(e.id);
       }
     }
     return out;
+  }
+
+  /**
+   * The positions of an element a writer may have seen: for one that saw everything this replica
+   * has, none that a move retired (it saw the move); for an older view, all of them.
+   */
+  private List<Entry> positions(Register reg) {
+    return sawAll ? reg.current : reg.entries;
   }
 
   private Entry seenWinner(Register reg) {
@@ -343,7 +362,7 @@ public final class Editor implements Edit {
       if (shown != null && shown.position.list == l && visible(shown, item.positions)) {
         return item;
       }
-      for (Entry e : item.positions.entries) {
+      for (Entry e : positions(item.positions)) {
         if (e.position.list == l && visible(e, item.positions)) {
           return item;
         }
@@ -353,9 +372,9 @@ public final class Editor implements Edit {
   }
 
   /** The position of {@code item} in {@code l} that the writer saw, to insert after. */
-  private OpId positionIn(ListObj l, Item item, Path whole) {
+  private Position positionIn(ListObj l, Item item, Path whole) {
     Entry best = null;
-    for (Entry e : item.positions.entries) {
+    for (Entry e : positions(item.positions)) {
       if (e.position.list == l
           && visible(e, item.positions)
           && (best == null || best.id.compareTo(e.id) < 0)) {
@@ -365,7 +384,7 @@ public final class Editor implements Edit {
     if (best == null) {
       throw new DocException(Code.PATH_NOT_FOUND, "no element " + item.id + " in " + whole);
     }
-    return best.id;
+    return best.position;
   }
 
   /** Whether list {@code l} lies inside element {@code item}. */
@@ -398,10 +417,5 @@ public final class Editor implements Edit {
   private static OpId lastAtom(Sequence seq) {
     Sequence.Run last = seq.last();
     return last == null ? null : last.id(last.len - 1);
-  }
-
-  private static OpId atomAfter(Sequence seq, OpId atom) {
-    Sequence.Run r = seq.runOf(atom);
-    return seq.atomAfter(r, (int) (atom.counter() - r.counter));
   }
 }

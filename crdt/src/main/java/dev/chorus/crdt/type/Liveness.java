@@ -78,8 +78,9 @@ public final class Liveness {
 
   /** The live values of {@code reg}, ordered by op id. */
   public List<Entry> liveEntries(Register reg) {
-    List<Entry> out = new ArrayList<>(reg.entries.size());
-    for (Entry e : reg.entries) {
+    List<Entry> scanned = reg.scanned();
+    List<Entry> out = new ArrayList<>(scanned.size());
+    for (Entry e : scanned) {
       if (live(e, reg)) {
         out.add(e);
       }
@@ -93,7 +94,7 @@ public final class Liveness {
   /** The display winner: the live value with the greatest op id, or null if none is live. */
   public Entry winner(Register reg) {
     Entry best = null;
-    for (Entry e : reg.entries) {
+    for (Entry e : reg.scanned()) {
       if ((best == null || best.id.compareTo(e.id) < 0) && live(e, reg)) {
         best = e;
       }

@@ -255,6 +255,7 @@ public final class Sequence {
     Run r = new Run(p.id.replica(), p.id.counter(), 1, originLeft, originRight);
     r.visible = true;
     r.position = p;
+    p.run = r;
     return integrate(r, undo);
   }
 
@@ -556,13 +557,21 @@ public final class Sequence {
     throw new IllegalStateException("block visible count out of step");
   }
 
-  /** The atom right after {@code (run, offset)}, visible or not; null at the end. */
+  /**
+   * The atom right after {@code (run, offset)}, visible or not; null at the end. Both runs become
+   * the lookup hints: an insert between the two names them as its origins next.
+   */
   public OpId atomAfter(Run run, int offset) {
+    hint = run;
     if (offset + 1 < run.len) {
       return run.id(offset + 1);
     }
     Run n = next(run);
-    return n == null ? null : n.id(0);
+    if (n == null) {
+      return null;
+    }
+    hint2 = n;
+    return n.id(0);
   }
 
   /** The ids of {@code count} visible atoms from visible index {@code index}, as ranges. */

@@ -157,7 +157,7 @@ public final class Sites {
 
   private void addElement(Item item) {
     add(item);
-    for (Entry e : item.positions.entries) {
+    for (Entry e : item.positions.scanned()) {
       if (e.retiredBy != null) {
         scope(item); // a deleted element an edit keeps alive shows again, whole
         return;
@@ -193,7 +193,7 @@ public final class Sites {
     }
     if (!scopes.isEmpty()) {
       // Sites now under a scope that were hidden before the change had no conflicts showing then.
-      Map<Object, Boolean> now = new IdentityHashMap<>();
+      Map<Object, Boolean> now = new IdentityHashMap<>(4);
       for (Object root : scopes.keySet()) {
         finder.forEachSite(root, site -> now.put(site, Boolean.TRUE));
       }

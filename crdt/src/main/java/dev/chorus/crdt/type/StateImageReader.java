@@ -32,7 +32,7 @@ final class StateImageReader {
       Item item = new Item(ii.id());
       st.items.put(item.id, item);
       for (EntryImage ei : ii.value()) {
-        add(item.value, entry(ei, item.value));
+        item.value.load(entry(ei, item.value));
       }
       agg(item.agg, ii.agg());
       if (!ii.keptDeletes().isEmpty()) {
@@ -48,23 +48,16 @@ final class StateImageReader {
         Position p = new Position(pi.id(), item, list);
         Entry e = new Entry(pi.id(), pi.author(), pi.timestamp(), null, p);
         retire(e, pi.retiredBy());
-        item.positions.entries.add(e);
+        item.positions.load(e);
         Sequence.Run run = list.seq.runOf(pi.id());
         if (run == null) {
           throw new IllegalStateException("position " + pi.id() + " is not in list " + list.id);
         }
         run.position = p;
+        p.run = run;
       }
     }
     st.liveness.invalidateAll();
-  }
-
-  /** A retired scalar goes where {@link DocState} puts it: out of the scanned values. */
-  private static void add(Register reg, Entry e) {
-    reg.entries.add(e);
-    if (e.retiredBy != null && e.child == null) {
-      reg.retireForGood(e, null);
-    }
   }
 
   private Entry entry(EntryImage ei, Register reg) {
@@ -94,7 +87,7 @@ final class StateImageReader {
       for (Map.Entry<String, List<EntryImage>> r : oi.registers().entrySet()) {
         Register reg = m.register(r.getKey(), null);
         for (EntryImage ei : r.getValue()) {
-          add(reg, entry(ei, reg));
+          reg.load(entry(ei, reg));
         }
       }
     } else if (o instanceof ListObj l) {

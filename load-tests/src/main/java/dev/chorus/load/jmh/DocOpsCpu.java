@@ -1,0 +1,62 @@
+// The DocOpsBenchmark operations timed by thread CPU time and allocation instead of wall time.
+package dev.chorus.load.jmh;
+
+import com.sun.management.ThreadMXBean;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Runs each {@link DocOpsBenchmark} operation on a fresh board (its own setup), {@code ops} times
+ * per round, and prints the median over the rounds of the thread's CPU time and bytes allocated per
+ * op. On a machine shared with other builds, wall time (what JMH reports) measures the neighbours
+ * as much as the code; CPU time mostly does not. The first rounds are warm-up. Usage: {@code java
+ * -cp ... dev.chorus.load.jmh.DocOpsCpu [ops per round, 20000] [rounds, 8] [warm-up rounds, 3]}.
+ */
+public final class DocOpsCpu {
+  private DocOpsCpu() {}
+
+  public static void main(String[] args) {
+    int ops = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
+    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 8;
+    int warmups = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+    Map<String, Consumer<DocOpsBenchmark>> benchmarks =
+        Map.of(
+            "registerSet", DocOpsBenchmark::registerSet,
+            "mapSet", DocOpsBenchmark::mapSet,
+            "listInsert", DocOpsBenchmark::listInsert,
+            "listMoveWithinList", DocOpsBenchmark::listMoveWithinList,
+            "listMoveBetweenLists", DocOpsBenchmark::listMoveBetweenLists);
+    ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+    for (String name : new java.util.TreeSet<>(benchmarks.keySet())) {
+      List<Double> cpuUs = new ArrayList<>();
+      List<Double> bytes = new ArrayList<>();
+      for (int round = 0; round < warmups + rounds; round++) {
+        DocOpsBenchmark b = new DocOpsBenchmark();
+        b.listSize = 1000;
+        b.keys = 100;
+        b.buildDocument();
+        long cpu = threads.getCurrentThreadCpuTime();
+        long allocated = threads.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < ops; i++) {
+          benchmarks.get(name).accept(b);
+        }
+        if (round >= warmups) {
+          cpuUs.add((threads.getCurrentThreadCpuTime() - cpu) / 1e3 / ops);
+          bytes.add((double) (threads.getCurrentThreadAllocatedBytes() - allocated) / ops);
+        }
+      }
+      System.out.printf(
+          "%-22s cpu_us_per_op=%.2f alloc_bytes_per_op=%.0f%n", name, median(cpuUs), median(bytes));
+    }
+  }
+
+  private static double median(List<Double> xs) {
+    List<Double> s = new ArrayList<>(xs);
+    s.sort(null);
+    int n = s.size();
+    return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+  }
+}
