@@ -98,9 +98,7 @@ public final class ChorusServer {
                     config.hazelcastInterface(),
                     config.hazelcastPort(),
                     config.hazelcastMembers(),
-                    config.hazelcastK8sServiceDns(),
-                    config.hazelcastBackupCount(),
-                    config.oplogTtlSeconds()));
+                    config.hazelcastK8sServiceDns()));
         replicator = new HazelcastReplicator(hz, vertx, replicaId);
       } else {
         replicator = LocalReplicator.disabled();

@@ -44,8 +44,6 @@ public record ServerConfig(
     List<String> hazelcastMembers,
     String hazelcastInterface,
     String hazelcastK8sServiceDns,
-    int hazelcastBackupCount,
-    int oplogTtlSeconds,
     long antiEntropyMs,
     int maxConnections,
     int maxSessions,
@@ -156,16 +154,6 @@ public record ServerConfig(
               "",
               "cluster: discover members via this headless service's DNS instead of the list"),
           new Option(
-              "hazelcast-backup-count",
-              "CHORUS_HAZELCAST_BACKUP_COUNT",
-              "1",
-              "synchronous backups of every op-log entry before an ack (0-6)"),
-          new Option(
-              "oplog-ttl-seconds",
-              "CHORUS_OPLOG_TTL_SECONDS",
-              "600",
-              "how long an entry stays in the cluster op-log map (0 = forever)"),
-          new Option(
               "anti-entropy-ms",
               "CHORUS_ANTI_ENTROPY_MS",
               "10000",
@@ -271,8 +259,6 @@ public record ServerConfig(
         list(values.get("hazelcast-members")),
         values.get("hazelcast-interface").trim(),
         values.get("hazelcast-k8s-service-dns").trim(),
-        intValue(values, "hazelcast-backup-count"),
-        intValue(values, "oplog-ttl-seconds"),
         longValue(values, "anti-entropy-ms"),
         intValue(values, "max-connections"),
         intValue(values, "max-sessions"),
@@ -378,8 +364,6 @@ public record ServerConfig(
         hazelcastMembers,
         hazelcastInterface,
         hazelcastK8sServiceDns,
-        hazelcastBackupCount,
-        oplogTtlSeconds,
         antiEntropyMs,
         maxConnections,
         maxSessions,
@@ -409,8 +393,6 @@ public record ServerConfig(
                 + (hazelcastK8sServiceDns.isEmpty()
                     ? String.join(",", hazelcastMembers)
                     : "dns:" + hazelcastK8sServiceDns)
-                + " backupCount="
-                + hazelcastBackupCount
             : "")
         + " maxFrameBytes="
         + maxFrameBytes

@@ -273,7 +273,7 @@ class ClusterIT {
       }
     }
 
-    // full stop, then start from PostgreSQL alone (the op-log map is gone with the cluster)
+    // full stop, then start from PostgreSQL alone (Hazelcast holds nothing that survives it)
     for (TestCluster.Node n : nodes) {
       n.stop();
     }

@@ -355,7 +355,6 @@ public final class ClusterBench {
             && (line.startsWith("chorus_batch_latency_seconds")
                 || line.startsWith("chorus_store_commit_seconds")
                 || line.startsWith("chorus_store_write_seconds")
-                || line.startsWith("chorus_oplog_write_seconds")
                 || line.startsWith("chorus_catchup"))
             && !line.contains("_max")) {
           sb.append(line.replace("chorus_", "")).append("; ");

@@ -25,7 +25,6 @@ public final class Metrics {
   private final Timer batchLatency;
   private final Timer storeLatency;
   private final Timer storeWrite;
-  private final Timer oplogWrite;
   private final Timer sessionLoad;
   private final Counter loadReplayed;
   private final Counter snapshots;
@@ -53,16 +52,11 @@ public final class Metrics {
         timer(
             "chorus.batch.latency", "batch received to ack (includes the store commit)", registry);
     storeLatency = timer("chorus.store.commit", "one group commit to the store", registry);
-    // The two sinks of a cluster ack, timed apart: which one a slow group commit waited for.
+    // The transaction alone, apart from the queueing before it and the settling after it.
     storeWrite =
         timer(
             "chorus.store.write",
             "one store transaction of queued groups (on the store thread)",
-            registry);
-    oplogWrite =
-        timer(
-            "chorus.oplog.write",
-            "one group's op-log map write with its synchronous backups (cluster)",
             registry);
     sessionLoad =
         timer(
@@ -115,10 +109,6 @@ public final class Metrics {
 
   public void storeWrite(long nanos) {
     storeWrite.record(nanos, TimeUnit.NANOSECONDS);
-  }
-
-  public void oplogWrite(long nanos) {
-    oplogWrite.record(nanos, TimeUnit.NANOSECONDS);
   }
 
   public void sessionLoaded(long nanos, int replayedChanges) {

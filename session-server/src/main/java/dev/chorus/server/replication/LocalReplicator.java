@@ -1,8 +1,6 @@
 package dev.chorus.server.replication;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.chorus.crdt.clock.VersionVector;
-import io.vertx.core.Future;
 import java.util.List;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
@@ -26,20 +24,10 @@ public final class LocalReplicator implements Replicator {
   }
 
   @Override
-  public Future<Void> persist(String sessionId, List<OpLogEntry> entries) {
-    return Future.succeededFuture();
-  }
-
-  @Override
   public void publish(String sessionId, List<OpLogEntry> entries) {}
 
   @Override
   public void publishPresence(String sessionId, ObjectNode participant, boolean left) {}
-
-  @Override
-  public Future<List<OpLogEntry>> missing(String sessionId, VersionVector have) {
-    return Future.succeededFuture(List.of());
-  }
 
   @Override
   public AutoCloseable subscribe(String sessionId, SessionListener listener) {

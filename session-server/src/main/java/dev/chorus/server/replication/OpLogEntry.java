@@ -1,17 +1,18 @@
 package dev.chorus.server.replication;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.chorus.server.protocol.Values;
+import java.io.DataInput;
+import java.io.DataOutput;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * One entry of the replicated op log: a CRDT change (codec JSON) with what other replicas need to
  * treat it as their own — the batch it came from (for idempotent re-sends on any node), the ack the
  * origin gave, the client ops as applied (for {@code change} frames) and the origin's log position.
  *
- * <p>Entries are immutable and keyed by the change id ({@link #key}): the same key always carries
- * the same entry, so storing one twice, in any order, on any node, is harmless (set union).
+ * <p>Entries are immutable and identified by the change id ({@code replica}, {@code startCounter}):
+ * the same id always carries the same entry, so applying one twice, in any order, on any node, is
+ * harmless (set union).
  *
  * @param replica the replica that recorded the change
  * @param startCounter the change's first op counter (with {@code replica}: its unique id)
@@ -36,72 +37,62 @@ public record OpLogEntry(
     String opsJson,
     long seq) {
 
-  /** The op-log key of a change: {@code sessionId/replica/startCounter}. */
-  public static String key(String sessionId, String replica, long startCounter) {
-    return sessionId + "/" + replica + "/" + startCounter;
+  /**
+   * Writes the entry in the compact binary form the topics carry ({@link #readFrom} reads it back):
+   * the change, results and ops are already JSON (made once by the origin, or read from the store),
+   * so they travel as bytes and the receiver hands them on as they came — nothing is parsed into a
+   * tree and printed again, on either side.
+   */
+  public void writeTo(DataOutput out) throws IOException {
+    writeString(out, replica);
+    out.writeLong(startCounter);
+    out.writeLong(endCounter);
+    writeString(out, changeJson);
+    writeString(out, batchId);
+    writeString(out, contentHash);
+    writeString(out, version);
+    writeString(out, resultsJson);
+    writeString(out, opsJson);
+    out.writeLong(seq);
   }
 
-  public String key(String sessionId) {
-    return key(sessionId, replica, startCounter);
+  /** Reads an entry {@link #writeTo} wrote. */
+  public static OpLogEntry readFrom(DataInput in) throws IOException {
+    return new OpLogEntry(
+        readString(in),
+        in.readLong(),
+        in.readLong(),
+        readString(in),
+        readString(in),
+        readString(in),
+        readString(in),
+        readString(in),
+        readString(in),
+        in.readLong());
   }
 
   /**
-   * Compact JSON (short field names: entries travel on every write), written straight from the
-   * fields: the change, results and ops are already JSON (made by this server or read from an
-   * entry), so they are copied, not parsed and printed again — this runs for every change on the
-   * op-log write and again on the publish.
+   * A string as its UTF-8 length and bytes ({@code -1}: null). Not {@link DataOutput#writeUTF},
+   * which stops at 64 KB and a change may be larger.
    */
-  public String toJsonString() {
-    return Values.jsonString(this::writeTo);
+  public static void writeString(DataOutput out, String s) throws IOException {
+    if (s == null) {
+      out.writeInt(-1);
+      return;
+    }
+    byte[] b = s.getBytes(StandardCharsets.UTF_8);
+    out.writeInt(b.length);
+    out.write(b);
   }
 
-  /** Writes {@link #toJsonString} to {@code g} (an envelope carrying several entries). */
-  public void writeTo(JsonGenerator g) throws IOException {
-    g.writeStartObject();
-    g.writeStringField("r", replica);
-    g.writeNumberField("s", startCounter);
-    g.writeNumberField("e", endCounter);
-    g.writeFieldName("c");
-    g.writeRawValue(changeJson);
-    if (resultsJson != null) {
-      g.writeFieldName("res");
-      g.writeRawValue(resultsJson);
+  /** Reads a string {@link #writeString} wrote. */
+  public static String readString(DataInput in) throws IOException {
+    int n = in.readInt();
+    if (n < 0) {
+      return null;
     }
-    if (opsJson != null) {
-      g.writeFieldName("ops");
-      g.writeRawValue(opsJson);
-    }
-    if (batchId != null) {
-      g.writeStringField("b", batchId);
-      g.writeStringField("h", contentHash);
-      g.writeStringField("v", version);
-    }
-    g.writeNumberField("q", seq);
-    g.writeEndObject();
-  }
-
-  public static OpLogEntry fromJson(String json) {
-    try {
-      return fromJson(Values.MAPPER.readTree(json));
-    } catch (Exception e) {
-      throw new IllegalArgumentException("not an op-log entry: " + e.getMessage(), e);
-    }
-  }
-
-  public static OpLogEntry fromJson(JsonNode o) {
-    if (!o.isObject() || !o.path("c").isObject() || !o.path("r").isTextual()) {
-      throw new IllegalArgumentException("not an op-log entry");
-    }
-    return new OpLogEntry(
-        o.get("r").asText(),
-        o.path("s").asLong(),
-        o.path("e").asLong(),
-        o.get("c").toString(),
-        o.hasNonNull("b") ? o.get("b").asText() : null,
-        o.hasNonNull("h") ? o.get("h").asText() : null,
-        o.hasNonNull("v") ? o.get("v").asText() : null,
-        o.hasNonNull("res") ? o.get("res").toString() : null,
-        o.hasNonNull("ops") ? o.get("ops").toString() : null,
-        o.path("q").asLong());
+    byte[] b = new byte[n];
+    in.readFully(b);
+    return new String(b, StandardCharsets.UTF_8);
   }
 }

@@ -1,23 +1,20 @@
 package dev.chorus.server.replication;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.chorus.crdt.clock.VersionVector;
-import io.vertx.core.Future;
 import java.util.List;
 
 /**
  * Moves the changes of sessions between the replicas (nodes) of a cluster (SPI). The single-node
  * implementation is {@link LocalReplicator}; the cluster one is {@code
- * replication.hazelcast.HazelcastReplicator} (grow-only op-log map + striped topics).
+ * replication.hazelcast.HazelcastReplicator} (striped topics). Durability is not its job: the store
+ * the nodes share is the one durable copy of every change, and catch-up reads it.
  *
  * <p>Rules:
  *
  * <ol>
  *   <li>No method blocks the caller; futures complete on the caller's Vert.x context.
- *   <li>{@link #persist} is part of the ack condition: a batch is acked only after it and the local
- *       store write succeeded.
- *   <li>{@link #publish} is best effort (a lost message is found by catch-up): it is called after
- *       the entries are durable, in the order they were made.
+ *   <li>{@link #publish} is best effort (a lost message is found by catch-up from the store): it is
+ *       called after the entries are committed to the store, in the order they were made.
  *   <li>Entries are immutable and keyed by change id; replicas merge them by set union, so
  *       delivering one twice, or out of order, is harmless.
  *   <li>Listener methods run on the context that subscribed (the session's own context), never on a
@@ -50,23 +47,11 @@ public interface Replicator {
     void onLeft(String replicaId);
   }
 
-  /**
-   * Makes the entries durable in the cluster op log (in the member owning them and its synchronous
-   * backups). Completes on the caller's context.
-   */
-  Future<Void> persist(String sessionId, List<OpLogEntry> entries);
-
-  /** Tells the other replicas holding the session about durable entries (best effort). */
+  /** Tells the other replicas holding the session about stored entries (best effort). */
   void publish(String sessionId, List<OpLogEntry> entries);
 
   /** Tells the other replicas about a local participant's presence (best effort). */
   void publishPresence(String sessionId, ObjectNode participant, boolean left);
-
-  /**
-   * The op-log entries of the session that {@code have} does not include (catch-up by version
-   * vector). Completes on the caller's context; empty when there is no cluster op log.
-   */
-  Future<List<OpLogEntry>> missing(String sessionId, VersionVector have);
 
   /**
    * Starts delivering the session's remote entries and presence to {@code listener} on the caller's

@@ -12,12 +12,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Anti-entropy for one session: asks the cluster op log and the store for every change the
- * session's version vector does not include, and applies what comes back. A replica never trusts
- * that topic messages brought it everything: it catches up when it loads the session, when the
- * cluster's membership changes (a member left, joined, or this one merged back after a split), when
- * a change waits too long for a missing dependency (a gap), before a resuming client's welcome, and
- * periodically.
+ * Anti-entropy for one session: asks the store (which every node of a cluster shares, and which
+ * holds every acked change) for every change the session's version vector does not include, and
+ * applies what comes back. A replica never trusts that topic messages brought it everything: it
+ * catches up when it loads the session, when the cluster's membership changes (a member left,
+ * joined, or this one merged back after a split), when a change waits too long for a missing
+ * dependency (a gap), before a resuming client's welcome, and periodically.
  *
  * <p>Owned by the session's context: every method runs there. Requests that arrive while a round is
  * running are served by one more round that starts after it (a round started before a request
@@ -116,38 +116,19 @@ final class CatchUp {
     next = null;
     String id = session.id();
     VersionVector have = session.version();
-    Future<List<OpLogEntry>> fromLog = registry.replicator().missing(id, have);
     Future<OpLogStore.CatchUp> fromStore =
         registry
             .storeExecutor()
             .executeBlocking(() -> store.changesAfter(id, have.toString()), false);
-    Future.join(fromLog, fromStore)
-        .onComplete(
-            ar ->
-                session
-                    .context()
-                    .runOnContext(
-                        v -> {
-                          finish(fromLog, fromStore, done);
-                        }));
+    fromStore.onComplete(ar -> session.context().runOnContext(v -> finish(fromStore, done)));
   }
 
-  private void finish(
-      Future<List<OpLogEntry>> fromLog, Future<OpLogStore.CatchUp> fromStore, Promise<Void> done) {
+  private void finish(Future<OpLogStore.CatchUp> fromStore, Promise<Void> done) {
     running = false;
     rounds.increment();
     try {
-      // Entries only the op-log map has (their origin may have died before its store write, or
-      // they came from the other side of a split) are written to the store as well: an acked
-      // change of this node may depend on them.
-      if (fromLog.succeeded()) {
-        found.increment(session.replicas().apply(fromLog.result(), true));
-      } else {
-        LOG.debug(
-            "session {}: op-log catch-up failed: {}", session.id(), fromLog.cause().toString());
-      }
       if (fromStore.succeeded()) {
-        found.increment(session.replicas().apply(toEntries(fromStore.result()), false));
+        found.increment(session.replicas().apply(toEntries(fromStore.result())));
       } else {
         LOG.warn(
             "session {}: store catch-up failed: {}", session.id(), fromStore.cause().toString());
@@ -156,7 +137,7 @@ final class CatchUp {
     } catch (RuntimeException e) {
       LOG.error("session {}: catch-up failed", session.id(), e);
     }
-    if (fromLog.failed() && fromStore.failed()) {
+    if (fromStore.failed()) {
       done.fail(fromStore.cause());
     } else {
       done.complete();

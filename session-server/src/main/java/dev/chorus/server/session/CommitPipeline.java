@@ -1,27 +1,24 @@
 package dev.chorus.server.session;
 
 import io.vertx.core.Context;
-import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Supplier;
 
 /**
- * One session's groups of applied batches on their way to durability: written to the store and to
- * the cluster's op log, then settled strictly in the order they were submitted.
+ * One session's groups of applied batches on their way to durability: written to the store, then
+ * settled strictly in the order they were submitted.
  *
  * <p>Up to {@link #MAX_IN_FLIGHT} groups are in flight, so while one commits the next is already
  * built and queued: the store thread takes every queued group into its next transaction without
  * waiting for the event loop, and the event loop acknowledges one group while the store commits the
- * next. Each sink still receives the groups in order and stops at its first failure (one store
- * thread at a time per session; op-log writes chained), so a later change is never durable without
- * the earlier ones it depends on.
+ * next. The store still receives the groups in order and stops at its first failure (one store
+ * thread at a time per session), so a later change is never durable without the earlier ones it
+ * depends on.
  *
  * <p>{@link #submit} and the callbacks run on the session's context; only the store work runs on a
  * worker thread.
@@ -70,7 +67,6 @@ final class CommitPipeline<G> {
 
   // on the session's context
   private final ArrayDeque<Slot<G>> inFlight = new ArrayDeque<>();
-  private Future<Void> lastReplicated = Future.succeededFuture();
   private boolean failed;
 
   CommitPipeline(Context context, WorkerExecutor worker, StoreWrite<G> store, Settled<G> settled) {
@@ -90,27 +86,11 @@ final class CommitPipeline<G> {
     return inFlight.isEmpty();
   }
 
-  /**
-   * Sends {@code group} to the store and, once the previous group's op-log write succeeded, to the
-   * op log ({@code replicate}); it settles when both are done.
-   */
-  void submit(G group, Supplier<Future<Void>> replicate) {
+  /** Sends {@code group} to the store; it settles, on the session's context, once stored. */
+  void submit(G group) {
     Slot<G> slot = new Slot<>(group);
     inFlight.add(slot);
-    lastReplicated = lastReplicated.compose(v -> replicate.get());
-    Future.join(slot.stored.future(), lastReplicated)
-        .onComplete(
-            ar -> {
-              // The op-log write completes on this context: settle there and then rather than
-              // behind every task queued meanwhile (the ack and the publish wait for it). A store
-              // thread also reports this context as current (executeBlocking keeps the caller's),
-              // so the thread must be the context's event loop too.
-              if (Context.isOnEventLoopThread() && Vertx.currentContext() == context) {
-                settle(slot, ar.cause());
-              } else {
-                context.runOnContext(v -> settle(slot, ar.cause()));
-              }
-            });
+    slot.stored.future().onComplete(ar -> context.runOnContext(v -> settle(slot, ar.cause())));
     toStore.add(slot);
     if (draining.compareAndSet(false, true)) {
       worker.executeBlocking(this::drain, false).onFailure(this::notRun);

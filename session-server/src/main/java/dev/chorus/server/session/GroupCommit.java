@@ -3,7 +3,6 @@ package dev.chorus.server.session;
 import dev.chorus.crdt.op.Change;
 import dev.chorus.server.metrics.Metrics;
 import dev.chorus.server.replication.OpLogEntry;
-import dev.chorus.server.replication.Replicator;
 import dev.chorus.server.store.OpLogStore;
 import io.vertx.core.Context;
 import io.vertx.core.WorkerExecutor;
@@ -15,18 +14,17 @@ import java.util.function.LongSupplier;
 
 /**
  * The make-durable stage: every write applied while the previous group was committing joins the
- * next group (group commit), which goes to the store in one transaction and, in a cluster, to the
- * op-log map with its synchronous backups — the ack waits for both ({@link CommitPipeline}). Once a
- * group is durable the {@link Publisher} acks and broadcasts it, and a snapshot taken with it is
- * written ({@code seq}: the session's log position). Changes of other replicas that exist only in
- * the op log are written with the next group.
+ * next group (group commit), which goes to the store in one transaction ({@link CommitPipeline});
+ * the store is the one durable copy, in a cluster too (the nodes share it). Once a group is durable
+ * the {@link Publisher} acks it and broadcasts it, to other nodes as well, and a snapshot taken
+ * with it is written ({@code seq}: the session's log position).
  *
  * <p>If a commit fails, the in-memory document is ahead of the store: {@code onFailure} gets every
  * write not yet durable (the session then fails them, disconnects its participants and is loaded
  * again from the store). On the session's context.
  */
 final class GroupCommit {
-  /** A group of writes (and remote changes) on its way to the store and the op log. */
+  /** A group of writes on its way to the store; {@code entries} are what other nodes get. */
   private record Group(
       List<PendingWrite> writes,
       List<OpLogStore.StoredBatch> rows,
@@ -36,7 +34,6 @@ final class GroupCommit {
   private final String sessionId;
   private final Context context;
   private final OpLogStore store;
-  private final Replicator replicator;
   private final Metrics metrics;
   private final Snapshots snapshots;
   private final Publisher publisher;
@@ -45,7 +42,6 @@ final class GroupCommit {
   private final BiConsumer<List<PendingWrite>, Throwable> onFailure;
   private final CommitPipeline<Group> pipeline;
   private final List<PendingWrite> pending = new ArrayList<>();
-  private final List<OpLogStore.StoredBatch> remoteRows = new ArrayList<>();
   private boolean flushScheduled;
 
   GroupCommit(
@@ -53,7 +49,6 @@ final class GroupCommit {
       Context context,
       WorkerExecutor storeExecutor,
       OpLogStore store,
-      Replicator replicator,
       Metrics metrics,
       Snapshots snapshots,
       Publisher publisher,
@@ -63,7 +58,6 @@ final class GroupCommit {
     this.sessionId = sessionId;
     this.context = context;
     this.store = store;
-    this.replicator = replicator;
     this.metrics = metrics;
     this.snapshots = snapshots;
     this.publisher = publisher;
@@ -99,15 +93,9 @@ final class GroupCommit {
     scheduleFlush();
   }
 
-  /** Queues a change of another replica that may exist only in the op log. */
-  void addRemote(OpLogStore.StoredBatch row) {
-    remoteRows.add(row);
-    scheduleFlush();
-  }
-
   /** Nothing queued or in flight. */
   boolean idle() {
-    return pending.isEmpty() && remoteRows.isEmpty() && pipeline.idle();
+    return pending.isEmpty() && pipeline.idle();
   }
 
   /** Nothing in flight (writes may be queued). */
@@ -116,10 +104,7 @@ final class GroupCommit {
   }
 
   private void scheduleFlush() {
-    if (flushScheduled
-        || !pipeline.accepting()
-        || (pending.isEmpty() && remoteRows.isEmpty())
-        || broken.getAsBoolean()) {
+    if (flushScheduled || !pipeline.accepting() || pending.isEmpty() || broken.getAsBoolean()) {
       return;
     }
     flushScheduled = true;
@@ -129,17 +114,12 @@ final class GroupCommit {
 
   private void flush() {
     flushScheduled = false;
-    if (broken.getAsBoolean()
-        || !pipeline.accepting()
-        || (pending.isEmpty() && remoteRows.isEmpty())) {
+    if (broken.getAsBoolean() || !pipeline.accepting() || pending.isEmpty()) {
       return;
     }
     List<PendingWrite> writes = new ArrayList<>(pending);
     pending.clear();
-    // Remote changes first: changes of this group may depend on them.
-    List<OpLogStore.StoredBatch> rows = new ArrayList<>(remoteRows.size() + writes.size());
-    rows.addAll(remoteRows);
-    remoteRows.clear();
+    List<OpLogStore.StoredBatch> rows = new ArrayList<>(writes.size());
     List<OpLogEntry> entries = new ArrayList<>(writes.size());
     long ops = 0;
     for (PendingWrite w : writes) {
@@ -176,14 +156,7 @@ final class GroupCommit {
     }
     snapshots.counted(writes.size(), ops);
     Snapshots.Taken snapshot = snapshots.due() ? snapshots.take(seq.getAsLong()) : null;
-    pipeline.submit(
-        new Group(writes, rows, entries, snapshot),
-        () -> {
-          long start = System.nanoTime();
-          return replicator
-              .persist(sessionId, entries)
-              .onSuccess(v -> metrics.oplogWrite(System.nanoTime() - start));
-        });
+    pipeline.submit(new Group(writes, rows, entries, snapshot));
   }
 
   /** On a store thread: every queued group in one append. */

@@ -8,7 +8,6 @@ import dev.chorus.crdt.codec.ChangeCodec;
 import dev.chorus.crdt.conflict.ConflictEvent;
 import dev.chorus.crdt.op.Change;
 import dev.chorus.server.replication.OpLogEntry;
-import dev.chorus.server.store.OpLogStore;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -20,11 +19,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Changes other replicas made (from a topic message, the op-log map or the store), in any order and
- * with duplicates: applied to the document (a change whose dependencies have not arrived waits in
- * the document), their batches remembered for idempotent re-sends on this node, written to the
- * store with the next group where asked, and published to this node's participants. On the
- * session's context.
+ * Changes other replicas made (from a topic message or the store), in any order and with
+ * duplicates: applied to the document (a change whose dependencies have not arrived waits in the
+ * document), their batches remembered for idempotent re-sends on this node, and published to this
+ * node's participants. They are in the shared store already (their origin published them after its
+ * commit), so nothing is written. On the session's context.
  */
 final class RemoteChanges {
   private static final Logger LOG = LoggerFactory.getLogger(RemoteChanges.class);
@@ -34,7 +33,6 @@ final class RemoteChanges {
   private final ChangeHistory history;
   private final Idempotency idempotency;
   private final WriteCheck check;
-  private final GroupCommit commit;
   private final Publisher publisher;
   private final LongUnaryOperator seenSeq;
   private final Runnable gapSeen;
@@ -47,7 +45,6 @@ final class RemoteChanges {
       ChangeHistory history,
       Idempotency idempotency,
       WriteCheck check,
-      GroupCommit commit,
       Publisher publisher,
       LongUnaryOperator seenSeq,
       Runnable gapSeen) {
@@ -56,7 +53,6 @@ final class RemoteChanges {
     this.history = history;
     this.idempotency = idempotency;
     this.check = check;
-    this.commit = commit;
     this.publisher = publisher;
     this.seenSeq = seenSeq;
     this.gapSeen = gapSeen;
@@ -64,11 +60,10 @@ final class RemoteChanges {
 
   /**
    * Applies the entries and tells this node's participants: {@code change} frames (with the version
-   * right after each change), then conflict events. {@code persist}: also write them to the store
-   * with the next commit. Returns how many changes were applied (not counting duplicates and
-   * changes still waiting for dependencies).
+   * right after each change), then conflict events. Returns how many changes were applied (not
+   * counting duplicates and changes still waiting for dependencies).
    */
-  int apply(List<OpLogEntry> entries, boolean persist) {
+  int apply(List<OpLogEntry> entries) {
     if (entries.isEmpty()) {
       return 0;
     }
@@ -100,9 +95,6 @@ final class RemoteChanges {
         continue;
       }
       waiting.put(ChangeHistory.key(c.replica(), c.startCounter()), e);
-      if (persist) {
-        commit.addRemote(storedRow(e));
-      }
       applied.addAll(r.applied());
       events.addAll(r.events());
       check.grew(e.changeJson().length());
@@ -139,18 +131,5 @@ final class RemoteChanges {
     if (idempotency.get(e.batchId()) == null) {
       idempotency.remember(e.batchId(), e.contentHash(), e.version(), e.resultsJson());
     }
-  }
-
-  private static OpLogStore.StoredBatch storedRow(OpLogEntry e) {
-    OpLogStore.BatchRecord r =
-        e.batchId() == null
-            ? null
-            : new OpLogStore.BatchRecord(
-                e.batchId(), e.contentHash(), e.version(), e.resultsJson(), e.seq());
-    return new OpLogStore.StoredBatch(
-        r,
-        List.of(
-            new OpLogStore.StoredChange(
-                e.replica(), e.startCounter(), e.endCounter(), e.seq(), e.changeJson())));
   }
 }

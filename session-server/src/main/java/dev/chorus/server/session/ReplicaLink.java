@@ -60,7 +60,7 @@ final class ReplicaLink implements Replicator.SessionListener {
 
   @Override
   public void onEntries(List<OpLogEntry> entries) {
-    apply(entries, false);
+    apply(entries);
   }
 
   @Override
@@ -71,8 +71,8 @@ final class ReplicaLink implements Replicator.SessionListener {
   }
 
   /** See {@link RemoteChanges#apply}; nothing while the session is broken. */
-  int apply(List<OpLogEntry> entries, boolean persist) {
-    return broken.getAsBoolean() ? 0 : remote.apply(entries, persist);
+  int apply(List<OpLogEntry> entries) {
+    return broken.getAsBoolean() ? 0 : remote.apply(entries);
   }
 
   /** Changes received whose dependencies have not arrived yet. */

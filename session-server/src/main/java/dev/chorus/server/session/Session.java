@@ -110,7 +110,6 @@ public final class Session {
             context,
             registry.storeExecutor(),
             store,
-            replicator,
             registry.metrics(),
             snapshots,
             publisher,
@@ -144,7 +143,6 @@ public final class Session {
             history,
             idempotency,
             check,
-            commit,
             publisher,
             s -> this.seq = Math.max(this.seq, s),
             catchUp::gapSeen);

@@ -123,8 +123,6 @@ public final class SessionRegistry {
           @Override
           public void onJoined() {
             catchUpAll();
-            // after a split heals, the op-log map merges a moment after the members do
-            vertx.setTimer(3000, t -> catchUpAll());
           }
 
           @Override

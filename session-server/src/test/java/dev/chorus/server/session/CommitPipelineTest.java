@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Context;
-import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import java.time.Duration;
@@ -78,27 +76,6 @@ class CommitPipelineTest {
   }
 
   @Test
-  void groupsSettleInOrder_evenWhenALaterOpLogWriteFinishesFirst() throws Exception {
-    CommitPipeline<Integer> p = pipeline(stored::addAll);
-    Promise<Void> slowOpLog = Promise.promise();
-    CountDownLatch submitted = new CountDownLatch(1);
-    context.runOnContext(
-        v -> {
-          p.submit(1, slowOpLog::future);
-          p.submit(2, Future::succeededFuture);
-          assertTrue(!p.accepting(), "two groups are in flight");
-          submitted.countDown();
-        });
-    assertTrue(submitted.await(10, TimeUnit.SECONDS));
-    await().atMost(Duration.ofSeconds(10)).until(() -> stored.size() == 2);
-    assertEquals(List.of(), settled, "nothing settles before group 1's op-log write");
-    context.runOnContext(v -> slowOpLog.complete());
-    await().atMost(Duration.ofSeconds(10)).until(() -> settled.size() == 2);
-    assertEquals(List.of("ok 1", "ok 2"), settled);
-    assertEquals(List.of(1, 2), stored);
-  }
-
-  @Test
   void afterAStoreFailure_laterGroupsNeverReachTheStore_andAllFail() throws Exception {
     CountDownLatch writing = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
@@ -113,9 +90,9 @@ class CommitPipelineTest {
               }
               stored.addAll(groups);
             });
-    context.runOnContext(v -> p.submit(1, Future::succeededFuture));
+    context.runOnContext(v -> p.submit(1));
     assertTrue(writing.await(10, TimeUnit.SECONDS));
-    context.runOnContext(v -> p.submit(2, Future::succeededFuture));
+    context.runOnContext(v -> p.submit(2));
     await().atMost(Duration.ofSeconds(10)).until(this::twoInFlight);
     release.countDown();
     await().atMost(Duration.ofSeconds(10)).until(() -> settled.size() == 2);
@@ -131,9 +108,9 @@ class CommitPipelineTest {
   }
 
   /**
-   * With no op log (one node) the store write is the last sink to finish, on a store thread where
-   * Vert.x reports the session's context as current: settling must still hop to the context's own
-   * thread, since the session's state is not thread-safe.
+   * The store write finishes on a store thread where Vert.x reports the session's context as
+   * current: settling must still hop to the context's own thread, since the session's state is not
+   * thread-safe.
    */
   @Test
   void groupsSettleOnTheSessionsThread_whenTheStoreFinishesLast() throws Exception {
@@ -145,7 +122,7 @@ class CommitPipelineTest {
           sessionThread[0] = Thread.currentThread();
           for (int g = 1; g <= 20; g++) {
             if (p.accepting()) {
-              p.submit(g, Future::succeededFuture);
+              p.submit(g);
             }
           }
           submitted.countDown();

@@ -19,7 +19,6 @@ import dev.chorus.server.protocol.Frames;
 import dev.chorus.server.protocol.Values;
 import dev.chorus.server.replication.OpLogEntry;
 import dev.chorus.server.replication.Replicator;
-import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -248,17 +247,10 @@ final class StageFixtures {
     }
   }
 
-  /** A single-node replicator that records what it is asked to publish and persist. */
+  /** A single-node replicator that records what it is asked to publish. */
   static final class RecordingReplicator implements Replicator {
     final List<List<OpLogEntry>> published = Collections.synchronizedList(new ArrayList<>());
-    final List<List<OpLogEntry>> persisted = Collections.synchronizedList(new ArrayList<>());
     final List<String> presence = Collections.synchronizedList(new ArrayList<>());
-
-    @Override
-    public Future<Void> persist(String sessionId, List<OpLogEntry> entries) {
-      persisted.add(List.copyOf(entries));
-      return Future.succeededFuture();
-    }
 
     @Override
     public void publish(String sessionId, List<OpLogEntry> entries) {
@@ -269,11 +261,6 @@ final class StageFixtures {
     public void publishPresence(String sessionId, ObjectNode participant, boolean left) {
       presence.add(
           sessionId + " " + participant.path("participantId").asText() + (left ? " left" : ""));
-    }
-
-    @Override
-    public Future<List<OpLogEntry>> missing(String sessionId, VersionVector have) {
-      return Future.succeededFuture(List.of());
     }
 
     @Override

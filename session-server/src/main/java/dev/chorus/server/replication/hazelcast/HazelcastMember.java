@@ -1,31 +1,24 @@
 package dev.chorus.server.replication.hazelcast;
 
 import com.hazelcast.config.Config;
-import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.JoinConfig;
-import com.hazelcast.config.MapConfig;
-import com.hazelcast.config.MergePolicyConfig;
 import com.hazelcast.config.NetworkConfig;
-import com.hazelcast.config.PartitioningStrategyConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.internal.util.ConcurrencyUtil;
-import com.hazelcast.spi.merge.PutIfAbsentMergePolicy;
 import java.util.List;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinWorkerThread;
 
 /**
  * The embedded Hazelcast member of a node and its configuration: discovery (TCP-IP member list or
- * Kubernetes DNS), loopback-only binding by default, and the grow-only op-log map (synchronous
- * backups, union merge after a split). Only {@code replication.hazelcast} imports Hazelcast.
+ * Kubernetes DNS) and loopback-only binding by default. The member holds no data: it carries the
+ * topics and membership; the store holds the op log. Only {@code replication.hazelcast} imports
+ * Hazelcast.
  *
  * <p>Start-up blocks (≈1–3 s): call {@link #start} before Vert.x serves.
  */
 public final class HazelcastMember implements AutoCloseable {
-  /** The op-log map: {@code sessionId/replica/startCounter} → entry JSON. */
-  static final String OPLOG_MAP = "chorus.oplog";
-
   /** Prefix of the striped change/presence topics. */
   static final String TOPIC_PREFIX = "chorus.session.";
 
@@ -43,9 +36,6 @@ public final class HazelcastMember implements AutoCloseable {
    * @param members TCP-IP member list ({@code host:port}, no ranges); empty = this member alone
    * @param kubernetesServiceDns when set, discover members through this headless service's DNS
    *     records instead of the member list
-   * @param backupCount synchronous backups of every op-log entry (0–6)
-   * @param oplogTtlSeconds how long an entry stays in the map (0 = forever); older catch-up is
-   *     served by the store
    */
   public record Settings(
       String clusterName,
@@ -53,9 +43,7 @@ public final class HazelcastMember implements AutoCloseable {
       String bindInterface,
       int port,
       List<String> members,
-      String kubernetesServiceDns,
-      int backupCount,
-      int oplogTtlSeconds) {}
+      String kubernetesServiceDns) {}
 
   private final HazelcastInstance instance;
   private final Config config;
@@ -68,8 +56,8 @@ public final class HazelcastMember implements AutoCloseable {
   /**
    * Where Hazelcast runs the continuations of its async calls when the JVM's common pool cannot:
    * with at most 2 cores the common pool has parallelism 1, and Hazelcast then starts a new thread
-   * for every continuation — three per op-log {@code putAllAsync}, each waiting to be scheduled on
-   * a busy machine before the ack can go (thousands of threads a minute, tens of ms per write).
+   * for every continuation — one per topic {@code publishAsync} — each waiting to be scheduled on a
+   * busy machine (thousands of threads a minute).
    */
   private static final ForkJoinPool ASYNC =
       new ForkJoinPool(
@@ -100,9 +88,6 @@ public final class HazelcastMember implements AutoCloseable {
     c.setProperty("hazelcast.phone.home.enabled", "false");
     c.setProperty("hazelcast.logging.type", "slf4j");
     c.setProperty("hazelcast.shutdownhook.enabled", "false");
-    // An ack waits for the synchronous backups; if they cannot be confirmed the put fails (and
-    // the batch is refused) instead of silently succeeding without them.
-    c.setProperty("hazelcast.operation.fail.on.indeterminate.state", "true");
     setIfUnset(c, "hazelcast.wait.seconds.before.join", "0");
     setIfUnset(c, "hazelcast.max.wait.seconds.before.join", "0");
     setIfUnset(c, "hazelcast.graceful.shutdown.max.wait", "30");
@@ -137,18 +122,6 @@ public final class HazelcastMember implements AutoCloseable {
       }
     }
 
-    MapConfig oplog = new MapConfig(OPLOG_MAP);
-    oplog.setBackupCount(s.backupCount()).setAsyncBackupCount(0);
-    oplog.setInMemoryFormat(InMemoryFormat.BINARY);
-    oplog.setTimeToLiveSeconds(Math.max(0, s.oplogTtlSeconds()));
-    // Entries are immutable and keyed by change id: after a split, keep what either side has and
-    // never replace an entry — the merge is a set union.
-    oplog.setMergePolicyConfig(
-        new MergePolicyConfig(
-            PutIfAbsentMergePolicy.class.getName(), MergePolicyConfig.DEFAULT_BATCH_SIZE));
-    // All entries of a session in one partition: catch-up is a single-partition query.
-    oplog.setPartitioningStrategyConfig(new PartitioningStrategyConfig(new SessionPartitioning()));
-    c.addMapConfig(oplog);
     return c;
   }
 
@@ -184,10 +157,9 @@ public final class HazelcastMember implements AutoCloseable {
   }
 
   /**
-   * Leaves the cluster. With other members, gracefully: this member's partitions (op-log entries)
-   * are handed over before it goes, so a rolling restart never leaves an entry with fewer copies
-   * than the backup count (bounded by {@code hazelcast.graceful.shutdown.max.wait}). Alone, it just
-   * stops.
+   * Leaves the cluster. With other members, gracefully: its partitions are handed over before it
+   * goes, so the others see a leave rather than a crash (bounded by {@code
+   * hazelcast.graceful.shutdown.max.wait}). Alone, it just stops.
    */
   @Override
   public void close() {

@@ -5,31 +5,30 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.LifecycleEvent;
-import com.hazelcast.map.IMap;
-import com.hazelcast.query.Predicates;
 import com.hazelcast.topic.ITopic;
 import com.hazelcast.topic.Message;
-import dev.chorus.crdt.clock.VersionVector;
 import dev.chorus.server.protocol.Values;
 import dev.chorus.server.replication.OpLogEntry;
 import dev.chorus.server.replication.Replicator;
 import io.vertx.core.Context;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.WorkerExecutor;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The cluster {@link Replicator}: the grow-only op-log map {@code chorus.oplog} (durability and
- * catch-up) plus {@value #STRIPES} striped topics (prompt delivery).
+ * The cluster {@link Replicator}: {@value #STRIPES} striped topics carry every stored change to the
+ * other nodes promptly, one message per group commit. Nothing is kept in Hazelcast: the shared
+ * store holds every change once, and catch-up reads it there.
  *
  * <p><b>Why striped topics, not one topic per session.</b> Every node subscribes to the same fixed
  * set of topics once, at start-up: opening or unloading a session registers nothing cluster-wide (a
@@ -41,9 +40,12 @@ import org.slf4j.LoggerFactory;
  * receives messages of sessions it does not hold (dropped after reading the session id) — small
  * when, as intended, clients of a session are spread over the few nodes of a cluster.
  *
- * <p>Threads: Hazelcast calls listeners on its own event threads; this class only parses the
- * envelope there and hands everything to the subscribed session's Vert.x context. Blocking
- * Hazelcast calls (queries) run on a worker pool; puts and publishes use the async API.
+ * <p>Messages are compact binary ({@link #message}): a byte array Hazelcast sends as it is, read on
+ * the other side without JSON parsing; a node that does not hold the session stops after its id.
+ *
+ * <p>Threads: Hazelcast calls listeners on its own event threads; this class only reads the message
+ * there and hands everything to the subscribed session's Vert.x context. Publishes use the async
+ * API.
  */
 public final class HazelcastReplicator implements Replicator {
   private static final Logger LOG = LoggerFactory.getLogger(HazelcastReplicator.class);
@@ -54,11 +56,9 @@ public final class HazelcastReplicator implements Replicator {
   private final HazelcastMember member;
   private final Vertx vertx;
   private final String replicaId;
-  private final IMap<String, String> oplog;
-  private final List<ITopic<String>> topics = new ArrayList<>();
+  private final List<ITopic<byte[]>> topics = new ArrayList<>();
   private final List<UUID> topicListeners = new ArrayList<>();
   private final ConcurrentHashMap<String, Subscription> subscriptions = new ConcurrentHashMap<>();
-  private final WorkerExecutor queries;
   private final UUID membershipListener;
   private final UUID lifecycleListener;
   private volatile TopologyListener topology;
@@ -69,12 +69,10 @@ public final class HazelcastReplicator implements Replicator {
     this.member = member;
     this.vertx = vertx;
     this.replicaId = replicaId;
-    this.oplog = member.instance().getMap(HazelcastMember.OPLOG_MAP);
-    this.queries = vertx.createSharedWorkerExecutor("chorus-hazelcast", 2);
     // Registered once: Hazelcast keeps them through a split-brain merge (ClusterPartitionIT checks
     // that changes cross the healed cut both ways by topic).
     for (int i = 0; i < STRIPES; i++) {
-      ITopic<String> t = member.instance().getTopic(HazelcastMember.TOPIC_PREFIX + i);
+      ITopic<byte[]> t = member.instance().getTopic(HazelcastMember.TOPIC_PREFIX + i);
       topics.add(t);
       topicListeners.add(t.addMessageListener(this::onMessage));
     }
@@ -118,7 +116,7 @@ public final class HazelcastReplicator implements Replicator {
                 });
   }
 
-  private ITopic<String> topicOf(String sessionId) {
+  private ITopic<byte[]> topicOf(String sessionId) {
     return topics.get(Math.floorMod(sessionId.hashCode(), STRIPES));
   }
 
@@ -127,24 +125,10 @@ public final class HazelcastReplicator implements Replicator {
     return c != null ? c : vertx.getOrCreateContext();
   }
 
-  @Override
-  public Future<Void> persist(String sessionId, List<OpLogEntry> entries) {
-    if (entries.isEmpty()) {
-      return Future.succeededFuture();
-    }
-    Map<String, String> batch = new LinkedHashMap<>();
-    for (OpLogEntry e : entries) {
-      batch.put(e.key(sessionId), e.toJsonString());
-    }
-    Context ctx = callerContext(vertx);
-    try {
-      // Entries of one session share a partition: one operation, acknowledged once the
-      // synchronous backups have it. A key is only ever written with the same entry.
-      return Future.fromCompletionStage(oplog.putAllAsync(batch), ctx);
-    } catch (RuntimeException e) {
-      return Future.failedFuture(e);
-    }
-  }
+  /** Message types: a change message carries entries, a presence message one participant. */
+  private static final byte ENTRIES = 'e';
+
+  private static final byte PRESENCE = 'p';
 
   @Override
   public void publish(String sessionId, List<OpLogEntry> entries) {
@@ -154,14 +138,13 @@ public final class HazelcastReplicator implements Replicator {
     send(
         sessionId,
         message(
-            "e",
+            ENTRIES,
             sessionId,
-            g -> {
-              g.writeArrayFieldStart("e");
+            out -> {
+              out.writeInt(entries.size());
               for (OpLogEntry e : entries) {
-                e.writeTo(g);
+                e.writeTo(out);
               }
-              g.writeEndArray();
             }));
   }
 
@@ -170,32 +153,33 @@ public final class HazelcastReplicator implements Replicator {
     send(
         sessionId,
         message(
-            "p",
+            PRESENCE,
             sessionId,
-            g -> {
-              g.writeFieldName("p");
-              g.writeTree(participant);
-              g.writeBooleanField("left", left);
+            out -> {
+              OpLogEntry.writeString(out, participant.toString());
+              out.writeBoolean(left);
             }));
   }
 
-  /**
-   * A topic message: the envelope, then {@code body}. Streamed, so entries' JSON is copied in, not
-   * built as a tree and printed again.
-   */
-  private String message(String type, String sessionId, Values.JsonWriter body) {
-    return Values.jsonString(
-        g -> {
-          g.writeStartObject();
-          g.writeStringField("t", type);
-          g.writeStringField("s", sessionId);
-          g.writeStringField("from", replicaId);
-          body.write(g);
-          g.writeEndObject();
-        });
+  private interface Body {
+    void write(DataOutputStream out) throws IOException;
   }
 
-  private void send(String sessionId, String message) {
+  /** A topic message: the session id first (receivers not holding it stop there), then the rest. */
+  private byte[] message(byte type, String sessionId, Body body) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      OpLogEntry.writeString(out, sessionId);
+      out.writeByte(type);
+      OpLogEntry.writeString(out, replicaId);
+      body.write(out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a byte array does not fail
+    }
+    return bytes.toByteArray();
+  }
+
+  private void send(String sessionId, byte[] message) {
     try {
       topicOf(sessionId)
           .publishAsync(message)
@@ -210,69 +194,40 @@ public final class HazelcastReplicator implements Replicator {
     }
   }
 
-  /** On a Hazelcast event thread: read the envelope, hand it to the session's context. */
-  private void onMessage(Message<String> msg) {
+  /** On a Hazelcast event thread: read the message, hand it to the session's context. */
+  private void onMessage(Message<byte[]> msg) {
     if (msg.getPublishingMember() != null && msg.getPublishingMember().localMember()) {
       return;
     }
-    JsonNode m;
     try {
-      m = Values.MAPPER.readTree(msg.getMessageObject());
-    } catch (Exception e) {
+      // a node of an older version sends JSON strings: the cast fails, catch-up brings its changes
+      DataInputStream in = new DataInputStream(new ByteArrayInputStream(msg.getMessageObject()));
+      Subscription sub = subscriptions.get(OpLogEntry.readString(in));
+      if (sub == null) {
+        return; // not held here (catch-up on open covers it)
+      }
+      byte type = in.readByte();
+      String from = OpLogEntry.readString(in);
+      if (replicaId.equals(from)) {
+        return; // our own
+      }
+      if (type == PRESENCE) {
+        JsonNode p = Values.MAPPER.readTree(OpLogEntry.readString(in));
+        boolean left = in.readBoolean();
+        if (p instanceof ObjectNode participant) {
+          sub.context().runOnContext(v -> sub.listener().onPresence(from, participant, left));
+        }
+        return;
+      }
+      int n = in.readInt();
+      List<OpLogEntry> entries = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        entries.add(OpLogEntry.readFrom(in));
+      }
+      sub.context().runOnContext(v -> sub.listener().onEntries(entries));
+    } catch (IOException | RuntimeException e) {
       LOG.warn("unreadable replication message dropped: {}", e.toString());
-      return;
     }
-    String sessionId = m.path("s").asText();
-    Subscription sub = subscriptions.get(sessionId);
-    if (sub == null || replicaId.equals(m.path("from").asText())) {
-      return; // not held here (catch-up on open covers it), or our own
-    }
-    String from = m.path("from").asText();
-    if ("p".equals(m.path("t").asText())) {
-      JsonNode p = m.path("p");
-      if (p instanceof ObjectNode participant) {
-        boolean left = m.path("left").asBoolean();
-        sub.context().runOnContext(v -> sub.listener().onPresence(from, participant, left));
-      }
-      return;
-    }
-    List<OpLogEntry> entries = new ArrayList<>();
-    try {
-      for (JsonNode e : m.path("e")) {
-        entries.add(OpLogEntry.fromJson(e));
-      }
-    } catch (IllegalArgumentException e) {
-      LOG.warn("unreadable op-log entry from {} dropped: {}", from, e.toString());
-      return;
-    }
-    sub.context().runOnContext(v -> sub.listener().onEntries(entries));
-  }
-
-  @Override
-  public Future<List<OpLogEntry>> missing(String sessionId, VersionVector have) {
-    Map<String, Long> h = have.asMap();
-    return queries.executeBlocking(
-        () -> {
-          Collection<String> values =
-              oplog
-                  .entrySet(
-                      Predicates.partitionPredicate(sessionId, new MissingEntries(sessionId, h)))
-                  .stream()
-                  .map(Map.Entry::getValue)
-                  .toList();
-          List<OpLogEntry> out = new ArrayList<>(values.size());
-          for (String v : values) {
-            out.add(OpLogEntry.fromJson(v));
-          }
-          // causal order is not needed (the doc buffers), but per-replica order saves buffering
-          out.sort(
-              (a, b) ->
-                  a.replica().equals(b.replica())
-                      ? Long.compare(a.startCounter(), b.startCounter())
-                      : Long.compare(a.seq(), b.seq()));
-          return out;
-        },
-        false);
   }
 
   @Override
@@ -287,7 +242,7 @@ public final class HazelcastReplicator implements Replicator {
     this.topology = listener;
   }
 
-  /** The member owning the session's op-log partition leads it (one owner at a time). */
+  /** The member owning the session id's partition leads it (one owner at a time). */
   @Override
   public boolean leads(String sessionId) {
     try {
@@ -326,6 +281,5 @@ public final class HazelcastReplicator implements Replicator {
     } catch (RuntimeException e) {
       LOG.debug("unregistering listeners failed: {}", e.toString());
     }
-    queries.close();
   }
 }
