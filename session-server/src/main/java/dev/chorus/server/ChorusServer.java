@@ -11,7 +11,7 @@ import dev.chorus.server.replication.hazelcast.HazelcastReplicator;
 import dev.chorus.server.session.Session;
 import dev.chorus.server.session.SessionRegistry;
 import dev.chorus.server.store.OpLogStore;
-import dev.chorus.server.store.OpLogStores;
+import dev.chorus.server.store.jdbc.JdbcOpLogStore;
 import dev.chorus.server.transport.HttpTransport;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -75,7 +75,7 @@ public final class ChorusServer {
     Files.createDirectories(config.dataDir());
     String replicaId = resolveReplicaId(config);
     String secret = TokenService.resolveSecret(config.jwtSecret(), config.dataDir());
-    OpLogStore store = OpLogStores.open(config.effectiveStoreUrl(), config.storeThreads());
+    JdbcOpLogStore store = new JdbcOpLogStore(config.effectiveStoreUrl(), config.storeThreads());
     HazelcastMember hz = null;
     Vertx vertx = null;
     try {
@@ -164,7 +164,7 @@ public final class ChorusServer {
           && (config.storeUrl() == null || config.storeUrl().isBlank())) {
         // Catch-up after a full restart reads the store: nodes of a cluster must share one.
         LOG.warn(
-            "this node joins a cluster but keeps its own H2 store: nodes must share one store"
+            "this node joins a cluster but keeps its own embedded store: nodes must share one store"
                 + " (--store-url jdbc:postgresql://...), see docs/operations.md, Cluster");
       }
       if (config.demo()) {

@@ -77,7 +77,10 @@ public record ServerConfig(
           new Option("hazelcast-port", "CHORUS_HAZELCAST_PORT", "5701", "Hazelcast member port"),
           new Option("cluster-name", "CHORUS_CLUSTER_NAME", "chorus", "Hazelcast cluster name"),
           new Option(
-              "store-url", "CHORUS_STORE_URL", "", "JDBC URL; empty = H2 file <data-dir>/chorus"),
+              "store-url",
+              "CHORUS_STORE_URL",
+              "",
+              "JDBC URL; empty = SQLite file <data-dir>/chorus.db"),
           new Option("store-threads", "CHORUS_STORE_THREADS", "4", "worker threads for JDBC"),
           new Option(
               "max-frame-bytes", "CHORUS_MAX_FRAME_BYTES", "262144", "largest websocket message"),
@@ -317,9 +320,8 @@ public record ServerConfig(
   }
 
   /**
-   * URL of the store: {@code --store-url}, else the embedded one in the data dir — an H2 file if an
-   * earlier version made one there (its data stays where it is), else the log files of {@link
-   * dev.chorus.server.store.file.FileOpLogStore}.
+   * JDBC URL of the store: {@code --store-url}, else the embedded file in the data dir — H2 if an
+   * earlier version made one there (its data stays where it is), else SQLite.
    */
   public String effectiveStoreUrl() {
     if (storeUrl != null && !storeUrl.isBlank()) {
@@ -331,7 +333,8 @@ public record ServerConfig(
       // batch survives kill -9 of this process (see docs/operations.md, "Durability").
       return "jdbc:h2:file:" + dir.resolve("chorus") + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
     }
-    return dev.chorus.server.store.OpLogStores.LOG_SCHEME + dir.resolve("oplog");
+    // the driver settings (write-ahead log, no fsync per commit, as H2 above) are in Dialect
+    return "jdbc:sqlite:" + dir.resolve("chorus.db");
   }
 
   public ServerConfig withPort(int p) {

@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A quick local measurement (not a test; run by hand): ack latency of sequential one-op batches,
- * and throughput of pipelined writers with one reader, on one in-JVM node (H2 file store, every ack
+ * and throughput of pipelined writers with one reader, on one in-JVM node (embedded SQLite store, every ack
  * after its commit). {@code java -cp <test classpath> dev.chorus.server.AckLatencyBench}.
  */
 public final class AckLatencyBench {

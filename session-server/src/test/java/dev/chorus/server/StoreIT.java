@@ -9,7 +9,6 @@ import dev.chorus.server.store.OpLogStore;
 import dev.chorus.server.store.OpLogStore.BatchRecord;
 import dev.chorus.server.store.OpLogStore.StoredBatch;
 import dev.chorus.server.store.OpLogStore.StoredChange;
-import dev.chorus.server.store.OpLogStores;
 import dev.chorus.server.store.jdbc.JdbcOpLogStore;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +23,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The stores, one contract: the log files (the single-node default), H2 and a real PostgreSQL
+ * The JDBC store, the same code on SQLite (the single-node default), H2 and a real PostgreSQL
  * server (shared by a cluster): the log is a grow-only set several nodes write, catch-up by version
  * vector, snapshots never go backwards, compaction only drops what a snapshot covers.
  */
@@ -47,13 +46,14 @@ class StoreIT {
     String url =
         switch (kind) {
           case "postgres" -> pg.newDatabase();
-          case "log" -> OpLogStores.LOG_SCHEME + TestServer.newDataDir().resolve("oplog");
+          case "sqlite" ->
+              "jdbc:sqlite:" + TestServer.newDataDir().toAbsolutePath().resolve("chorus.db");
           default ->
               "jdbc:h2:file:"
                   + TestServer.newDataDir().toAbsolutePath().resolve("chorus")
                   + ";WRITE_DELAY=0";
         };
-    OpLogStore s = OpLogStores.open(url, 4);
+    OpLogStore s = new JdbcOpLogStore(url, 4);
     s.init();
     s.init(); // idempotent (every node of a cluster runs it at start)
     return s;
@@ -74,7 +74,7 @@ class StoreIT {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"log", "h2", "postgres"})
+  @ValueSource(strings = {"sqlite", "h2", "postgres"})
   void appendIsAGrowOnlySet_twoNodesWritingTheSameChangesKeepOneCopy(String kind) throws Exception {
     try (OpLogStore s = open(kind)) {
       s.create("s1", "generic");
@@ -92,7 +92,7 @@ class StoreIT {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"log", "h2", "postgres"})
+  @ValueSource(strings = {"sqlite", "h2", "postgres"})
   void changesAfter_returnsWhatAVersionLacks_withBatchRecords(String kind) throws Exception {
     try (OpLogStore s = open(kind)) {
       s.create("s1", "generic");
@@ -121,7 +121,7 @@ class StoreIT {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"log", "h2", "postgres"})
+  @ValueSource(strings = {"sqlite", "h2", "postgres"})
   void snapshots_neverGoBackwards_andCompactionKeepsWhatNoSnapshotCovers(String kind)
       throws Exception {
     try (OpLogStore s = open(kind)) {
@@ -163,7 +163,7 @@ class StoreIT {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"log", "h2", "postgres"})
+  @ValueSource(strings = {"sqlite", "h2", "postgres"})
   void concurrentWritersOfTheSameRows_neverFail(String kind) throws Exception {
     try (OpLogStore s = open(kind)) {
       s.create("s1", "generic");

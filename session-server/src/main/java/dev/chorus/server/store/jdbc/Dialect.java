@@ -3,15 +3,18 @@ package dev.chorus.server.store.jdbc;
 import java.util.List;
 
 /**
- * The SQL that differs between the databases the JDBC store runs on: H2 (embedded file, the
- * single-node default) and PostgreSQL (shared by a cluster). Everything else is the same SQL.
+ * The SQL that differs between the databases the JDBC store runs on: SQLite (embedded file, the
+ * single-node default), H2 (embedded file, the default of earlier versions, or shared by the nodes
+ * of a cluster on one machine) and PostgreSQL (shared by a cluster). Everything else is the same
+ * SQL.
  */
 enum Dialect {
   // H2's CLOB keeps every value over a few hundred characters in a separate LOB store (a second
   // write per row: most of a commit's time); CHARACTER VARYING without a length holds up to 1e9
   // characters inline. Tables made with CLOB keep working (same JDBC calls).
   H2("CHARACTER VARYING", "BLOB"),
-  POSTGRES("TEXT", "BYTEA");
+  POSTGRES("TEXT", "BYTEA"),
+  SQLITE("TEXT", "BLOB");
 
   private final String text;
   private final String blob;
@@ -28,8 +31,11 @@ enum Dialect {
     if (jdbcUrl.startsWith("jdbc:h2:")) {
       return H2;
     }
+    if (jdbcUrl.startsWith("jdbc:sqlite:")) {
+      return SQLITE;
+    }
     throw new IllegalArgumentException(
-        "unsupported store URL (jdbc:h2:... or jdbc:postgresql:...): " + jdbcUrl);
+        "unsupported store URL (jdbc:sqlite:..., jdbc:h2:... or jdbc:postgresql:...): " + jdbcUrl);
   }
 
   /** Type of unbounded text columns. */
@@ -53,6 +59,47 @@ enum Dialect {
   }
 
   /**
+   * Whether the schema may come from an earlier version and need {@code ADD COLUMN IF NOT EXISTS}
+   * (SQLite has no such clause; no SQLite store predates the columns).
+   */
+  boolean migrates() {
+    return this != SQLITE;
+  }
+
+  /**
+   * Whether a connection can be marked read-only for a read transaction (sqlite-jdbc refuses to
+   * change the flag once connected).
+   */
+  boolean readOnlyHint() {
+    return this != SQLITE;
+  }
+
+  /**
+   * Connections in the pool: SQLite has one writer at a time, and a read transaction that turns
+   * into a write one fails (SQLITE_BUSY) if another connection wrote in between, so its store uses
+   * one connection and the store threads take turns.
+   */
+  int poolSize(int wanted) {
+    return this == SQLITE ? 1 : Math.max(2, wanted);
+  }
+
+  /**
+   * Driver settings of every connection: SQLite writes a commit to its write-ahead log before it
+   * returns (synchronous=NORMAL: no fsync, so a crash of the process loses nothing, a power loss
+   * the last moments — the same promise as H2 with WRITE_DELAY=0), and waits for a lock another
+   * process holds (a backup tool) instead of failing at once.
+   */
+  java.util.Map<String, String> connectionProperties() {
+    if (this != SQLITE) {
+      return java.util.Map.of();
+    }
+    return java.util.Map.of(
+        "journal_mode", "WAL",
+        "synchronous", "NORMAL",
+        "busy_timeout", "30000");
+  }
+
+  /**
    * An insert that does nothing if a row with the same key exists. Log rows are immutable and keyed
    * by their unique id, so "already there" means "the same row is there": several nodes (or a
    * retry) may write the same change to a shared store.
@@ -60,7 +107,7 @@ enum Dialect {
   String insertIfAbsent(String table, List<String> columns, List<String> key) {
     String cols = String.join(", ", columns);
     String params = String.join(", ", columns.stream().map(c -> "?").toList());
-    if (this == POSTGRES) {
+    if (this != H2) {
       return "INSERT INTO "
           + table
           + " ("

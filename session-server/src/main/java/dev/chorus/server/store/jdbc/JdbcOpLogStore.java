@@ -18,9 +18,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * {@link OpLogStore} over JDBC: H2 (embedded file, the single-node default) or PostgreSQL (shared
- * by the nodes of a cluster). The same code and SQL run on both; {@link Dialect} holds the few
- * differences (column types, insert-if-absent).
+ * {@link OpLogStore} over JDBC: SQLite (embedded file, the single-node default), H2, or PostgreSQL
+ * (shared by the nodes of a cluster). The same code and SQL run on all; {@link Dialect} holds the
+ * few differences (column types, insert-if-absent, driver settings).
  *
  * <p>Tables: {@code chorus_sessions} (id, shape), {@code chorus_changes} keyed by (session,
  * replica, start counter) holding the change JSON, its batch id and its log position {@code seq},
@@ -42,13 +42,14 @@ public final class JdbcOpLogStore implements OpLogStore {
     this.dialect = Dialect.of(url);
     HikariConfig c = new HikariConfig();
     c.setJdbcUrl(url);
-    c.setMaximumPoolSize(Math.max(2, poolSize));
+    c.setMaximumPoolSize(dialect.poolSize(poolSize));
     c.setPoolName("chorus-store");
     c.setAutoCommit(false);
     c.setConnectionTimeout(10_000);
     // A node may start before its store answers (PostgreSQL still starting; several nodes opening
     // one shared H2 file at once): keep trying for a while instead of failing at once.
     c.setInitializationFailTimeout(60_000);
+    dialect.connectionProperties().forEach(c::addDataSourceProperty);
     this.ds = new HikariDataSource(c);
   }
 
@@ -91,8 +92,10 @@ public final class JdbcOpLogStore implements OpLogStore {
               + text()
               + " NOT NULL, batch_id VARCHAR(128),"
               + " PRIMARY KEY (session_id, replica, start_counter))");
-      // tables made before the cluster store lack the batch link
-      s.execute("ALTER TABLE chorus_changes ADD COLUMN IF NOT EXISTS batch_id VARCHAR(128)");
+      if (dialect.migrates()) {
+        // tables made before the cluster store lack the batch link
+        s.execute("ALTER TABLE chorus_changes ADD COLUMN IF NOT EXISTS batch_id VARCHAR(128)");
+      }
       s.execute(
           "CREATE INDEX IF NOT EXISTS chorus_changes_seq ON chorus_changes (session_id, seq)");
       s.execute(
@@ -109,9 +112,14 @@ public final class JdbcOpLogStore implements OpLogStore {
               + text()
               + " NOT NULL, seq BIGINT NOT NULL, prev_seq BIGINT NOT NULL, data "
               + blob()
-              + " NOT NULL, created_at BIGINT NOT NULL)");
-      // tables made before single-node compaction lack its marks
-      s.execute("ALTER TABLE chorus_snapshots ADD COLUMN IF NOT EXISTS compaction_marks " + text());
+              + " NOT NULL, created_at BIGINT NOT NULL, compaction_marks "
+              + text()
+              + ")");
+      if (dialect.migrates()) {
+        // tables made before single-node compaction lack its marks
+        s.execute(
+            "ALTER TABLE chorus_snapshots ADD COLUMN IF NOT EXISTS compaction_marks " + text());
+      }
       c.commit();
     }
   }
@@ -119,7 +127,9 @@ public final class JdbcOpLogStore implements OpLogStore {
   @Override
   public Optional<SessionData> load(String sessionId, int batchWindow) throws SQLException {
     try (Connection c = ds.getConnection()) {
-      c.setReadOnly(true);
+      if (dialect.readOnlyHint()) {
+        c.setReadOnly(true);
+      }
       try {
         String shape;
         try (PreparedStatement p =
@@ -306,7 +316,7 @@ public final class JdbcOpLogStore implements OpLogStore {
         }
         c.commit();
       } catch (SQLException e) {
-        c.rollback();
+        rollbackAfter(c, e);
         throw e;
       }
     }
@@ -316,7 +326,9 @@ public final class JdbcOpLogStore implements OpLogStore {
   public CatchUp changesAfter(String sessionId, String have) throws SQLException {
     VersionVector h = VersionVector.parse(have);
     try (Connection c = ds.getConnection()) {
-      c.setReadOnly(true);
+      if (dialect.readOnlyHint()) {
+        c.setReadOnly(true);
+      }
       try {
         String snapVersion = "";
         try (PreparedStatement p =
@@ -487,9 +499,21 @@ public final class JdbcOpLogStore implements OpLogStore {
         }
         c.commit();
       } catch (SQLException e) {
-        c.rollback();
+        rollbackAfter(c, e);
         throw e;
       }
+    }
+  }
+
+  /**
+   * Rolls back after {@code failure}; a rollback that fails too (SQLite has already ended the
+   * transaction after some errors) must not hide the failure.
+   */
+  private static void rollbackAfter(Connection c, SQLException failure) {
+    try {
+      c.rollback();
+    } catch (SQLException e) {
+      failure.addSuppressed(e);
     }
   }
 
