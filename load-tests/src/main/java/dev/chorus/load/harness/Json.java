@@ -1,4 +1,4 @@
-package dev.chorus.load.harness.client;
+package dev.chorus.load.harness;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,7 +8,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
-/** The harness's one Jackson mapper and shorthands for building frames and ops. */
+/**
+ * The harness's one Jackson mapper and shorthands for JSON trees (the ops of a batch are built with
+ * chorus-client's {@code Ops}).
+ */
 public final class Json {
   public static final ObjectMapper M = new ObjectMapper();
   public static final JsonNodeFactory F = JsonNodeFactory.instance;
@@ -29,41 +32,5 @@ public final class Json {
 
   public static ArrayNode arr() {
     return F.arrayNode();
-  }
-
-  /** {@code {"op":"set","path":…,"value":…}} */
-  public static ObjectNode set(String path, JsonNode value) {
-    ObjectNode o = obj().put("op", "set").put("path", path);
-    o.set("value", value);
-    return o;
-  }
-
-  /** {@code {"op":"insert","path":…,"after":…,"value":…}} */
-  public static ObjectNode insert(String path, String after, JsonNode value) {
-    ObjectNode o = obj().put("op", "insert").put("path", path).put("after", after);
-    o.set("value", value);
-    return o;
-  }
-
-  /** {@code {"op":"move","path":…,"to":…,"after":…}} */
-  public static ObjectNode move(String path, String to, String after) {
-    return obj().put("op", "move").put("path", path).put("to", to).put("after", after);
-  }
-
-  public static ObjectNode delete(String path) {
-    return obj().put("op", "delete").put("path", path);
-  }
-
-  public static ObjectNode increment(String path, long by) {
-    return obj().put("op", "increment").put("path", path).put("by", by);
-  }
-
-  public static ObjectNode splice(String path, int index, int delete, String insert) {
-    return obj()
-        .put("op", "splice")
-        .put("path", path)
-        .put("index", index)
-        .put("delete", delete)
-        .put("insert", insert);
   }
 }
