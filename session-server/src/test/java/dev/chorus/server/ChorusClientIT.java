@@ -309,8 +309,9 @@ class ChorusClientIT extends ItBase {
       assertFalse(alice.live());
       ExecutionException e = assertThrows(ExecutionException.class, () -> get(alice.sync()));
       assertEquals("offline", assertInstanceOf(Refused.class, e.getCause()).code());
-      Future<Ack> queued = alice.submit(ops(TASK));
-      assertEquals(1, alice.pending());
+      Future<Ack> queued = alice.submit(ops(TASK)); // (hops to the client's context)
+      Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> alice.pending() == 1);
+      assertFalse(queued.isComplete());
       alice.goOnline();
       Ack a = get(queued);
       assertEquals(1, a.sends());
