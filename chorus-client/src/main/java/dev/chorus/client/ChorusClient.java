@@ -180,7 +180,6 @@ public final class ChorusClient {
   private long pingSentAt;
   private long syncSeq;
   private ObjectNode presence;
-  private volatile Thread loop; // the event loop of ctx (one thread for the context's life)
   private volatile int pendingCount;
   private volatile String version;
   private volatile JsonNode doc;
@@ -223,9 +222,6 @@ public final class ChorusClient {
     this.port = options.port();
     this.batchPrefix =
         options.clientId() + "-" + UUID.randomUUID().toString().substring(0, 8) + "-";
-    if (ctx.isEventLoopContext()) {
-      ctx.runOnContext(v -> loop = Thread.currentThread());
-    }
   }
 
   /** Connects (and from now on reconnects); completes with the first welcome. */
@@ -805,18 +801,9 @@ public final class ChorusClient {
     ws.writeTextMessage(p.text);
   }
 
-  /**
-   * Whether the calling thread is the client's event loop: code running there (a listener, a timer
-   * set from it) may call this client without a hop. On an event loop asked by thread, not by
-   * context: Vert.x runs timers and handlers on duplicates of a context, on the same thread.
-   */
-  public boolean inContext() {
-    return loop != null ? Thread.currentThread() == loop : Vertx.currentContext() == ctx;
-  }
-
   /** Runs {@code task} on the client's context: at once when already there, else after a hop. */
   private <T> Future<T> onContext(Supplier<Future<T>> task) {
-    if (inContext()) {
+    if (Vertx.currentContext() == ctx) {
       return task.get();
     }
     Promise<T> p = Promise.promise();

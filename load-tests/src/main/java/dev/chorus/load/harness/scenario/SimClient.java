@@ -148,7 +148,7 @@ public final class SimClient {
 
   /** Runs {@code task} on the client's context: at once from there (a pacer), else after a hop. */
   private void onContext(Runnable task) {
-    if (client.inContext()) {
+    if (Vertx.currentContext() == context()) {
       task.run();
     } else {
       context().runOnContext(v -> task.run());
