@@ -3,8 +3,10 @@ package dev.chorus.client;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * What a {@link ChorusClient} tells its owner, on the client's context. Every method has a default
- * that does nothing: implement what you need.
+ * What a {@link ChorusClient} tells its owner, on the client's context, after the client updated
+ * its own state (version, conflicts). Every method has a default that does nothing: implement what
+ * you need. Frames are shared read-only trees (clients on one thread parse a broadcast once): read
+ * them, copy what you want to change.
  */
 public interface ChorusListener {
   /** Every welcome, the first and each after a reconnect (resumed or not). */
@@ -25,6 +27,22 @@ public interface ChorusListener {
   /** Someone's presence changed ({@code presence} frame). */
   default void onPresence(JsonNode frame) {}
 
-  /** The connection dropped; the client reconnects by itself unless it was closed. */
+  /**
+   * Every {@code error} frame, also those the client handles itself (a {@code rate_limited} batch
+   * it re-sends, a {@code shutting_down} it reconnects after): for logs and metrics. Refusals of
+   * your writes also fail their futures with {@link Refused}.
+   */
+  default void onError(JsonNode error) {}
+
+  /** A connection attempt failed (refused upgrade, no route, timeout); the client retries. */
+  default void onConnectFailed(Throwable cause) {}
+
+  /** The connection dropped; the client reconnects by itself unless it was closed or offline. */
   default void onDisconnected() {}
+
+  /**
+   * The server sent what this client did not expect — a frame of an unknown type or not JSON, an
+   * ack or error naming a batch it is not waiting for. Ignored by the client; worth a log line.
+   */
+  default void onUnexpected(String what, String frame) {}
 }

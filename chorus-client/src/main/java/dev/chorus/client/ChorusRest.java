@@ -4,15 +4,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
@@ -21,23 +24,45 @@ import java.util.function.Supplier;
  * idempotency key and re-sends it under that key after {@code 429}/{@code 503} (the server's {@code
  * retryAfterMs} plus jitter) or a lost response, so it is applied once. Refusals fail with {@link
  * Refused}. Thread-safe; futures complete on the JDK's HTTP threads.
+ *
+ * <p>Reads: {@link #read}, {@link #open} (creating the session with a shape), {@link #conflicts},
+ * {@link #history} (what changed since a version, with authors and batch ids).
  */
 public final class ChorusRest {
   private static final int MAX_ATTEMPTS = 8;
 
-  private final HttpClient http =
-      HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(10))
-          .build();
+  private final HttpClient http;
   private final String sessionUrl;
   private final Supplier<String> token;
+  private final AtomicLong retries = new AtomicLong();
   private volatile String version;
 
   /** {@code baseUrl} like {@code http://127.0.0.1:8080}. */
   public ChorusRest(String baseUrl, String session, Supplier<String> token) {
+    this(newHttpClient(), baseUrl, session, token);
+  }
+
+  /**
+   * On a shared HTTP client: one process talking to many sessions keeps one connection pool (and
+   * one selector thread) instead of one per session.
+   */
+  public ChorusRest(HttpClient http, String baseUrl, String session, Supplier<String> token) {
+    this.http = http;
     this.sessionUrl = baseUrl + "/v1/sessions/" + session;
     this.token = token;
+  }
+
+  /** An HTTP client as this class wants one: HTTP/1.1, 10 s to connect. */
+  public static HttpClient newHttpClient() {
+    return HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(10))
+        .build();
+  }
+
+  /** How many requests were re-sent after a {@code 429}, a {@code 5xx} or a lost response. */
+  public long retries() {
+    return retries.get();
   }
 
   /** The last version read or written (null before the first). */
@@ -48,6 +73,24 @@ public final class ChorusRest {
   /** {@code GET /v1/sessions/{id}}: document, version, conflicts. */
   public CompletableFuture<JsonNode> read() {
     return send(HttpRequest.newBuilder(URI.create(sessionUrl)).GET(), 0).thenApply(this::seen);
+  }
+
+  /**
+   * {@code GET /v1/sessions/{id}?shape=}: as {@link #read}, and a session that does not exist yet
+   * is created with {@code shape}.
+   */
+  public CompletableFuture<JsonNode> open(String shape) {
+    String q = "?shape=" + URLEncoder.encode(shape, StandardCharsets.UTF_8);
+    return send(HttpRequest.newBuilder(URI.create(sessionUrl + q)).GET(), 0).thenApply(this::seen);
+  }
+
+  /**
+   * {@code GET .../history?since=}: {@code {"version", "changes"}}, every change not included in
+   * {@code since} ("" or null: all the node retains), each with author, batch id and version.
+   */
+  public CompletableFuture<JsonNode> history(String since) {
+    String q = "?since=" + URLEncoder.encode(since == null ? "" : since, StandardCharsets.UTF_8);
+    return send(HttpRequest.newBuilder(URI.create(sessionUrl + "/history" + q)).GET(), 0);
   }
 
   /** {@code GET .../conflicts}. */
@@ -113,9 +156,11 @@ public final class ChorusRest {
                       ? new CompletionException(failure)
                       : Refused.of(parse(res.body()));
                 }
+                retries.incrementAndGet();
                 long wait =
                     failure != null ? -1 : parse(res.body()).path("retryAfterMs").asLong(-1);
-                long delay = wait >= 0 ? Backoff.after(wait) : Backoff.exponential(attempt);
+                long delay =
+                    wait >= 0 ? Backoff.DEFAULT.after(wait) : Backoff.DEFAULT.exponential(attempt);
                 Executor later = CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS);
                 // the same request, the same idempotency key: applied once whatever was lost
                 return CompletableFuture.supplyAsync(() -> send(b, attempt + 1), later)

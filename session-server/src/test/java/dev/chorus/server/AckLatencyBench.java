@@ -13,8 +13,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A quick local measurement (not a test; run by hand): ack latency of sequential one-op batches,
- * and throughput of pipelined writers with one reader, on one in-JVM node (embedded SQLite store, every ack
- * after its commit). {@code java -cp <test classpath> dev.chorus.server.AckLatencyBench}.
+ * and throughput of pipelined writers with one reader, on one in-JVM node (embedded SQLite store,
+ * every ack after its commit). {@code java -cp <test classpath> dev.chorus.server.AckLatencyBench}.
  */
 public final class AckLatencyBench {
   private static final ObjectMapper M = new ObjectMapper();

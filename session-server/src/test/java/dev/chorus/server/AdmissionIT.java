@@ -97,6 +97,56 @@ class AdmissionIT {
   }
 
   @Test
+  void eventStreamsHoldConnectionsToo_refusedOverTheMaximumLikeWebsockets_slotFreedOnClose()
+      throws Exception {
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> Rest.get(node.base() + "/health", null).body().path("connections").asInt() == 0);
+    List<AutoCloseable> open = new ArrayList<>();
+    try {
+      open.add(WsClient.joined(clients, node.port(), "a", node.human("u0", "a")));
+      for (int i = 1; i < 3; i++) {
+        SseClient s = SseClient.open(url("a") + "/events", node.human("r" + i, "a"), null);
+        assertEquals(200, s.status);
+        s.awaitType("welcome");
+        open.add(s);
+      }
+      assertEquals(3, Rest.get(node.base() + "/health", null).body().path("connections").asInt());
+
+      // a stream over the maximum: the websocket's refusal, status, code and hint alike
+      SseClient late = SseClient.open(url("a") + "/events", node.human("late", "a"), null);
+      assertEquals(503, late.status);
+      JsonNode body = WsClient.M.readTree(late.errorBody);
+      assertEquals("overloaded", body.path("code").asText());
+      long wait = body.path("retryAfterMs").asLong();
+      assertTrue(wait >= 1000 && wait <= 1500, body.toString());
+      // and the streams fill the node for websockets as well
+      UpgradeRejectedException e =
+          assertThrows(
+              UpgradeRejectedException.class,
+              () -> WsClient.connect(clients, node.port(), "a", node.human("late", "a")));
+      assertEquals(503, e.getStatus());
+
+      // a stream ends: its slot is free again
+      open.remove(open.size() - 1).close();
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  Rest.get(node.base() + "/health", null).body().path("connections").asInt() == 2);
+      SseClient next = SseClient.open(url("a") + "/events", node.human("late", "a"), null);
+      open.add(next);
+      assertEquals(200, next.status);
+      next.awaitType("welcome");
+    } finally {
+      for (AutoCloseable c : open) {
+        c.close();
+      }
+    }
+  }
+
+  @Test
   void loadingSessionsOverTheMaximum_getOverloaded_loadedOnesStillServe() throws Exception {
     assertEquals(200, Rest.get(url("a"), node.human("r", "a")).status());
     assertEquals(200, Rest.get(url("b"), node.human("r", "b")).status());

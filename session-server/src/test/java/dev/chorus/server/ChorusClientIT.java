@@ -28,6 +28,9 @@ class ChorusClientIT extends ItBase {
 
   /** Records what a client's listener was told. */
   static final class Heard implements ChorusListener {
+    final List<JsonNode> welcomes = new CopyOnWriteArrayList<>();
+    final List<JsonNode> errors = new CopyOnWriteArrayList<>();
+    final List<Throwable> connectFailures = new CopyOnWriteArrayList<>();
     final List<JsonNode> opened = new CopyOnWriteArrayList<>();
     final List<JsonNode> resolved = new CopyOnWriteArrayList<>();
     final List<JsonNode> changes = new CopyOnWriteArrayList<>();
@@ -45,6 +48,21 @@ class ChorusClientIT extends ItBase {
     @Override
     public void onChange(JsonNode change) {
       changes.add(change);
+    }
+
+    @Override
+    public void onWelcome(JsonNode welcome) {
+      welcomes.add(welcome);
+    }
+
+    @Override
+    public void onError(JsonNode error) {
+      errors.add(error);
+    }
+
+    @Override
+    public void onConnectFailed(Throwable cause) {
+      connectFailures.add(cause);
     }
   }
 
@@ -235,5 +253,160 @@ class ChorusClientIT extends ItBase {
             .get(20, TimeUnit.SECONDS);
     assertFalse(once.path("duplicate").asBoolean());
     assertTrue(twice.path("duplicate").asBoolean());
+  }
+
+  private static ArrayNode step(String name) throws Exception {
+    return ops("[{\"op\":\"insert\",\"path\":\"plan\",\"after\":null,\"value\":\"" + name + "\"}]");
+  }
+
+  @Test
+  void pipelinedWritesUnderOwnIds_areEachAckedOnce_flushWaitsForAll_aReSubmitIsADuplicate()
+      throws Exception {
+    String s = newSession();
+    ChorusClient planner =
+        client(node.port(), s, "planner-5", node.agent("planner", s), new Heard());
+    try {
+      String v0 = get(planner.connect()).path("version").asText();
+      List<Future<Ack>> acks = new ArrayList<>();
+      for (int i = 0; i < 20; i++) { // all sent at once, none waits for an ack
+        acks.add(planner.submit(step("s" + i), v0, false, "planner-5-step-" + i));
+      }
+      assertTrue(get(planner.flush(20_000)));
+      assertEquals(0, planner.pending());
+      for (int i = 0; i < 20; i++) {
+        Ack a = acks.get(i).result();
+        assertEquals("planner-5-step-" + i, a.batchId());
+        assertFalse(a.duplicate());
+        assertEquals(1, a.sends());
+        assertTrue(a.latencyNanos() > 0);
+        assertTrue(a.insertedId(0) != null);
+      }
+      // the same write again (an agent's restart): same id, ops and basedOn
+      Ack again = get(planner.submit(step("s3"), v0, false, "planner-5-step-3"));
+      assertTrue(again.duplicate(), "the server applies one batch id once, ever");
+      ExecutionException other =
+          assertThrows(
+              ExecutionException.class,
+              () -> get(planner.submit(step("s4"), v0, false, "planner-5-step-3")));
+      assertEquals("batch_id_reused", assertInstanceOf(Refused.class, other.getCause()).code());
+      JsonNode doc = Rest.get(url(s) + "?view=plain", node.agent("planner", s)).body();
+      assertEquals(20, doc.path("doc").path("plan").size());
+    } finally {
+      get(planner.close());
+    }
+  }
+
+  @Test
+  void writesWhileOffline_goOutOnGoOnline_syncFailsOffline_andWorksOnline() throws Exception {
+    String s = newSession();
+    Heard bobHeard = new Heard();
+    ChorusClient alice = client(node.port(), s, "alice-6", node.human("alice", s), new Heard());
+    ChorusClient bob = client(node.port(), s, "bob-6", node.human("bob", s), bobHeard);
+    try {
+      get(alice.connect());
+      get(bob.connect());
+      get(alice.goOffline());
+      assertFalse(alice.live());
+      ExecutionException e = assertThrows(ExecutionException.class, () -> get(alice.sync()));
+      assertEquals("offline", assertInstanceOf(Refused.class, e.getCause()).code());
+      Future<Ack> queued = alice.submit(ops(TASK)); // (hops to the client's context)
+      Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> alice.pending() == 1);
+      assertFalse(queued.isComplete());
+      alice.goOnline();
+      Ack a = get(queued);
+      assertEquals(1, a.sends());
+      assertTrue(alice.live());
+      get(alice.sync());
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(15))
+          .until(() -> a.version().equals(bob.version()));
+      assertEquals(a.batchId(), bobHeard.changes.get(0).path("batchId").asText());
+    } finally {
+      get(alice.close());
+      get(bob.close());
+    }
+  }
+
+  @Test
+  void moveTo_resumesOnTheOtherAddress_withSince() throws Exception {
+    String s = newSession();
+    Heard h = new Heard();
+    try (CutProxy proxy = CutProxy.start(clients, node.port())) {
+      ChorusClient planner = client(proxy.port(), s, "planner-7", node.agent("planner", s), h);
+      try {
+        get(planner.connect());
+        get(planner.submit(ops(TASK)));
+        planner.moveTo("127.0.0.1", node.port());
+        Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> h.welcomes.size() == 2);
+        assertTrue(h.welcomes.get(1).path("resumed").asBoolean(), h.welcomes.get(1).toString());
+        proxy.cutAll(); // the old address is gone: the client is not there any more
+        Ack b = get(planner.submit(ops(STATUS + "\"doing\"}]")));
+        assertFalse(b.duplicate());
+        assertEquals(b.version(), planner.version());
+      } finally {
+        get(planner.close());
+      }
+    }
+  }
+
+  @Test
+  void aRetryPastTheBudget_failsAsGaveUp_withTheServersRefusal() throws Exception {
+    try (TestServer slow = TestServer.start("--ops-per-second", "1")) {
+      String s = newSession();
+      Heard h = new Heard();
+      ChorusClient planner =
+          new ChorusClient(
+              clients,
+              new ChorusClient.Options(
+                      "127.0.0.1",
+                      slow.port(),
+                      s,
+                      "planner-8",
+                      () -> slow.agent("planner", s),
+                      false)
+                  .givingUpAfter(1),
+              h);
+      try {
+        get(planner.connect());
+        List<Future<Ack>> acks = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+          acks.add(planner.submit(step("s" + i)));
+        }
+        assertTrue(get(planner.flush(20_000)));
+        List<Refused> gaveUp = new ArrayList<>();
+        for (Future<Ack> f : acks) {
+          if (f.failed()) {
+            gaveUp.add(assertInstanceOf(Refused.class, f.cause()));
+          }
+        }
+        assertFalse(gaveUp.isEmpty(), "some batch was rate limited");
+        for (Refused r : gaveUp) {
+          assertEquals("gave_up", r.code());
+          assertEquals("rate_limited", r.body().path("code").asText());
+        }
+        assertEquals(0, planner.retries());
+        assertTrue(h.errors.stream().anyMatch(e -> e.path("code").asText().equals("rate_limited")));
+      } finally {
+        get(planner.close());
+      }
+    }
+  }
+
+  @Test
+  void aFailedConnectAttempt_isReported_andRetried() throws Exception {
+    String s = newSession();
+    Heard h = new Heard();
+    int port;
+    try (CutProxy gone = CutProxy.start(clients, node.port())) {
+      port = gone.port();
+    }
+    ChorusClient planner = client(port, s, "planner-9", node.agent("planner", s), h);
+    try {
+      planner.connect();
+      Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> h.connectFailures.size() >= 2);
+      assertFalse(planner.live());
+    } finally {
+      get(planner.close());
+    }
   }
 }

@@ -2,6 +2,9 @@ package dev.chorus.load.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.chorus.client.Ops;
 import dev.chorus.load.harness.auth.JwtMinter;
 import dev.chorus.load.harness.metrics.ProcessCpu;
 import dev.chorus.load.harness.node.FreePort;
@@ -151,18 +154,19 @@ public final class ClusterBench {
                 vertx,
                 session,
                 tokens.token("writer" + i, "agent", "editor", session),
+                nodes.get(i).port,
+                nodes.get(i).replica,
                 sent,
                 window);
-        get(w.connect(nodes.get(i).port, nodes.get(i).replica));
+        get(w.connect());
         writers.add(w);
       }
       // the counters, created once, seen by every node before the load starts
-      writers
-          .get(0)
-          .sendRaw(
-              "{\"type\":\"batch\",\"batchId\":\"setup\",\"basedOn\":\"\",\"ops\":[{\"op\":\"set\","
-                  + "\"path\":\"bench\",\"value\":{\"w0\":{\"$counter\":0},\"w1\":{\"$counter\":0},"
-                  + "\"w2\":{\"$counter\":0}}}]}");
+      ObjectNode counters = JsonNodeFactory.instance.objectNode();
+      for (int i = 0; i < 3; i++) {
+        counters.set("w" + i, JsonNodeFactory.instance.objectNode().put("$counter", 0));
+      }
+      get(writers.get(0).write(Ops.batch(Ops.set("bench", counters))));
       String reader = tokens.token("reader", "human", "viewer", session);
       await(
           () -> {
@@ -175,9 +179,8 @@ public final class ClusterBench {
           },
           30,
           "counters on every node");
-      for (int i = 0; i < 3; i++) {
-        get(writers.get(i).reconnect(nodes.get(i).port, nodes.get(i).replica)); // fresh basedOn
-        writers.get(i).acked = 0; // the setup batch is not part of the load
+      for (BenchWriter w : writers) {
+        w.resetAcked(); // the setup batch is not part of the load
       }
 
       // ---- warm-up: the same load, reported apart. Fresh JVMs spend their first seconds
@@ -279,8 +282,9 @@ public final class ClusterBench {
       victim.kill();
       log("n3 killed (SIGKILL)");
       BenchWriter moved = writers.get(2);
-      await(moved::closed, 10, "n3's client notices");
-      get(moved.reconnect(nodes.get(0).port, nodes.get(0).replica));
+      await(() -> !moved.live(), 10, "n3's client notices");
+      moved.moveTo(nodes.get(0).port, nodes.get(0).replica);
+      await(moved::live, 30, "n3's client resumes on n1");
       moved.run(rate / 3, false);
       Thread.sleep(seconds * 500L);
       for (BenchWriter w : writers) {

@@ -28,7 +28,6 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -55,7 +54,7 @@ public final class HttpTransport {
   private final Replicator replicator;
   private final SessionAccess access;
   private final EventStreams events;
-  private final AtomicInteger connections = new AtomicInteger();
+  private final ConnectionSlots connections;
   private volatile List<String> origins = List.of();
 
   public HttpTransport(
@@ -74,8 +73,10 @@ public final class HttpTransport {
     this.store = store;
     this.replicator = replicator;
     this.access = new SessionAccess(registry, tokens);
-    this.events = new EventStreams(vertx, access, config, metrics, this::error);
-    metrics.gauge("chorus.connections", "open websocket connections", connections::get);
+    this.connections = new ConnectionSlots(config.maxConnections());
+    this.events = new EventStreams(vertx, access, config, metrics, connections, this::error);
+    metrics.gauge(
+        "chorus.connections", "open websocket connections and event streams", connections::open);
   }
 
   /** Called once the actual port is known. */
@@ -83,8 +84,9 @@ public final class HttpTransport {
     origins = config.effectiveOrigins(port);
   }
 
+  /** Open websockets and event streams (each counts in {@code --max-connections}). */
   public int connections() {
-    return connections.get();
+    return connections.open();
   }
 
   /** Sessions as tokens may use them (for endpoints mounted beside these routes). */
@@ -252,17 +254,10 @@ public final class HttpTransport {
       error(rc, new ChorusException(ErrorCode.FORBIDDEN, "origin " + origin + " is not allowed"));
       return;
     }
-    int max = config.maxConnections();
-    if (max > 0 && connections.get() >= max) {
+    ConnectionSlots.Slot slot = connections.take();
+    if (slot == null) {
       // admission control: a clear, retryable refusal instead of a timeout
-      error(
-          rc,
-          new ChorusException(
-              ErrorCode.OVERLOADED,
-              "node holds its maximum of " + max + " connections; retry later",
-              Values.NODES
-                  .objectNode()
-                  .put("retryAfterMs", dev.chorus.server.session.RateLimiter.jittered(1000))));
+      error(rc, connections.full());
       return;
     }
     // The upgrade and the Connection (which sets the frame handlers) must happen in one turn of
@@ -279,31 +274,29 @@ public final class HttpTransport {
                 registry
                     .open(id, req.getParam("shape"))
                     .compose(s -> s.exec(() -> new Object[] {p, s})))
-        .onComplete(ar -> connectionContext.runOnContext(v -> upgrade(rc, ar)));
+        .onComplete(ar -> connectionContext.runOnContext(v -> upgrade(rc, ar, slot)));
   }
 
-  private void upgrade(RoutingContext rc, io.vertx.core.AsyncResult<Object[]> ar) {
+  private void upgrade(
+      RoutingContext rc, io.vertx.core.AsyncResult<Object[]> ar, ConnectionSlots.Slot slot) {
     HttpServerRequest req = rc.request();
     if (ar.failed()) {
+      slot.release();
       error(rc, Connection.asChorus(ar.cause()));
       return;
     }
     Object[] ps = ar.result();
     req.toWebSocket()
-        .onFailure(t -> LOG.debug("upgrade failed: {}", t.toString()))
+        .onFailure(
+            t -> {
+              slot.release();
+              LOG.debug("upgrade failed: {}", t.toString());
+            })
         .onSuccess(
-            ws -> {
-              connections.incrementAndGet();
-              // (Connection owns the close handler: it counts the connection down)
-              new Connection(
-                  vertx,
-                  ws,
-                  (Principal) ps[0],
-                  (Session) ps[1],
-                  config,
-                  metrics,
-                  connections::decrementAndGet);
-            });
+            ws ->
+                // (Connection owns the close handler: it gives the slot back)
+                new Connection(
+                    vertx, ws, (Principal) ps[0], (Session) ps[1], config, metrics, slot::release));
   }
 
   // ---------------------------------------------------------------- REST
@@ -439,7 +432,7 @@ public final class HttpTransport {
               o.put("hazelcast", hz);
               o.put("members", replicator.members());
               o.put("sessions", registry.loaded());
-              o.put("connections", connections.get());
+              o.put("connections", connections.open());
               json(rc, up ? 200 : 503, o);
             });
   }

@@ -2,10 +2,8 @@ package dev.chorus.load.harness.capacity;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.chorus.load.harness.Json;
 import dev.chorus.load.harness.auth.JwtMinter;
-import dev.chorus.load.harness.client.ChorusClient;
-import dev.chorus.load.harness.client.ClientHooks;
-import dev.chorus.load.harness.client.Json;
 import dev.chorus.load.harness.metrics.PrometheusText;
 import dev.chorus.load.harness.node.ServerNode;
 import dev.chorus.load.harness.scenario.Board;
@@ -13,6 +11,7 @@ import dev.chorus.load.harness.scenario.BoardMix;
 import dev.chorus.load.harness.scenario.BoardView;
 import dev.chorus.load.harness.scenario.Params;
 import dev.chorus.load.harness.scenario.RunContext;
+import dev.chorus.load.harness.scenario.SimClient;
 import dev.chorus.load.harness.scenario.Target;
 import io.vertx.core.Promise;
 import java.nio.file.Path;
@@ -67,10 +66,10 @@ public final class ColdLoad {
         for (int k = 0; k < sessions; k++) {
           String session = "cold-" + k;
           seed(ctx, session, target, perBatch, new Random(7 + k));
-          JsonNode s = ctx.rest().session(session, null);
+          JsonNode s = RunContext.get(ctx.rest(session).read());
           hashes.add(s.path("stateHash").asText());
           docBytes = s.path("doc").toString().length();
-          changes = ctx.rest().history(session, "").path("changes").size();
+          changes = RunContext.get(ctx.rest(session).history("")).path("changes").size();
         }
         System.err.printf(
             Locale.ROOT,
@@ -80,8 +79,8 @@ public final class ColdLoad {
             ctx.stats().batchesAcked.sum(),
             docBytes,
             ctx.stats().errors());
-        for (ChorusClient c : ctx.clients()) {
-          c.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        for (SimClient c : ctx.clients()) {
+          c.client().close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
         // Restart the node: every session is then loaded from the store on first access.
         node.close();
@@ -90,8 +89,8 @@ public final class ColdLoad {
         double[] warm = new double[sessions];
         boolean same = true;
         for (int k = 0; k < sessions; k++) {
-          cold[k] = ctx.rest().timedGetMs("cold-" + k);
-          warm[k] = ctx.rest().timedGetMs("cold-" + k);
+          cold[k] = timedGetMs(ctx, "cold-" + k);
+          warm[k] = timedGetMs(ctx, "cold-" + k);
           same &= sameHash(ctx, "cold-" + k, hashes.get(k));
         }
         // The same sessions unloaded when idle and loaded again, in the now warm JVM.
@@ -100,7 +99,7 @@ public final class ColdLoad {
         for (int round = 0; round < ROUNDS; round++) {
           awaitUnloaded(node);
           for (int k = 0; k < sessions; k++) {
-            reloads.add(ctx.rest().timedGetMs("cold-" + k));
+            reloads.add(timedGetMs(ctx, "cold-" + k));
             same &= sameHash(ctx, "cold-" + k, hashes.get(k));
           }
         }
@@ -174,7 +173,14 @@ public final class ColdLoad {
   }
 
   private static boolean sameHash(RunContext ctx, String session, String hash) throws Exception {
-    return ctx.rest().session(session, null).path("stateHash").asText().equals(hash);
+    return RunContext.get(ctx.rest(session).read()).path("stateHash").asText().equals(hash);
+  }
+
+  /** Milliseconds a {@code GET /v1/sessions/{id}} takes, measured here. */
+  private static double timedGetMs(RunContext ctx, String session) throws Exception {
+    long t0 = System.nanoTime();
+    RunContext.get(ctx.rest(session).read());
+    return (System.nanoTime() - t0) / 1e6;
   }
 
   /** Waits (bounded) until the node has unloaded every session (its {@code /health}). */
@@ -213,18 +219,10 @@ public final class ColdLoad {
   /** Writes {@code target} ops of the board mix into {@code session}, pipelined, all acked. */
   private static void seed(RunContext ctx, String session, int target, int perBatch, Random r)
       throws Exception {
-    Board board = Board.setUp(ctx.rest(), session, "t", 10);
+    Board board = Board.setUp(ctx.rest(session), "t", 10);
     BoardView view = new BoardView(board);
-    ChorusClient c =
-        ctx.client(
-            session,
-            null,
-            "seeder-" + session,
-            "seeder",
-            "agent",
-            "editor",
-            false,
-            ClientHooks.NONE);
+    SimClient c =
+        ctx.client(session, null, "seeder-" + session, "seeder", "agent", "editor", false, null);
     RunContext.await(List.of(c.connect()), 30_000);
     AtomicInteger acked = new AtomicInteger();
     AtomicInteger sent = new AtomicInteger();
@@ -252,7 +250,7 @@ public final class ColdLoad {
                       inflight.decrementAndGet();
                       if (ar.succeeded()) {
                         BoardMix.learnOwn(view, ops, ar.result());
-                        acked.addAndGet(ar.result().ops());
+                        acked.addAndGet(ops.size());
                       } else {
                         sent.addAndGet(-ops.size());
                       }

@@ -1,11 +1,10 @@
 package dev.chorus.load.harness.capacity;
 
 import dev.chorus.load.harness.auth.JwtMinter;
-import dev.chorus.load.harness.client.ChorusClient;
-import dev.chorus.load.harness.client.ClientHooks;
 import dev.chorus.load.harness.node.ServerNode;
 import dev.chorus.load.harness.scenario.Params;
 import dev.chorus.load.harness.scenario.RunContext;
+import dev.chorus.load.harness.scenario.SimClient;
 import dev.chorus.load.harness.scenario.Target;
 import io.vertx.core.Future;
 import java.nio.file.Path;
@@ -46,7 +45,7 @@ public final class IdleConnections {
       try (RunContext ctx = new RunContext("idle", t, new Params(Map.of(), Map.of()), System.err)) {
         int sessions = Math.max(1, (n + perSession - 1) / perSession);
         for (int s = 0; s < sessions; s++) {
-          ctx.rest().session("idle-" + s, null);
+          RunContext.get(ctx.rest("idle-" + s).read());
         }
         long base = JvmProbe.heapUsedAfterGc(node.pid());
         long rssBase = JvmProbe.rss(node.pid());
@@ -61,23 +60,16 @@ public final class IdleConnections {
           List<Future<?>> wave = new ArrayList<>();
           for (int j = i; j < Math.min(n, i + 500); j++) {
             String actor = "idle-" + j;
-            ChorusClient c =
+            SimClient c =
                 ctx.client(
-                    "idle-" + (j % sessions),
-                    null,
-                    actor,
-                    actor,
-                    "human",
-                    "viewer",
-                    false,
-                    ClientHooks.NONE);
+                    "idle-" + (j % sessions), null, actor, actor, "human", "viewer", false, null);
             wave.add(c.connect());
           }
           failed += RunContext.await(wave, 120_000);
         }
         double connectSeconds = (System.nanoTime() - t0) / 1e9;
         Thread.sleep(2000);
-        int held = ctx.rest().health().path("connections").asInt();
+        int held = ctx.health().path("connections").asInt();
         long used = JvmProbe.heapUsedAfterGc(node.pid());
         long rss = JvmProbe.rss(node.pid());
         double perConn = (used - base) / (double) held;

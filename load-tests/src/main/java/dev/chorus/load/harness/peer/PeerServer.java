@@ -1,7 +1,7 @@
 package dev.chorus.load.harness.peer;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.chorus.load.harness.client.Json;
+import dev.chorus.load.harness.Json;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -1,6 +1,6 @@
 package dev.chorus.load.harness.peer;
 
-import dev.chorus.load.harness.client.Json;
+import dev.chorus.load.harness.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

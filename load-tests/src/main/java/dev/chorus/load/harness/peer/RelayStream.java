@@ -1,7 +1,7 @@
 package dev.chorus.load.harness.peer;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.chorus.load.harness.client.Json;
+import dev.chorus.load.harness.Json;
 import dev.chorus.load.harness.scenario.RunContext;
 import dev.chorus.load.harness.scenario.Stream;
 import dev.chorus.load.harness.scenario.StreamMeter;

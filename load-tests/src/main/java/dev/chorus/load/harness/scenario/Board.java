@@ -3,8 +3,9 @@ package dev.chorus.load.harness.scenario;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.chorus.load.harness.client.Json;
-import dev.chorus.load.harness.client.Rest;
+import dev.chorus.client.ChorusRest;
+import dev.chorus.client.Ops;
+import dev.chorus.load.harness.Json;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,9 +17,9 @@ import java.util.List;
  */
 public record Board(List<String> columns, List<String> tasks) {
 
-  /** Creates the tasks in session {@code id} and reads the columns back. */
-  public static Board setUp(Rest rest, String id, String prefix, int tasks) {
-    rest.session(id, "agent-session");
+  /** Creates the tasks in {@code rest}'s session and reads the columns back. */
+  public static Board setUp(ChorusRest rest, String prefix, int tasks) throws Exception {
+    RunContext.get(rest.open("agent-session"));
     ArrayNode ops = Json.arr();
     List<String> taskIds = new ArrayList<>();
     for (int i = 0; i < tasks; i++) {
@@ -31,12 +32,12 @@ public record Board(List<String> columns, List<String> tasks) {
       task.putNull("claim");
       task.set("notes", Json.obj().put("$text", ""));
       task.set("votes", Json.obj().put("$counter", 0));
-      ops.add(Json.set("tasks/" + t, task));
+      ops.add(Ops.set("tasks/" + t, task));
     }
     if (!ops.isEmpty()) {
-      rest.apply(id, "setup-" + prefix, ops);
+      RunContext.get(rest.apply(ops, null, false, "setup-" + prefix));
     }
-    JsonNode doc = rest.session(id, null).path("doc");
+    JsonNode doc = RunContext.get(rest.read()).path("doc");
     List<String> columns = new ArrayList<>();
     for (JsonNode c : doc.path("board").path("columns")) {
       columns.add(c.path("id").asText());

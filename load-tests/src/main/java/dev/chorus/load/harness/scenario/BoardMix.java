@@ -2,8 +2,9 @@ package dev.chorus.load.harness.scenario;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.chorus.load.harness.client.Ack;
-import dev.chorus.load.harness.client.Json;
+import dev.chorus.client.Ack;
+import dev.chorus.client.Ops;
+import dev.chorus.load.harness.Json;
 import java.util.Random;
 
 /**
@@ -48,47 +49,46 @@ public final class BoardMix {
     String task = view.tasks().get(r.nextInt(view.tasks().size()));
     if (roll < 18 || view.cardCount() == 0 && roll < 48) {
       ObjectNode card = Json.obj().put("title", words(r, 3)).put("by", who);
-      return Json.insert("board/columns/" + col + "/cards", null, card);
+      return Ops.insert("board/columns/" + col + "/cards", null, card);
     }
     if (roll < 32) {
       String card = view.randomCard(r);
-      return Json.set(view.cardPath(card) + "/title", Json.F.textNode(words(r, 3)));
+      return Ops.set(view.cardPath(card) + "/title", Json.F.textNode(words(r, 3)));
     }
     if (roll < 42) {
       String card = view.randomCard(r);
-      return Json.move(view.cardPath(card), "board/columns/" + col + "/cards", null);
+      return Ops.move(view.cardPath(card), "board/columns/" + col + "/cards", null);
     }
     if (roll < 48) {
       String card = view.randomOwnCard(r);
       if (card != null && view.ownCardCount() > 2) {
-        return Json.delete(view.cardPath(card));
+        return Ops.delete(view.cardPath(card));
       }
-      return Json.increment("tasks/" + task + "/votes", 1);
+      return Ops.increment("tasks/" + task + "/votes", 1);
     }
     if (roll < 64) {
       if (r.nextBoolean()) {
-        return Json.set(
+        return Ops.set(
             "tasks/" + task + "/status",
             Json.F.textNode(TASK_STATUS[r.nextInt(TASK_STATUS.length)]));
       }
-      return Json.set("tasks/" + task + "/assignee", Json.F.textNode(who));
+      return Ops.set("tasks/" + task + "/assignee", Json.F.textNode(who));
     }
     if (roll < 78) {
       String step = view.randomStep(r);
       if (step == null || r.nextInt(3) == 0) {
-        return Json.insert(
-            "plan", null, Json.obj().put("title", words(r, 2)).put("status", "todo"));
+        return Ops.insert("plan", null, Json.obj().put("title", words(r, 2)).put("status", "todo"));
       }
-      return Json.set(
+      return Ops.set(
           "plan/" + step + "/status", Json.F.textNode(STEP_STATUS[r.nextInt(STEP_STATUS.length)]));
     }
     if (roll < 88) {
-      return Json.splice("tasks/" + task + "/notes", 0, 0, words(r, 1) + " ");
+      return Ops.splice("tasks/" + task + "/notes", 0, 0, words(r, 1) + " ");
     }
     if (roll < 94) {
-      return Json.increment("tasks/" + task + "/votes", 1);
+      return Ops.increment("tasks/" + task + "/votes", 1);
     }
-    return Json.insert(
+    return Ops.insert(
         "instructions",
         null,
         Json.obj().put("text", words(r, 4)).put("author", who).put("status", "open"));

@@ -2,8 +2,7 @@ package dev.chorus.load.harness.scenario;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import dev.chorus.load.harness.client.ChorusClient;
-import dev.chorus.load.harness.client.ClientHooks;
+import dev.chorus.client.ChorusListener;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -91,16 +90,16 @@ public final class ChurnScenario implements Scenario {
     String run = Long.toString(System.currentTimeMillis() % 1_000_000, 36);
     List<Board> boards = new ArrayList<>();
     for (int s = 0; s < sessions; s++) {
-      boards.add(Board.setUp(ctx.rest(), "churn-" + run + "-" + s, "t", 4));
+      boards.add(Board.setUp(ctx.rest("churn-" + run + "-" + s), "t", 4));
     }
-    List<ChorusClient> cs = new ArrayList<>();
+    List<SimClient> cs = new ArrayList<>();
     List<BoardView> views = new ArrayList<>();
     List<Future<JsonNode>> joined = new ArrayList<>();
     for (int i = 0; i < clients; i++) {
       int s = i % sessions;
       BoardView view = new BoardView(boards.get(s));
       String actor = (i % 2 == 0 ? "human-" : "agent-") + i;
-      ChorusClient c =
+      SimClient c =
           ctx.client(
               "churn-" + run + "-" + s,
               null,
@@ -109,9 +108,9 @@ public final class ChurnScenario implements Scenario {
               i % 2 == 0 ? "human" : "agent",
               "editor",
               true,
-              new ClientHooks() {
+              new ChorusListener() {
                 @Override
-                public void change(ChorusClient c, JsonNode change) {
+                public void onChange(JsonNode change) {
                   view.learn(change.path("ops"));
                 }
               });
@@ -124,10 +123,10 @@ public final class ChurnScenario implements Scenario {
     long deadline = System.nanoTime() + duration * 1_000_000_000L;
     List<Pacer> pacers = new ArrayList<>();
     for (int i = 0; i < clients; i++) {
-      ChorusClient c = cs.get(i);
+      SimClient c = cs.get(i);
       BoardView view = views.get(i);
       boolean agent = i % 2 == 1;
-      String actor = c.spec().actorId();
+      String actor = c.actorId();
       Random r = new Random(seeds.nextLong());
       pacers.add(
           new Pacer(
@@ -137,7 +136,7 @@ public final class ChurnScenario implements Scenario {
                   deadline,
                   Integer.MAX_VALUE,
                   () -> {
-                    if (c.outstandingCount() >= 3) {
+                    if (c.client().pending() >= 3) {
                       return false;
                     }
                     ArrayNode ops = BoardMix.batch(view, actor, agent, r);

@@ -2,8 +2,7 @@ package dev.chorus.load.harness.scenario;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import dev.chorus.load.harness.client.ChorusClient;
-import dev.chorus.load.harness.client.ClientHooks;
+import dev.chorus.client.ChorusListener;
 import dev.chorus.load.harness.metrics.HeapPoller;
 import dev.chorus.load.harness.metrics.LoadStats;
 import io.vertx.core.Future;
@@ -107,7 +106,7 @@ public final class HerdScenario implements Scenario {
               + heap.failures()
               + " failed)");
     }
-    long http5xx = ctx.stats().http5xx.sum() + ctx.rest().serverErrors();
+    long http5xx = ctx.stats().http5xx.sum() + ctx.restRetries();
     ctx.verdict().fact(ERRORS_5XX, http5xx);
     ctx.verdict()
         .check(
@@ -115,8 +114,8 @@ public final class HerdScenario implements Scenario {
             http5xx == 0,
             ctx.stats().http5xx.sum()
                 + " websocket upgrades and "
-                + ctx.rest().serverErrors()
-                + " REST calls answered 5xx");
+                + ctx.restRetries()
+                + " REST calls re-sent after a 429, a 5xx or a lost answer");
   }
 
   private static final String MAX_HEAP_MB = "node max heap in use MB";
@@ -156,7 +155,7 @@ public final class HerdScenario implements Scenario {
     String run = Long.toString(System.currentTimeMillis() % 1_000_000, 36);
     List<Board> boards = new ArrayList<>();
     for (int s = 0; s < sessions; s++) {
-      boards.add(Board.setUp(ctx.rest(), "herd-" + run + "-" + s, "t", 4));
+      boards.add(Board.setUp(ctx.rest("herd-" + run + "-" + s), "t", 4));
     }
 
     List<Future<JsonNode>> joined = new ArrayList<>();
@@ -170,7 +169,7 @@ public final class HerdScenario implements Scenario {
       String actor = "fleet-" + (i % actors);
       BoardView view = new BoardView(boards.get(s));
       Random r = new Random(seeds.nextLong());
-      ChorusClient c =
+      SimClient c =
           ctx.client(
               session,
               null,
@@ -179,9 +178,9 @@ public final class HerdScenario implements Scenario {
               "agent",
               "editor",
               replicas || i < sessions,
-              new ClientHooks() {
+              new ChorusListener() {
                 @Override
-                public void change(ChorusClient c, JsonNode change) {
+                public void onChange(JsonNode change) {
                   view.learn(change.path("ops"));
                 }
               });
@@ -211,7 +210,7 @@ public final class HerdScenario implements Scenario {
                                         deadline,
                                         batches,
                                         () -> {
-                                          if (c.outstandingCount() >= 2) {
+                                          if (c.client().pending() >= 2) {
                                             return false;
                                           }
                                           ArrayNode ops = BoardMix.batch(view, actor, true, r);

@@ -2,9 +2,8 @@ package dev.chorus.load.harness.scenario;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import dev.chorus.load.harness.client.ChorusClient;
-import dev.chorus.load.harness.client.ClientHooks;
-import dev.chorus.load.harness.client.Json;
+import dev.chorus.client.Ops;
+import dev.chorus.load.harness.Json;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,23 +53,15 @@ public final class HotFieldScenario implements Scenario {
     double resolve = p.d("resolve");
     Random seeds = new Random(p.l("seed"));
     String session = "hot-" + Long.toString(System.currentTimeMillis() % 1_000_000, 36);
-    Board.setUp(ctx.rest(), session, "h", fields);
+    Board.setUp(ctx.rest(session), "h", fields);
 
-    List<ChorusClient> cs = new ArrayList<>();
+    List<SimClient> cs = new ArrayList<>();
     List<Future<JsonNode>> joined = new ArrayList<>();
     for (int i = 0; i < writers; i++) {
       boolean agent = i % 2 == 1;
       String actor = (agent ? "agent-" : "human-") + i;
-      ChorusClient c =
-          ctx.client(
-              session,
-              null,
-              actor,
-              actor,
-              agent ? "agent" : "human",
-              "editor",
-              true,
-              ClientHooks.NONE);
+      SimClient c =
+          ctx.client(session, null, actor, actor, agent ? "agent" : "human", "editor", true, null);
       cs.add(c);
       joined.add(c.connect());
     }
@@ -79,7 +70,7 @@ public final class HotFieldScenario implements Scenario {
 
     long deadline = System.nanoTime() + (long) ((writes / rate + 30) * 1e9);
     List<Pacer> pacers = new ArrayList<>();
-    for (ChorusClient c : cs) {
+    for (SimClient c : cs) {
       Random r = new Random(seeds.nextLong());
       String[] view = {null};
       int[] made = {0};
@@ -91,22 +82,22 @@ public final class HotFieldScenario implements Scenario {
                   deadline,
                   writes,
                   () -> {
-                    if (c.outstandingCount() >= 2) {
+                    if (c.client().pending() >= 2) {
                       return false;
                     }
                     if (view[0] == null || made[0] % stale == 0) {
-                      view[0] = c.lastVersion();
+                      view[0] = c.client().version();
                     }
                     made[0]++;
-                    if (r.nextDouble() < resolve && !c.openConflicts().isEmpty()) {
-                      List<JsonNode> open = new ArrayList<>(c.openConflicts().values());
+                    if (r.nextDouble() < resolve && !c.client().conflicts().isEmpty()) {
+                      List<JsonNode> open = new ArrayList<>(c.client().conflicts().values());
                       JsonNode conflict = open.get(r.nextInt(open.size()));
                       c.resolve(conflict.path("path").asText(), Json.F.textNode("done"));
                       return true;
                     }
                     ArrayNode ops = Json.arr();
                     ops.add(
-                        Json.set(
+                        Ops.set(
                             "tasks/h" + r.nextInt(fields) + "/status",
                             Json.F.textNode(STATUS[r.nextInt(STATUS.length)])));
                     c.submit(ops, view[0], false);

@@ -1,11 +1,14 @@
 package dev.chorus.load.harness.scenario;
 
-import dev.chorus.load.harness.client.Backoff;
-import dev.chorus.load.harness.client.ChorusClient;
-import dev.chorus.load.harness.client.ClientHooks;
-import dev.chorus.load.harness.client.Rest;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.chorus.client.Backoff;
+import dev.chorus.client.ChorusClient;
+import dev.chorus.client.ChorusListener;
+import dev.chorus.client.ChorusRest;
+import dev.chorus.load.harness.Json;
 import dev.chorus.load.harness.metrics.LoadStats;
 import dev.chorus.load.harness.metrics.Progress;
+import dev.chorus.load.harness.verify.ClientView;
 import dev.chorus.load.harness.verify.Verdict;
 import dev.chorus.load.harness.verify.Verifier;
 import io.vertx.core.Future;
@@ -13,17 +16,26 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Everything a scenario run uses: the target, one Vert.x instance with a websocket client, the
- * statistics, the progress line, the parameters, the clients it made (for the final verification)
- * and the verdict. {@link #finish} is the common ending: drain, sync, verify, close.
+ * Everything a scenario run uses: the target, one Vert.x instance with a websocket client shared by
+ * all simulated clients, REST clients for setup and verification (an operator token, one shared
+ * HTTP client), the statistics, the progress line, the parameters, the clients it made (for the
+ * final verification) and the verdict. {@link #finish} is the common ending: drain, sync, verify,
+ * close.
  */
 public final class RunContext implements AutoCloseable {
   private final String scenario;
@@ -34,8 +46,10 @@ public final class RunContext implements AutoCloseable {
   private final WebSocketClient wsClient;
   private final LoadStats stats = new LoadStats();
   private final Progress progress;
-  private final Rest rest;
-  private final List<ChorusClient> clients = new CopyOnWriteArrayList<>();
+  private final HttpClient http = ChorusRest.newHttpClient();
+  private final String operatorToken;
+  private final Map<String, ChorusRest> rests = new ConcurrentHashMap<>();
+  private final List<SimClient> clients = new CopyOnWriteArrayList<>();
   private final Verdict verdict = new Verdict();
   private final List<String> notes = new ArrayList<>();
   private final long startNanos = System.nanoTime();
@@ -55,11 +69,10 @@ public final class RunContext implements AutoCloseable {
                 .setMaxFrameSize(1 << 20)
                 .setMaxMessageSize(256 << 20)
                 .setConnectTimeout(10_000));
-    this.rest =
-        new Rest(target.base(), target.tokens().token("harness-verifier", "agent", "owner", "*"));
+    this.operatorToken = target.tokens().token("harness-verifier", "agent", "owner", "*");
     this.progress =
         new Progress(
-            scenario, stats, () -> (int) clients.stream().filter(ChorusClient::live).count(), out);
+            scenario, stats, () -> (int) clients.stream().filter(SimClient::live).count(), out);
   }
 
   public String scenario() {
@@ -86,8 +99,40 @@ public final class RunContext implements AutoCloseable {
     return stats;
   }
 
-  public Rest rest() {
-    return rest;
+  /** REST on {@code session} as the harness's operator (an owner of every session). */
+  public ChorusRest rest(String session) {
+    return rests.computeIfAbsent(
+        session, s -> new ChorusRest(http, baseUrl(), s, () -> operatorToken));
+  }
+
+  /** REST requests re-sent after a 429, a 5xx or a lost response, over all sessions. */
+  public long restRetries() {
+    return rests.values().stream().mapToLong(ChorusRest::retries).sum();
+  }
+
+  /** {@code GET /health} of the target node. */
+  public JsonNode health() throws Exception {
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create(baseUrl() + "/health"))
+                .timeout(Duration.ofSeconds(30))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    return Json.parse(r.body());
+  }
+
+  /** Waits (≤ 60 s) for a REST answer; a refusal or failure is thrown. */
+  public static <T> T get(CompletableFuture<T> f) throws Exception {
+    try {
+      return f.get(60, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof Exception x ? x : e;
+    }
+  }
+
+  private String baseUrl() {
+    String b = target.base().toString();
+    return b.endsWith("/") ? b.substring(0, b.length() - 1) : b;
   }
 
   public Verdict verdict() {
@@ -98,7 +143,7 @@ public final class RunContext implements AutoCloseable {
     return progress;
   }
 
-  public List<ChorusClient> clients() {
+  public List<SimClient> clients() {
     return clients;
   }
 
@@ -136,7 +181,7 @@ public final class RunContext implements AutoCloseable {
    * Makes (does not connect) a client of {@code session} for actor {@code actorId} ({@code
    * human}|{@code agent}, role {@code editor} or {@code viewer}).
    */
-  public ChorusClient client(
+  public SimClient client(
       String session,
       String shape,
       String clientId,
@@ -144,41 +189,32 @@ public final class RunContext implements AutoCloseable {
       String kind,
       String role,
       boolean keepReplica,
-      ClientHooks hooks) {
+      ChorusListener hooks) {
     String token = target.tokens().token(actorId, kind, role, session);
-    ChorusClient c =
-        new ChorusClient(
-            vertx,
-            wsClient,
-            new ChorusClient.Spec(
-                target.host(),
-                target.port(),
-                session,
-                shape,
-                clientId,
-                actorId,
-                kind,
-                token,
-                keepReplica,
-                true,
-                new Backoff(50, 5_000),
-                60,
-                60_000),
-            stats,
-            hooks);
+    // the whole history in the welcome (a replica to compare), a fleet's quick backoff (one
+    // machine), and a batch refused as retryable for a minute is given up
+    ChorusClient.Options o =
+        new ChorusClient.Options(
+                target.host(), target.port(), session, clientId, () -> token, false)
+            .withShape(shape)
+            .withFullHistory()
+            .withBackoff(BACKOFF)
+            .givingUpAfter(60_000);
+    SimClient c = new SimClient(vertx, wsClient, o, actorId, keepReplica, stats, hooks);
     clients.add(c);
     return c;
   }
+
+  private static final Backoff BACKOFF = new Backoff(50, 5_000);
 
   /**
    * Closes the clients of {@code session} and leaves them out of the final verification (a
    * benchmark's warm-up, whose deliveries its meter counted).
    */
   public void discard(String session) throws InterruptedException {
-    List<ChorusClient> done =
-        clients.stream().filter(c -> c.spec().session().equals(session)).toList();
+    List<SimClient> done = clients.stream().filter(c -> c.session().equals(session)).toList();
     clients.removeAll(done);
-    await(done.stream().map(ChorusClient::close).toList(), 10_000);
+    await(done.stream().map(c -> c.client().close()).toList(), 10_000);
   }
 
   /** Waits (bounded) for all futures; returns how many did not succeed in time. */
@@ -205,8 +241,8 @@ public final class RunContext implements AutoCloseable {
     loadDone();
     progress.phase("drain");
     List<Future<Boolean>> drained = new ArrayList<>();
-    for (ChorusClient c : clients) {
-      drained.add(c.drain(drainMs));
+    for (SimClient c : clients) {
+      drained.add(c.client().flush(drainMs));
     }
     int notDrained = 0;
     for (Future<Boolean> f : drained) {
@@ -224,19 +260,18 @@ public final class RunContext implements AutoCloseable {
               + " ms (in doubt)");
     }
     List<Future<Void>> synced = new ArrayList<>();
-    for (ChorusClient c : clients) {
-      synced.add(c.sync(10_000));
+    for (SimClient c : clients) {
+      synced.add(c.client().sync());
     }
     await(synced, 20_000);
     progress.phase("verify");
-    Map<String, List<ChorusClient.View>> bySession = new LinkedHashMap<>();
-    for (ChorusClient c : clients) {
-      ChorusClient.View v =
-          c.view().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-      bySession.computeIfAbsent(c.spec().session(), k -> new ArrayList<>()).add(v);
+    Map<String, List<ClientView>> bySession = new LinkedHashMap<>();
+    for (SimClient c : clients) {
+      ClientView v = c.view().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      bySession.computeIfAbsent(c.session(), k -> new ArrayList<>()).add(v);
     }
-    Verifier verifier = new Verifier(rest);
-    for (Map.Entry<String, List<ChorusClient.View>> e : bySession.entrySet()) {
+    Verifier verifier = new Verifier(this::rest);
+    for (Map.Entry<String, List<ClientView>> e : bySession.entrySet()) {
       verifier.verify(e.getKey(), e.getValue(), modelConflicts, verdict);
     }
   }
@@ -245,8 +280,8 @@ public final class RunContext implements AutoCloseable {
   public void close() {
     progress.close();
     List<Future<Void>> closed = new ArrayList<>();
-    for (ChorusClient c : clients) {
-      closed.add(c.close());
+    for (SimClient c : clients) {
+      closed.add(c.client().close());
     }
     try {
       await(closed, 10_000);

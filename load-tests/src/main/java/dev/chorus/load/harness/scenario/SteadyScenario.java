@@ -2,8 +2,7 @@ package dev.chorus.load.harness.scenario;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import dev.chorus.load.harness.client.ChorusClient;
-import dev.chorus.load.harness.client.ClientHooks;
+import dev.chorus.client.ChorusListener;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.List;
@@ -90,20 +89,20 @@ public final class SteadyScenario implements Scenario {
     long[] deadline = {Long.MAX_VALUE};
     for (int s = 0; s < sessions; s++) {
       String session = "steady-" + run + "-" + s;
-      Board board = Board.setUp(ctx.rest(), session, "t", p.i("tasks"));
+      Board board = Board.setUp(ctx.rest(session), "t", p.i("tasks"));
       for (int i = 0; i < perSession; i++) {
         boolean agent = i < agents;
         String actor = (agent ? "agent-" : "human-") + s + "-" + i;
         BoardView view = new BoardView(board);
         Random r = new Random(seeds.nextLong());
-        ClientHooks hooks =
-            new ClientHooks() {
+        ChorusListener hooks =
+            new ChorusListener() {
               @Override
-              public void change(ChorusClient c, JsonNode change) {
+              public void onChange(JsonNode change) {
                 view.learn(change.path("ops"));
               }
             };
-        ChorusClient c =
+        SimClient c =
             ctx.client(
                 session, null, actor, actor, agent ? "agent" : "human", "editor", replicas, hooks);
         joined.add(c.connect());
@@ -117,7 +116,7 @@ public final class SteadyScenario implements Scenario {
                             deadline[0],
                             Integer.MAX_VALUE,
                             () -> {
-                              if (c.outstandingCount() >= (agent ? inflight : 1)) {
+                              if (c.client().pending() >= (agent ? inflight : 1)) {
                                 return false;
                               }
                               ArrayNode ops = BoardMix.batch(view, actor, agent, r);

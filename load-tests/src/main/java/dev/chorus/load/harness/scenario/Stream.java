@@ -3,9 +3,9 @@ package dev.chorus.load.harness.scenario;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.chorus.load.harness.client.ChorusClient;
-import dev.chorus.load.harness.client.ClientHooks;
-import dev.chorus.load.harness.client.Json;
+import dev.chorus.client.ChorusListener;
+import dev.chorus.client.Ops;
+import dev.chorus.load.harness.Json;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,15 +68,15 @@ public final class Stream {
       long timeoutMs,
       boolean verified)
       throws Exception {
-    ctx.rest().session(session, "generic");
+    RunContext.get(ctx.rest(session).open("generic"));
     StreamMeter meter = new StreamMeter(readers, ops, window);
-    ChorusClient[] writer = new ChorusClient[1];
+    SimClient[] writer = new SimClient[1];
     Runnable[] pump = new Runnable[1];
 
     List<Future<JsonNode>> joined = new ArrayList<>();
     for (int r = 0; r < readers; r++) {
       int reader = r;
-      ChorusClient c =
+      SimClient c =
           ctx.client(
               session,
               "generic",
@@ -85,9 +85,9 @@ public final class Stream {
               "human",
               "viewer",
               verified,
-              new ClientHooks() {
+              new ChorusListener() {
                 @Override
-                public void change(ChorusClient c, JsonNode change) {
+                public void onChange(JsonNode change) {
                   int seq = change.path("ops").path(0).path("value").path("seq").asInt(-1);
                   if (meter.received(reader, seq)) {
                     writer[0].context().runOnContext(v -> pump[0].run());
@@ -99,9 +99,7 @@ public final class Stream {
     if (RunContext.await(joined, 60_000) > 0) {
       throw new IllegalStateException("readers did not join");
     }
-    writer[0] =
-        ctx.client(
-            session, "generic", "writer", "writer", "agent", "editor", true, ClientHooks.NONE);
+    writer[0] = ctx.client(session, "generic", "writer", "writer", "agent", "editor", true, null);
     if (RunContext.await(List.of(writer[0].connect()), 30_000) > 0) {
       throw new IllegalStateException("writer did not join");
     }
@@ -109,7 +107,7 @@ public final class Stream {
         () -> {
           for (int i = meter.nextToSend(); i >= 0; i = meter.nextToSend()) {
             ArrayNode batch = Json.arr();
-            batch.add(Json.set("c" + (i % keys), payload(i)));
+            batch.add(Ops.set("c" + (i % keys), payload(i)));
             writer[0].submit(batch);
           }
         };

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.chorus.crdt.clock.VersionVector;
 import dev.chorus.crdt.codec.ChangeCodec;
 import dev.chorus.crdt.op.Change;
-import dev.chorus.load.harness.client.Replica;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

@@ -1,11 +1,10 @@
 package dev.chorus.load.harness.verify;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.chorus.client.Ack;
+import dev.chorus.client.ChorusRest;
 import dev.chorus.crdt.Doc;
 import dev.chorus.crdt.clock.VersionVector;
-import dev.chorus.load.harness.client.Ack;
-import dev.chorus.load.harness.client.ChorusClient;
-import dev.chorus.load.harness.client.Rest;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -13,10 +12,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * Checks one session after a run, from what the server stores (history, document, conflicts) and
- * what every client recorded ({@link ChorusClient.View}), after all clients drained and synced:
+ * what every client recorded ({@link ClientView}), after all clients drained and synced:
  *
  * <ol>
  *   <li><b>acked ⇒ stored once</b>: every acked batch names exactly one change in the history, by
@@ -34,21 +35,24 @@ import java.util.TreeSet;
  * </ol>
  */
 public final class Verifier {
-  private final Rest rest;
+  private final Function<String, ChorusRest> rest;
 
-  public Verifier(Rest rest) {
+  /** {@code rest}: a REST client of a session with a token that may read it. */
+  public Verifier(Function<String, ChorusRest> rest) {
     this.rest = rest;
   }
 
   /** Verifies session {@code id} into {@code verdict}; {@code modelConflicts} adds check 5. */
-  public void verify(String id, List<ChorusClient.View> views, boolean modelConflicts, Verdict v) {
-    JsonNode doc = rest.session(id, null);
-    JsonNode conflicts = rest.conflicts(id);
+  public void verify(String id, List<ClientView> views, boolean modelConflicts, Verdict v)
+      throws Exception {
+    ChorusRest r = rest.apply(id);
+    JsonNode doc = r.read().get(60, TimeUnit.SECONDS);
+    JsonNode conflicts = r.conflicts().get(60, TimeUnit.SECONDS);
     History h;
     try {
-      h = new History(rest.history(id, ""));
-    } catch (Rest.Failed e) {
-      v.check(id + ": history readable", false, e.getMessage());
+      h = new History(r.history("").get(60, TimeUnit.SECONDS));
+    } catch (java.util.concurrent.ExecutionException e) {
+      v.check(id + ": history readable", false, e.getCause().getMessage());
       return;
     }
     String serverVersion = doc.path("version").asText();
@@ -70,15 +74,15 @@ public final class Verifier {
     long lostAcks = 0;
     long dupAcks = 0;
     List<String> examples = new ArrayList<>();
-    for (ChorusClient.View c : views) {
-      String actor = c.spec().actorId();
+    for (ClientView c : views) {
+      String actor = c.actorId();
       harnessActors.add(actor);
       inDoubt.addAll(c.inDoubt());
       inDoubtByActor.merge(actor, c.inDoubt().size(), Integer::sum);
-      List<String> own = ownKeys.computeIfAbsent(c.spec().clientId(), k -> new ArrayList<>());
+      List<String> own = ownKeys.computeIfAbsent(c.clientId(), k -> new ArrayList<>());
+      ackedOps += c.ackedOps();
       for (Ack a : c.acked().values()) {
         ackedBatches++;
-        ackedOps += a.ops();
         History.Entry e = h.forAck(a.version(), actor);
         if (e == null) {
           lostAcks++;
@@ -162,8 +166,8 @@ public final class Verifier {
     List<String> hEx = new ArrayList<>();
     List<String> cEx = new ArrayList<>();
     List<String> notCompared = new ArrayList<>();
-    for (ChorusClient.View c : views) {
-      String cid = c.spec().clientId();
+    for (ClientView c : views) {
+      String cid = c.clientId();
       if (!VersionVector.parse(c.lastVersion()).equals(sv)) {
         stale++;
         example(dEx, cid + " ends at " + c.lastVersion() + ", server at " + serverVersion);

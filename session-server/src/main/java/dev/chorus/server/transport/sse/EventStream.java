@@ -12,6 +12,7 @@ import dev.chorus.server.protocol.Values;
 import dev.chorus.server.session.EncodedFrame;
 import dev.chorus.server.session.Participant;
 import dev.chorus.server.session.Session;
+import dev.chorus.server.transport.ConnectionSlots;
 import dev.chorus.server.transport.SlowConsumer;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
@@ -47,6 +48,7 @@ final class EventStream implements Participant {
   private final String clientId;
   private final ServerConfig config;
   private final Metrics metrics;
+  private final ConnectionSlots.Slot slot;
   private final String participantId = "e-" + NODE_TAG + "-" + IDS.incrementAndGet();
   private final AtomicInteger outstanding = new AtomicInteger();
   private volatile boolean closed;
@@ -60,7 +62,8 @@ final class EventStream implements Participant {
       Session session,
       String clientId,
       ServerConfig config,
-      Metrics metrics) {
+      Metrics metrics,
+      ConnectionSlots.Slot slot) {
     this.vertx = vertx;
     this.res = res;
     this.principal = principal;
@@ -68,6 +71,7 @@ final class EventStream implements Participant {
     this.clientId = clientId;
     this.config = config;
     this.metrics = metrics;
+    this.slot = slot;
   }
 
   /** Opens the stream and joins the session ({@code since} may be null: the whole document). */
@@ -78,6 +82,10 @@ final class EventStream implements Participant {
         .putHeader("X-Accel-Buffering", "no")
         .putHeader("Content-Encoding", "identity"); // compressed chunks would sit in the deflater
     res.closeHandler(v -> onClosed());
+    if (res.closed()) { // the reader left while it was authorized: no close event will come
+      onClosed();
+      return;
+    }
     res.write(": chorus events\n\n");
     heartbeat = vertx.setPeriodic(config.heartbeatMs(), t -> write(": heartbeat\n\n"));
     session
@@ -185,6 +193,7 @@ final class EventStream implements Participant {
 
   private void onClosed() {
     closed = true;
+    slot.release(); // the connection this stream held (idempotent: closing is reported twice)
     if (heartbeat >= 0) {
       vertx.cancelTimer(heartbeat);
     }

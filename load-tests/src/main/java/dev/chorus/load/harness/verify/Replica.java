@@ -1,4 +1,4 @@
-package dev.chorus.load.harness.client;
+package dev.chorus.load.harness.verify;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.chorus.crdt.Doc;
