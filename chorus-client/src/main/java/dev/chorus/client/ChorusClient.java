@@ -538,7 +538,14 @@ public final class ChorusClient {
       return;
     }
     ws = w;
-    w.textMessageHandler(this::onText);
+    // Frames still arriving on a connection this client left (goOffline, moveTo) are not heard:
+    // the resume on the next one brings them, and hearing both would deliver a change twice.
+    w.textMessageHandler(
+        text -> {
+          if (w == ws) {
+            onText(text);
+          }
+        });
     w.closeHandler(v -> onClosed(w));
     ObjectNode hello = JSON.createObjectNode();
     hello.put("type", "hello");
