@@ -1,6 +1,7 @@
 package dev.chorus.crdt;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.crdt.clock.VersionVector;
 import dev.chorus.crdt.codec.SnapshotCodec;
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The compact history gives back exactly the changes that were applied: typing (kept as rows),
  * other changes (kept as objects), changes of several replicas with their own deps, writes from
- * stale views (basedOn below deps), texts outside the BMP, past many deps checkpoints.
+ * stale views (basedOn below deps), texts outside the BMP, past many deps checkpoints and blocks.
  */
 class HistoryLogTest {
   private static final Path TEXT = Path.of("t");
@@ -21,7 +22,7 @@ class HistoryLogTest {
 
   @Test
   void history_isEveryAppliedChange_inOrder_andViewsDoNotMove() {
-    for (int seed = 0; seed < 20; seed++) {
+    for (int seed = 0; seed < 8; seed++) {
       Random rnd = new Random(seed);
       Doc[] docs = {new Doc("r0"), new Doc("r1"), new Doc("r2")};
       List<List<Change>> applied = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
@@ -38,8 +39,8 @@ class HistoryLogTest {
       }
       List<Change> midView = null;
       int midSize = 0;
-      for (int step = 0; step < 600; step++) {
-        if (step == 300) {
+      for (int step = 0; step < 2500; step++) {
+        if (step == 1500) {
           midView = docs[0].internalDecodedHistory();
           midSize = applied.get(0).size();
         }
@@ -85,6 +86,7 @@ class HistoryLogTest {
         Doc loaded = SnapshotCodec.decode(SnapshotCodec.encode(docs[r]), "r" + r);
         assertEquals(applied.get(r), loaded.history(), "seed " + seed + " replica " + r);
       }
+      assertTrue(midSize > 1024 && applied.get(0).size() > 2048, "more than one block of rows");
       assertEquals(applied.get(0).subList(0, midSize), midView, "a view keeps its changes");
       VersionVector stable = applied.get(0).get(applied.get(0).size() / 3).deps();
       docs[0].compact(stable);
