@@ -289,9 +289,10 @@ public final class Doc {
 
   private void commit(Change c) {
     long end = c.endCounter();
+    VersionVector before = version;
     version = version.with(c.replica(), end);
     maxCounter = Math.max(maxCounter, end);
-    history.add(c);
+    history.add(c, c.deps() == before ? version : null);
     stateChanged();
   }
 
@@ -403,8 +404,8 @@ public final class Doc {
 
   private void rebuildHistory(List<Change> older, List<Change> newer) {
     history = new HistoryLog();
-    older.forEach(history::add);
-    newer.forEach(history::add);
+    older.forEach(c -> history.add(c, null));
+    newer.forEach(c -> history.add(c, null));
   }
 
   /**
@@ -500,7 +501,7 @@ public final class Doc {
     for (long c : version.asMap().values()) {
       maxCounter = Math.max(maxCounter, c);
     }
-    history.forEach(this.history::add);
+    history.forEach(c -> this.history.add(c, null));
     this.pending.addAll(pending);
     stateChanged();
   }

@@ -29,7 +29,7 @@ import java.util.NoSuchElementException;
  * when it differs from {@code deps}; {@code prevCounter} never, as it is {@code deps}' entry for
  * the change's replica. Materialized changes equal the ones appended.
  *
- * <p>Append-only: rows and chars once written are never changed (the chars grow by copying), so a
+ * <p>Append-only: rows and chars once written are never changed (growing copies the arrays), so a
  * {@link #view()} stays valid while the log grows, and may be read on another thread once handed
  * over (the snapshot encoder does).
  */
@@ -37,81 +37,32 @@ final class HistoryLog {
   /** A row's {@code deps} is stored at least this often. */
   private static final int CHECKPOINT = 64;
 
-  // Rows live in blocks of 2^SHIFT: a history never has more than one block of room to spare, and
-  // growing copies at most a block (one growing array per column left half of it empty). The first
-  // block grows by doubling to that size, so a small document stays small.
-  private static final int SHIFT = 10;
-  private static final int MASK = (1 << SHIFT) - 1;
-
   private static final byte GENERAL = 0;
   private static final byte INSERT = 1;
   private static final byte DELETE = 2;
 
-  /** One block of rows, a column per field. */
-  private static final class Block {
-    private final byte[] kind;
-    private final int[] replica;
-    private final long[] start;
-    private final long[] timestamp;
-    // deps, or null when it follows from the row before
-    private final VersionVector[] deps;
-    // basedOn, or null when it equals deps
-    private final VersionVector[] basedOn;
-    private final Author[] author;
-    // GENERAL: the Change; INSERT and DELETE: the op's target (one instance per run of equal ones)
-    private final Object[] ref;
-    // INSERT: originLeft, DELETE: the range start (replica -1: none)
-    private final long[] idA;
-    private final int[] idAReplica;
-    // INSERT: originRight
-    private final long[] idB;
-    private final int[] idBReplica;
-    // INSERT: the chars' offset in text; DELETE: unused
-    private final int[] textAt;
-    // INSERT: how many chars (UTF-16 units); DELETE: the range length
-    private final int[] length;
-
-    /** Room for {@code rows} rows, with the first {@code n} of {@code from} (null: none). */
-    private Block(int rows, Block from, int n) {
-      kind = new byte[rows];
-      replica = new int[rows];
-      start = new long[rows];
-      timestamp = new long[rows];
-      deps = new VersionVector[rows];
-      basedOn = new VersionVector[rows];
-      author = new Author[rows];
-      ref = new Object[rows];
-      idA = new long[rows];
-      idAReplica = new int[rows];
-      idB = new long[rows];
-      idBReplica = new int[rows];
-      textAt = new int[rows];
-      length = new int[rows];
-      if (from != null) {
-        System.arraycopy(from.kind, 0, kind, 0, n);
-        System.arraycopy(from.replica, 0, replica, 0, n);
-        System.arraycopy(from.start, 0, start, 0, n);
-        System.arraycopy(from.timestamp, 0, timestamp, 0, n);
-        System.arraycopy(from.deps, 0, deps, 0, n);
-        System.arraycopy(from.basedOn, 0, basedOn, 0, n);
-        System.arraycopy(from.author, 0, author, 0, n);
-        System.arraycopy(from.ref, 0, ref, 0, n);
-        System.arraycopy(from.idA, 0, idA, 0, n);
-        System.arraycopy(from.idAReplica, 0, idAReplica, 0, n);
-        System.arraycopy(from.idB, 0, idB, 0, n);
-        System.arraycopy(from.idBReplica, 0, idBReplica, 0, n);
-        System.arraycopy(from.textAt, 0, textAt, 0, n);
-        System.arraycopy(from.length, 0, length, 0, n);
-      }
-    }
-
-    private int capacity() {
-      return kind.length;
-    }
-  }
-
   private int size;
-  private Block[] blocks = new Block[4];
+  private byte[] kind = new byte[16];
+  private int[] replica = new int[16];
+  private long[] start = new long[16];
+  private long[] timestamp = new long[16];
+  // deps, or null when it follows from the row before
+  private VersionVector[] deps = new VersionVector[16];
+  // basedOn, or null when it equals deps
+  private VersionVector[] basedOn = new VersionVector[16];
+  private Author[] author = new Author[16];
+  // GENERAL: the Change; INSERT and DELETE: the op's target (one instance per run of equal ones)
+  private Object[] ref = new Object[16];
+  // INSERT: originLeft, DELETE: the range start (replica -1: none)
+  private long[] idA = new long[16];
+  private int[] idAReplica = new int[16];
+  // INSERT: originRight
+  private long[] idB = new long[16];
+  private int[] idBReplica = new int[16];
+  // INSERT: the chars' offset in text; DELETE: unused
+  private int[] textAt = new int[16];
+  // INSERT: how many chars (UTF-16 units); DELETE: the range length
+  private int[] length = new int[16];
   // the inserted texts, back to back
   private char[] text = new char[16];
   private int textSize;
@@ -119,78 +70,77 @@ final class HistoryLog {
   private String[] replicas = new String[4];
   private int replicaCount;
 
-  // what the next row's deps is compared with: the last row's deps and end, and target
+  // what the next row's deps is compared with: the last row's deps and end
   private VersionVector lastDeps;
   private String lastReplica;
   private long lastEnd;
-  private OpId lastTarget;
+  // the last row's deps with its own ops, when add was given it
+  private VersionVector next;
 
   int size() {
     return size;
   }
 
-  void add(Change c) {
+  /**
+   * Appends {@code c}; {@code after} is {@code c.deps()} with {@code c}'s own ops, if the caller
+   * has it at hand (null if not): a change made on this replica has exactly that as its deps, found
+   * by identity instead of making and comparing a vector per change.
+   */
+  void add(Change c, VersionVector after) {
+    if (size == kind.length) {
+      grow();
+    }
     int i = size;
-    if ((i >> SHIFT) == blocks.length) {
-      blocks = Arrays.copyOf(blocks, blocks.length * 2);
-    }
-    int j = i & MASK;
-    Block b = blocks[i >> SHIFT];
-    if (j == 0) {
-      // the first block starts small (most documents are small), the others full size
-      b = new Block(i == 0 ? 16 : MASK + 1, null, 0);
-      blocks[i >> SHIFT] = b;
-    } else if (j == b.capacity()) {
-      // a bigger copy: a view taken before keeps the old block, whose rows stay as they were
-      b = new Block(Math.min(j * 2, MASK + 1), b, j);
-      blocks[i >> SHIFT] = b;
-    }
     VersionVector d = c.deps();
-    boolean chained = i % CHECKPOINT != 0 && d.equals(lastDeps.with(lastReplica, lastEnd));
-    b.replica[j] = replicaIndex(c.replica());
-    b.start[j] = c.startCounter();
-    b.timestamp[j] = c.timestamp();
-    b.deps[j] = chained ? null : d;
-    b.basedOn[j] = c.basedOn() == d || c.basedOn().equals(d) ? null : c.basedOn();
-    b.author[j] = c.author();
-    b.kind[j] = GENERAL;
-    b.ref[j] = c;
+    boolean chained = false;
+    if (i % CHECKPOINT != 0) {
+      VersionVector expected = next != null ? next : lastDeps.with(lastReplica, lastEnd);
+      chained = d == expected || d.equals(expected);
+    }
+    replica[i] = replicaIndex(c.replica());
+    start[i] = c.startCounter();
+    timestamp[i] = c.timestamp();
+    deps[i] = chained ? null : d;
+    basedOn[i] = c.basedOn() == d || c.basedOn().equals(d) ? null : c.basedOn();
+    author[i] = c.author();
+    kind[i] = GENERAL;
+    ref[i] = c;
     if (c.ops().size() == 1) {
       Op op = c.ops().get(0);
       if (op instanceof Op.TextInsert ins) {
-        b.kind[j] = INSERT;
-        b.ref[j] = target(ins.target());
-        setA(b, j, ins.originLeft());
-        OpId right = ins.originRight();
-        b.idB[j] = right == null ? 0 : right.counter();
-        b.idBReplica[j] = right == null ? -1 : replicaIndex(right.replica());
-        b.textAt[j] = appendText(ins.text());
-        b.length[j] = ins.text().length();
+        kind[i] = INSERT;
+        ref[i] = target(i, ins.target());
+        setA(i, ins.originLeft());
+        idB[i] = ins.originRight() == null ? 0 : ins.originRight().counter();
+        idBReplica[i] = ins.originRight() == null ? -1 : replicaIndex(ins.originRight().replica());
+        textAt[i] = appendText(ins.text());
+        length[i] = ins.text().length();
       } else if (op instanceof Op.TextDelete del && del.ranges().size() == 1) {
         IdRange r = del.ranges().get(0);
-        b.kind[j] = DELETE;
-        b.ref[j] = target(del.target());
-        setA(b, j, r.start());
-        b.length[j] = r.length();
+        kind[i] = DELETE;
+        ref[i] = target(i, del.target());
+        setA(i, r.start());
+        length[i] = r.length();
       }
     }
     lastDeps = d;
+    next = after;
     lastReplica = c.replica();
     lastEnd = c.endCounter();
     size++;
   }
 
-  private void setA(Block b, int j, OpId id) {
-    b.idA[j] = id == null ? 0 : id.counter();
-    b.idAReplica[j] = id == null ? -1 : replicaIndex(id.replica());
+  private void setA(int i, OpId id) {
+    idA[i] = id == null ? 0 : id.counter();
+    idAReplica[i] = id == null ? -1 : replicaIndex(id.replica());
   }
 
-  /** The target id, as the instance kept before when equal (typing hits one text). */
-  private OpId target(OpId t) {
-    if (!t.equals(lastTarget)) {
-      lastTarget = t;
+  /** The target id, as the same instance as the row before's when equal (typing hits one text). */
+  private Object target(int i, OpId t) {
+    if (i > 0 && kind[i - 1] != GENERAL && t.equals(ref[i - 1])) {
+      return ref[i - 1];
     }
-    return lastTarget;
+    return t;
   }
 
   private int replicaIndex(String r) {
@@ -209,11 +159,33 @@ final class HistoryLog {
   private int appendText(String s) {
     int at = textSize;
     if (at + s.length() > text.length) {
-      text = Arrays.copyOf(text, Math.max(text.length * 2, at + s.length()));
+      text = Arrays.copyOf(text, Math.max(text.length + (text.length >> 1), at + s.length()));
     }
     s.getChars(0, s.length(), text, at);
     textSize += s.length();
     return at;
+  }
+
+  // By half again, not double: a history is mostly as long as it will be, and double left up to
+  // half of every column empty (seph-blog1 kept more than as objects). The arrays soon pass
+  // G1's humongous size, where growing is a copy but no young collection moves them again (rows
+  // in blocks of 1,024 halved the room but were copied by each young collection: slower replays).
+  private void grow() {
+    int n = kind.length + (kind.length >> 1);
+    kind = Arrays.copyOf(kind, n);
+    replica = Arrays.copyOf(replica, n);
+    start = Arrays.copyOf(start, n);
+    timestamp = Arrays.copyOf(timestamp, n);
+    deps = Arrays.copyOf(deps, n);
+    basedOn = Arrays.copyOf(basedOn, n);
+    author = Arrays.copyOf(author, n);
+    ref = Arrays.copyOf(ref, n);
+    idA = Arrays.copyOf(idA, n);
+    idAReplica = Arrays.copyOf(idAReplica, n);
+    idB = Arrays.copyOf(idB, n);
+    idBReplica = Arrays.copyOf(idBReplica, n);
+    textAt = Arrays.copyOf(textAt, n);
+    length = Arrays.copyOf(length, n);
   }
 
   /** The history as it is now, made into changes as they are read; later appends do not show. */
@@ -227,9 +199,7 @@ final class HistoryLog {
     List<Change> out = new ArrayList<>();
     Cursor cur = v.cursor(0);
     for (int i = 0; i < v.size; i++) {
-      Block b = v.blocks[i >> SHIFT];
-      int j = i & MASK;
-      if (since.get(v.replicas[b.replica[j]]) < b.start[j]) {
+      if (since.get(v.replicas[v.replica[i]]) < v.start[i]) {
         out.add(cur.at(i));
       }
     }
@@ -237,26 +207,48 @@ final class HistoryLog {
   }
 
   /**
-   * An immutable history: the log's blocks and sizes when it was taken (rows below its size are
+   * An immutable history: the log's arrays and sizes when it was taken (rows below its size are
    * never written again). Reading it sequentially (iterator, sublists) makes each change once;
    * {@link #get} walks from the last stored {@code deps}.
    */
   static final class View extends AbstractList<Change> {
     private final int size;
-    private final Block[] blocks;
+    private final byte[] kind;
+    private final int[] replica;
+    private final long[] start;
+    private final long[] timestamp;
+    private final VersionVector[] deps;
+    private final VersionVector[] basedOn;
+    private final Author[] author;
+    private final Object[] ref;
+    private final long[] idA;
+    private final int[] idAReplica;
+    private final long[] idB;
+    private final int[] idBReplica;
+    private final int[] textAt;
+    private final int[] length;
     private final char[] text;
     private final String[] replicas;
 
     private View(HistoryLog log) {
       size = log.size;
-      // copied: the log's array of blocks gets new blocks in place (rows below size never change)
-      blocks = Arrays.copyOf(log.blocks, log.blocks.length);
+      kind = log.kind;
+      replica = log.replica;
+      start = log.start;
+      timestamp = log.timestamp;
+      deps = log.deps;
+      basedOn = log.basedOn;
+      author = log.author;
+      ref = log.ref;
+      idA = log.idA;
+      idAReplica = log.idAReplica;
+      idB = log.idB;
+      idBReplica = log.idBReplica;
+      textAt = log.textAt;
+      length = log.length;
       text = log.text;
+      // copied: a new replica may be added in place after the view is taken
       replicas = Arrays.copyOf(log.replicas, log.replicaCount);
-    }
-
-    private Block block(int i) {
-      return blocks[i >> SHIFT];
     }
 
     @Override
@@ -344,19 +336,17 @@ final class HistoryLog {
     /** A cursor that can make row {@code i} and the rows after it. */
     private Cursor cursor(int i) {
       int from = i;
-      while (from > 0 && block(from).deps[from & MASK] == null) {
+      while (from > 0 && deps[from] == null) {
         from--;
       }
       return new Cursor(this, from);
     }
 
     private long end(int i) {
-      Block b = block(i);
-      int j = i & MASK;
-      return switch (b.kind[j]) {
-        case INSERT -> b.start[j] + Character.codePointCount(text, b.textAt[j], b.length[j]) - 1;
-        case DELETE -> b.start[j];
-        default -> ((Change) b.ref[j]).endCounter();
+      return switch (kind[i]) {
+        case INSERT -> start[i] + Character.codePointCount(text, textAt[i], length[i]) - 1;
+        case DELETE -> start[i];
+        default -> ((Change) ref[i]).endCounter();
       };
     }
 
@@ -365,30 +355,28 @@ final class HistoryLog {
     }
 
     private Change make(int i, VersionVector d) {
-      Block b = block(i);
-      int j = i & MASK;
-      if (b.kind[j] == GENERAL) {
-        return (Change) b.ref[j];
+      if (kind[i] == GENERAL) {
+        return (Change) ref[i];
       }
-      OpId target = (OpId) b.ref[j];
-      OpId a = id(b.idA[j], b.idAReplica[j]);
+      OpId target = (OpId) ref[i];
       Op op =
-          b.kind[j] == INSERT
+          kind[i] == INSERT
               ? new Op.TextInsert(
                   target,
-                  a,
-                  id(b.idB[j], b.idBReplica[j]),
-                  new String(text, b.textAt[j], b.length[j]))
-              : new Op.TextDelete(target, List.of(new IdRange(a, b.length[j])));
-      String r = replicas[b.replica[j]];
+                  id(idA[i], idAReplica[i]),
+                  id(idB[i], idBReplica[i]),
+                  new String(text, textAt[i], length[i]))
+              : new Op.TextDelete(
+                  target, List.of(new IdRange(id(idA[i], idAReplica[i]), length[i])));
+      String r = replicas[replica[i]];
       return new Change(
           r,
           d.get(r),
-          b.start[j],
-          b.basedOn[j] == null ? d : b.basedOn[j],
+          start[i],
+          basedOn[i] == null ? d : basedOn[i],
           d,
-          b.author[j],
-          b.timestamp[j],
+          author[i],
+          timestamp[i],
           List.of(op));
     }
   }
@@ -402,16 +390,15 @@ final class HistoryLog {
     private Cursor(View v, int from) {
       this.v = v;
       this.at = from;
-      this.d = v.size == 0 ? VersionVector.EMPTY : v.block(from).deps[from & MASK];
+      this.d = v.size == 0 ? VersionVector.EMPTY : v.deps[from];
     }
 
     /** Row {@code i} as a change; {@code i} is at or after where the cursor is. */
     Change at(int i) {
       while (at < i) {
         at++;
-        VersionVector stored = v.block(at).deps[at & MASK];
-        String prev = v.replicas[v.block(at - 1).replica[(at - 1) & MASK]];
-        d = stored != null ? stored : d.with(prev, v.end(at - 1));
+        VersionVector stored = v.deps[at];
+        d = stored != null ? stored : d.with(v.replicas[v.replica[at - 1]], v.end(at - 1));
       }
       return v.make(i, d);
     }

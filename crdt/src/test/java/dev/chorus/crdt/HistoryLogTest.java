@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The compact history gives back exactly the changes that were applied: typing (kept as rows),
  * other changes (kept as objects), changes of several replicas with their own deps, writes from
- * stale views (basedOn below deps), texts outside the BMP, past many deps checkpoints and blocks.
+ * stale views (basedOn below deps), texts outside the BMP, past many deps checkpoints and growths.
  */
 class HistoryLogTest {
   private static final Path TEXT = Path.of("t");
@@ -86,7 +86,8 @@ class HistoryLogTest {
         Doc loaded = SnapshotCodec.decode(SnapshotCodec.encode(docs[r]), "r" + r);
         assertEquals(applied.get(r), loaded.history(), "seed " + seed + " replica " + r);
       }
-      assertTrue(midSize > 1024 && applied.get(0).size() > 2048, "more than one block of rows");
+      assertTrue(
+          midSize > 1024 && applied.get(0).size() > 2048, "past several growths of the columns");
       assertEquals(applied.get(0).subList(0, midSize), midView, "a view keeps its changes");
       VersionVector stable = applied.get(0).get(applied.get(0).size() / 3).deps();
       docs[0].compact(stable);
