@@ -39,7 +39,7 @@ import java.util.function.Consumer;
 public final class Doc {
   private final String replicaId;
   private final DocState state = new DocState();
-  private final List<Change> history = new ArrayList<>();
+  private HistoryLog history = new HistoryLog();
   // The older part of the history as a snapshot holds it, decoded on first use (see
   // internalRestore): a load then costs the state alone.
   private UndecodedHistory undecoded;
@@ -289,9 +289,10 @@ public final class Doc {
 
   private void commit(Change c) {
     long end = c.endCounter();
+    VersionVector before = version;
     version = version.with(c.replica(), end);
     maxCounter = Math.max(maxCounter, end);
-    history.add(c);
+    history.add(c, c.deps() == before ? version : null);
     stateChanged();
   }
 
@@ -379,13 +380,8 @@ public final class Doc {
       throw new DocException(
           Code.STALE_BASE, "history before " + horizon + " was compacted; fetch a snapshot");
     }
-    List<Change> out = new ArrayList<>();
-    for (Change c : hist()) {
-      if (since.get(c.replica()) < c.startCounter()) {
-        out.add(c);
-      }
-    }
-    return out;
+    decodeOlder();
+    return history.changesSince(since);
   }
 
   /** Every change still in the history (since the horizon), in applied order. */
@@ -394,12 +390,22 @@ public final class Doc {
   }
 
   private List<Change> hist() {
+    decodeOlder();
+    return history.view();
+  }
+
+  private void decodeOlder() {
     if (undecoded != null) {
       List<Change> older = undecoded.decode();
       undecoded = null;
-      history.addAll(0, older);
+      rebuildHistory(older, history.view());
     }
-    return history;
+  }
+
+  private void rebuildHistory(List<Change> older, List<Change> newer) {
+    history = new HistoryLog();
+    older.forEach(c -> history.add(c, null));
+    newer.forEach(c -> history.add(c, null));
   }
 
   /**
@@ -461,13 +467,13 @@ public final class Doc {
       throw new IllegalArgumentException("cannot compact to " + stable + ": have only " + version);
     }
     horizon = horizon.merge(stable);
-    hist();
-    for (int i = history.size() - 1; i >= 0; i--) {
-      Change c = history.get(i);
-      if (horizon.get(c.replica()) >= c.endCounter()) {
-        history.remove(i);
+    List<Change> kept = new ArrayList<>();
+    for (Change c : hist()) {
+      if (horizon.get(c.replica()) < c.endCounter()) {
+        kept.add(c);
       }
     }
+    rebuildHistory(kept, List.of());
     new Compactor(state).compact(horizon);
     stateChanged();
   }
@@ -495,7 +501,7 @@ public final class Doc {
     for (long c : version.asMap().values()) {
       maxCounter = Math.max(maxCounter, c);
     }
-    this.history.addAll(history);
+    history.forEach(c -> this.history.add(c, null));
     this.pending.addAll(pending);
     stateChanged();
   }
@@ -531,8 +537,11 @@ public final class Doc {
     return undecoded;
   }
 
-  /** For the codec: the decoded part of the history, newer than the undecoded part. */
+  /**
+   * For the codec: the decoded part of the history, newer than the undecoded part, as it is now
+   * (immutable; it may be read on another thread).
+   */
   public List<Change> internalDecodedHistory() {
-    return List.copyOf(history);
+    return history.view();
   }
 }

@@ -1,5 +1,6 @@
 package dev.chorus.crdt.codec;
 
+import dev.chorus.crdt.clock.OpId;
 import dev.chorus.crdt.op.Change;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,13 +12,13 @@ import java.util.List;
  * snapshot.
  *
  * <p>A chunk is reused while the decoded history still holds the same {@link Change} objects at the
- * same positions — its first and last change, compared by identity, at the same offset and the same
- * count apart (the history only grows at its end, loses changes to {@code Doc.compact} and gets its
- * undecoded older part put in front of it, and each of these moves or drops them). Chunks a
- * compaction dropped whole are skipped. From the first chunk that does not match, the cache is
- * dropped and the rest is encoded again. A small last chunk (under {@link #MERGE_BELOW} compressed
- * bytes) is encoded again with the changes after it, so a replica snapshotted often does not pile
- * up tiny, badly compressed chunks.
+ * same positions — its first and last change, compared by id (a replica's history holds a change
+ * once, and a change is immutable), at the same offset and the same count apart (the history only
+ * grows at its end, loses changes to {@code Doc.compact} and gets its undecoded older part put in
+ * front of it, and each of these moves or drops them). Chunks a compaction dropped whole are
+ * skipped. From the first chunk that does not match, the cache is dropped and the rest is encoded
+ * again. A small last chunk (under {@link #MERGE_BELOW} compressed bytes) is encoded again with the
+ * changes after it, so a replica snapshotted often does not pile up tiny, badly compressed chunks.
  *
  * <p>One per replica (the server keeps one per session). Thread-safe: {@link
  * SnapshotCodec#capture(Doc, HistoryChunks)} only keeps a reference, and {@link
@@ -28,8 +29,11 @@ public final class HistoryChunks {
   /** A last chunk smaller than this (compressed) is merged with the changes after it. */
   static final int MERGE_BELOW = 16 * 1024;
 
-  /** A chunk this cache made: the changes it holds, by identity, and its bytes. */
-  private record Cached(Change first, Change last, BinarySnapshot.Chunk chunk) {}
+  /**
+   * A chunk this cache made: the ids of its first and last change (the history makes its changes
+   * anew when read, so identity says nothing), and its bytes.
+   */
+  private record Cached(OpId first, OpId last, BinarySnapshot.Chunk chunk) {}
 
   private final int mergeBelow;
 
@@ -58,8 +62,8 @@ public final class HistoryChunks {
     for (Cached c : cached.subList(firstKept(history), cached.size())) {
       int n = c.chunk().count();
       if (at + n > history.size()
-          || history.get(at) != c.first()
-          || history.get(at + n - 1) != c.last()) {
+          || !history.get(at).id().equals(c.first())
+          || !history.get(at + n - 1).id().equals(c.last())) {
         break;
       }
       kept.add(c);
@@ -74,7 +78,8 @@ public final class HistoryChunks {
     }
     if (at < history.size()) {
       List<Change> rest = history.subList(at, history.size());
-      kept.add(new Cached(rest.get(0), rest.get(rest.size() - 1), BinarySnapshot.chunk(rest)));
+      kept.add(
+          new Cached(rest.get(0).id(), rest.get(rest.size() - 1).id(), BinarySnapshot.chunk(rest)));
       encodedChanges += rest.size();
     }
     cached = List.copyOf(kept);
@@ -90,8 +95,9 @@ public final class HistoryChunks {
    */
   private int firstKept(List<Change> history) {
     if (!history.isEmpty()) {
+      OpId first = history.get(0).id();
       for (int j = 0; j < cached.size(); j++) {
-        if (cached.get(j).first() == history.get(0)) {
+        if (cached.get(j).first().equals(first)) {
           return j;
         }
       }
