@@ -1,5 +1,6 @@
 package dev.chorus.server;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -328,7 +329,7 @@ public record ServerConfig(
       return storeUrl;
     }
     Path dir = dataDir.toAbsolutePath().normalize();
-    if (java.nio.file.Files.exists(dir.resolve("chorus.mv.db"))) {
+    if (Files.exists(dir.resolve("chorus.mv.db"))) {
       // WRITE_DELAY=0: commit reaches the file before executeUpdate/commit returns, so an acked
       // batch survives kill -9 of this process (see docs/operations.md, "Durability").
       return "jdbc:h2:file:" + dir.resolve("chorus") + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";

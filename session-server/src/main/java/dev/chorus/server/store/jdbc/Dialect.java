@@ -1,6 +1,7 @@
 package dev.chorus.server.store.jdbc;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * The SQL that differs between the databases the JDBC store runs on: SQLite (embedded file, the
@@ -89,11 +90,11 @@ enum Dialect {
    * the last moments — the same promise as H2 with WRITE_DELAY=0), and waits for a lock another
    * process holds (a backup tool) instead of failing at once.
    */
-  java.util.Map<String, String> connectionProperties() {
+  Map<String, String> connectionProperties() {
     if (this != SQLITE) {
-      return java.util.Map.of();
+      return Map.of();
     }
-    return java.util.Map.of(
+    return Map.of(
         "journal_mode", "WAL",
         "synchronous", "NORMAL",
         "busy_timeout", "30000");

@@ -127,9 +127,7 @@ public final class JdbcOpLogStore implements OpLogStore {
   @Override
   public Optional<SessionData> load(String sessionId, int batchWindow) throws SQLException {
     try (Connection c = ds.getConnection()) {
-      if (dialect.readOnlyHint()) {
-        c.setReadOnly(true);
-      }
+      readOnly(c);
       try {
         String shape;
         try (PreparedStatement p =
@@ -326,9 +324,7 @@ public final class JdbcOpLogStore implements OpLogStore {
   public CatchUp changesAfter(String sessionId, String have) throws SQLException {
     VersionVector h = VersionVector.parse(have);
     try (Connection c = ds.getConnection()) {
-      if (dialect.readOnlyHint()) {
-        c.setReadOnly(true);
-      }
+      readOnly(c);
       try {
         String snapVersion = "";
         try (PreparedStatement p =
@@ -502,6 +498,13 @@ public final class JdbcOpLogStore implements OpLogStore {
         rollbackAfter(c, e);
         throw e;
       }
+    }
+  }
+
+  /** Marks a read transaction's connection read-only where the driver allows it. */
+  private void readOnly(Connection c) throws SQLException {
+    if (dialect.readOnlyHint()) {
+      c.setReadOnly(true);
     }
   }
 
