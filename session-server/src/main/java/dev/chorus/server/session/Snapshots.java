@@ -52,7 +52,7 @@ final class Snapshots {
   // the history chunks of earlier snapshots, copied into the next instead of encoded again
   private final HistoryChunks historyChunks = new HistoryChunks();
   private int writing;
-  // changes between snapshots: at least --snapshot-every, and a quarter of the history the last
+  // changes between snapshots: at least --snapshot-every, and as many as the history the last
   // snapshot held, so a history that grows does not make every snapshot cost more (see due())
   private long every;
   private int changesSince;
@@ -96,9 +96,13 @@ final class Snapshots {
   /**
    * A snapshot costs about what the document holds, its history included, and until a compaction
    * the history grows with every change: at a fixed spacing, each snapshot would cost more than the
-   * last and the sum would grow with the square of the session's changes. Spacing them by a quarter
-   * of the history keeps the cost per change constant, and what a load replays after the snapshot
-   * stays under a quarter of what it decodes; {@code --snapshot-every-ops} still bounds it.
+   * last and the sum would grow with the square of the session's changes. Spacing them by the
+   * history the last one held (each snapshot holds at least twice the changes of the one before)
+   * keeps their cost at about two captures per change in all. Only a load after a crash replays
+   * anything (an idle unload and a stop write a snapshot first), at most the history the snapshot
+   * before it held; {@code --snapshot-every-ops} still bounds that. A quarter of the history was
+   * the spacing before: five captures per change, a third of a one-reader write's CPU in
+   * server-bench (docs/benchmarks.md).
    */
   boolean due() {
     int everyOps = config.snapshotEveryOps();
@@ -106,7 +110,7 @@ final class Snapshots {
   }
 
   private long spacing() {
-    return Math.max(config.snapshotEvery(), doc.historySize() / 4);
+    return Math.max(config.snapshotEvery(), doc.historySize());
   }
 
   /** Whether changes were made since the stored snapshot. */
