@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 import java.util.zip.GZIPInputStream;
@@ -185,11 +186,15 @@ final class BinarySnapshot {
     return doc;
   }
 
-  /** One chunk of {@code changes} (not empty). */
-  static Chunk chunk(List<Change> changes) {
+  /**
+   * One chunk of {@code changes} (not empty); {@code known} gives a change's JSON if it was encoded
+   * already (null: encode it here).
+   */
+  static Chunk chunk(List<Change> changes, Function<Change, String> known) {
     BinaryState.Writer h = new BinaryState.Writer();
     for (Change c : changes) {
-      h.text(ChangeCodec.toJsonString(c));
+      String json = known.apply(c);
+      h.text(json != null ? json : ChangeCodec.toJsonString(c));
     }
     return new Chunk(changes.size(), gzip(h.bytes()));
   }

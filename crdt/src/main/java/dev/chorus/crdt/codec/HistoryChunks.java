@@ -3,7 +3,9 @@ package dev.chorus.crdt.codec;
 import dev.chorus.crdt.clock.OpId;
 import dev.chorus.crdt.op.Change;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The history chunks one replica's earlier binary snapshots were encoded with, kept to be copied
@@ -43,6 +45,20 @@ public final class HistoryChunks {
   /** Changes encoded into new chunks by this cache (tests see reuse by it). */
   private long encodedChanges;
 
+  /**
+   * The JSON of changes not yet in a chunk, by change id, from whoever encoded them anyway (the
+   * server encodes every change it commits for its store): a new chunk copies it instead of
+   * encoding the change again. Emptied by every {@link #chunks}: what a capture did not hold yet is
+   * encoded again by the next one (a group or two of changes). Holds at most {@link #KNOWN_CHARS}
+   * characters (a replica snapshotted seldom encodes the rest itself).
+   */
+  private final Map<OpId, String> known = new HashMap<>();
+
+  private long knownChars;
+
+  /** What {@link #known} may hold: a few MB, about 20,000 ops of a board. */
+  static final long KNOWN_CHARS = 4 << 20;
+
   public HistoryChunks() {
     this(MERGE_BELOW);
   }
@@ -50,6 +66,13 @@ public final class HistoryChunks {
   /** With another merge threshold (0: never merge), for tests. */
   HistoryChunks(int mergeBelow) {
     this.mergeBelow = mergeBelow;
+  }
+
+  /** {@code json} is {@code ChangeCodec.toJsonString(change)}, for the next new chunk to copy. */
+  public synchronized void encoded(Change change, String json) {
+    if (knownChars + json.length() <= KNOWN_CHARS && known.put(change.id(), json) == null) {
+      knownChars += json.length();
+    }
   }
 
   /**
@@ -79,9 +102,14 @@ public final class HistoryChunks {
     if (at < history.size()) {
       List<Change> rest = history.subList(at, history.size());
       kept.add(
-          new Cached(rest.get(0).id(), rest.get(rest.size() - 1).id(), BinarySnapshot.chunk(rest)));
+          new Cached(
+              rest.get(0).id(),
+              rest.get(rest.size() - 1).id(),
+              BinarySnapshot.chunk(rest, c -> known.get(c.id()))));
       encodedChanges += rest.size();
     }
+    known.clear();
+    knownChars = 0;
     cached = List.copyOf(kept);
     List<BinarySnapshot.Chunk> out = new ArrayList<>(kept.size());
     kept.forEach(c -> out.add(c.chunk()));

@@ -208,12 +208,41 @@ class BinarySnapshotTest {
     // the first 10 changes were encoded once
     byte[] second = assertNextSnapshot(d, reuse, 15, 2, "second");
     // the first snapshot ends with its only chunk, which the second holds as it was
-    int gzLength = BinarySnapshot.chunk(d.history().subList(0, 10)).gz().length;
+    int gzLength = BinarySnapshot.chunk(d.history().subList(0, 10), c -> null).gz().length;
     byte[] firstChunk = java.util.Arrays.copyOfRange(first, first.length - gzLength, first.length);
     assertTrue(indexOf(second, firstChunk) > 0, "first chunk copied");
     byte[] third = SnapshotCodec.encode(SnapshotCodec.capture(d, reuse));
     assertEquals(15, reuse.encodedChanges(), "nothing new: everything copied");
     assertArrayEquals(second, third);
+  }
+
+  @Test
+  void aChangesJsonHandedOver_isCopiedIntoTheNextChunk_thenForgotten() {
+    Doc d = new Doc("n1");
+    SplittableRandom random = new SplittableRandom(5);
+    HistoryChunks reuse = new HistoryChunks(0);
+    edits(d, 6, random);
+    // what a server hands over: the JSON it stored each change with
+    d.history().forEach(c -> reuse.encoded(c, ChangeCodec.toJsonString(c)));
+    byte[] handed = SnapshotCodec.encode(SnapshotCodec.capture(d, reuse));
+    assertArrayEquals(SnapshotCodec.encode(d), handed, "the same bytes as encoding them");
+    // copied, not checked: a marker stands for a change whose JSON was handed over
+    edits(d, 1, random);
+    Change last = d.history().get(d.history().size() - 1);
+    Change other = d.history().get(0);
+    reuse.encoded(last, ChangeCodec.toJsonString(other));
+    SnapshotCodec.Capture marked = SnapshotCodec.capture(d, reuse);
+    assertEquals(other, SnapshotCodec.decode(SnapshotCodec.encode(marked), "n2").history().get(6));
+    // every chunk made empties what was handed over: a later one encodes the change itself
+    HistoryChunks other2 = new HistoryChunks(0);
+    other2.encoded(last, ChangeCodec.toJsonString(other));
+    Doc elsewhere = new Doc("n3");
+    edits(elsewhere, 2, random);
+    SnapshotCodec.encode(SnapshotCodec.capture(elsewhere, other2));
+    assertEquals(
+        d.history(),
+        SnapshotCodec.decode(SnapshotCodec.encode(SnapshotCodec.capture(d, other2)), "n2")
+            .history());
   }
 
   private static int indexOf(byte[] in, byte[] part) {

@@ -153,6 +153,7 @@ final class GroupCommit {
                   new OpLogStore.StoredChange(
                       c.replica(), c.startCounter(), c.endCounter(), w.seq(), w.changeJson()))));
       ops += c.ops().size();
+      snapshots.encoded(c, w.changeJson());
     }
     snapshots.counted(writes.size(), ops);
     Snapshots.Taken snapshot = snapshots.due() ? snapshots.take(seq.getAsLong()) : null;

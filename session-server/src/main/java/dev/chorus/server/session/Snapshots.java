@@ -4,6 +4,7 @@ import dev.chorus.crdt.Doc;
 import dev.chorus.crdt.clock.VersionVector;
 import dev.chorus.crdt.codec.HistoryChunks;
 import dev.chorus.crdt.codec.SnapshotCodec;
+import dev.chorus.crdt.op.Change;
 import dev.chorus.server.ServerConfig;
 import dev.chorus.server.metrics.Metrics;
 import dev.chorus.server.store.OpLogStore;
@@ -85,6 +86,14 @@ final class Snapshots {
     every = spacing();
     changesSince = changes;
     opsSince = ops;
+  }
+
+  /**
+   * A change about to be committed, with the JSON it is stored with: the next snapshot's history
+   * chunk copies it instead of encoding the change again.
+   */
+  void encoded(Change change, String json) {
+    historyChunks.encoded(change, json);
   }
 
   /** Changes committed since the last snapshot. */
