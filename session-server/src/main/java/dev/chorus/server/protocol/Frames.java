@@ -2,17 +2,9 @@ package dev.chorus.server.protocol;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Parsing of client frames and REST bodies into typed records, with the precise error the protocol
@@ -147,7 +139,7 @@ public final class Frames {
       canon.put("basedOn", basedOn);
       canon.put("strict", strict);
       canon.set("ops", opsNode);
-      return new Batch(batchId, basedOn, strict, List.copyOf(ops), null, hash(canon));
+      return new Batch(batchId, basedOn, strict, List.copyOf(ops), null, ContentHash.of(canon));
     } catch (ChorusException e) {
       throw e.withBatchId(batchId);
     }
@@ -183,7 +175,7 @@ public final class Frames {
       ObjectNode canon = f.deepCopy();
       canon.remove("type");
       canon.remove("batchId");
-      return new Batch(batchId, null, false, List.of(op), conflictId, hash(canon));
+      return new Batch(batchId, null, false, List.of(op), conflictId, ContentHash.of(canon));
     } catch (ChorusException e) {
       throw e.withBatchId(batchId);
     }
@@ -352,37 +344,5 @@ public final class Frames {
       throw new ChorusException(ErrorCode.BAD_FRAME, field + " must be true or false");
     }
     return v.booleanValue();
-  }
-
-  /** SHA-256 of the JSON with object keys sorted (so key order does not matter). */
-  public static String hash(JsonNode n) {
-    try {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      byte[] bytes =
-          Values.MAPPER.writeValueAsString(canonical(n)).getBytes(StandardCharsets.UTF_8);
-      return HexFormat.of().formatHex(md.digest(bytes));
-    } catch (NoSuchAlgorithmException | JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static JsonNode canonical(JsonNode n) {
-    if (n.isObject()) {
-      TreeMap<String, JsonNode> sorted = new TreeMap<>();
-      Iterator<Map.Entry<String, JsonNode>> it = n.properties().iterator();
-      while (it.hasNext()) {
-        Map.Entry<String, JsonNode> e = it.next();
-        sorted.put(e.getKey(), canonical(e.getValue()));
-      }
-      ObjectNode o = Values.NODES.objectNode();
-      sorted.forEach(o::set);
-      return o;
-    }
-    if (n.isArray()) {
-      ArrayNode a = Values.NODES.arrayNode();
-      n.forEach(e -> a.add(canonical(e)));
-      return a;
-    }
-    return n;
   }
 }

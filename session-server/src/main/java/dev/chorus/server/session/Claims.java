@@ -7,6 +7,7 @@ import dev.chorus.crdt.Path;
 import dev.chorus.server.auth.Principal;
 import dev.chorus.server.auth.Role;
 import dev.chorus.server.protocol.ClientOp;
+import dev.chorus.server.protocol.ContentHash;
 import dev.chorus.server.protocol.Frames;
 import dev.chorus.server.protocol.Values;
 import io.vertx.core.Future;
@@ -100,7 +101,7 @@ final class Claims {
     }
     ObjectNode canon = Values.NODES.objectNode().put("release", batchId);
     Frames.Batch b =
-        new Frames.Batch(batchId, null, false, List.copyOf(ops), null, Frames.hash(canon));
+        new Frames.Batch(batchId, null, false, List.copyOf(ops), null, ContentHash.of(canon));
     submit
         .apply(b, SERVER_PRINCIPAL)
         .onFailure(

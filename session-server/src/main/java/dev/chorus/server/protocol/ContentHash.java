@@ -1,0 +1,92 @@
+package dev.chorus.server.protocol;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * The content hash of a batch (what makes a re-sent batch id with other content {@code
+ * batch_id_reused}): SHA-256, in hex, of the compact JSON with every object's keys sorted, so key
+ * order does not matter. The JSON is streamed into the digest as it is written — no sorted copy of
+ * the tree, no string of it — and is byte for byte what hashes stored by earlier versions were
+ * taken of ({@code ContentHashTest}), so a batch re-sent across an upgrade is still recognised.
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class ContentHash {
+  private ContentHash() {}
+
+  public static String of(JsonNode n) {
+    MessageDigest md;
+    try {
+      md = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    // Characters, encoded to UTF-8 by the writer: Jackson's own UTF-8 generator would escape a
+    // surrogate pair (an emoji) as two escaped halves, which the hash was never taken of.
+    try (JsonGenerator g =
+        Values.MAPPER
+            .getFactory()
+            .createGenerator(new OutputStreamWriter(new DigestSink(md), StandardCharsets.UTF_8))) {
+      write(g, n);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return HexFormat.of().formatHex(md.digest());
+  }
+
+  private static void write(JsonGenerator g, JsonNode n) throws IOException {
+    if (n.isObject()) {
+      g.writeStartObject();
+      List<String> keys = new ArrayList<>(n.size());
+      for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
+        keys.add(it.next());
+      }
+      Collections.sort(keys);
+      for (String k : keys) {
+        g.writeFieldName(k);
+        write(g, n.get(k));
+      }
+      g.writeEndObject();
+    } else if (n.isArray()) {
+      g.writeStartArray();
+      for (JsonNode e : n) {
+        write(g, e);
+      }
+      g.writeEndArray();
+    } else {
+      g.writeTree(n);
+    }
+  }
+
+  /** Bytes written go into the digest (the generator buffers them, then writes in blocks). */
+  private static final class DigestSink extends OutputStream {
+    private final MessageDigest md;
+
+    DigestSink(MessageDigest md) {
+      this.md = md;
+    }
+
+    @Override
+    public void write(int b) {
+      md.update((byte) b);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      md.update(b, off, len);
+    }
+  }
+}
