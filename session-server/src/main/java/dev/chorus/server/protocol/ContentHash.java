@@ -25,13 +25,24 @@ import java.util.List;
  * <p>Stateless and thread-safe.
  */
 public final class ContentHash {
+  /** Cloned for each hash: a clone skips the provider lookup of {@code getInstance}. */
+  private static final MessageDigest SHA_256;
+
+  static {
+    try {
+      SHA_256 = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   private ContentHash() {}
 
   public static String of(JsonNode n) {
     MessageDigest md;
     try {
-      md = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
+      md = (MessageDigest) SHA_256.clone();
+    } catch (CloneNotSupportedException e) {
       throw new IllegalStateException(e);
     }
     // Characters, encoded to UTF-8 by the writer: Jackson's own UTF-8 generator would escape a

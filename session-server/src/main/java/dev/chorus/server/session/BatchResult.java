@@ -1,8 +1,10 @@
 package dev.chorus.server.session;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.server.protocol.Values;
+import java.util.Map;
 
 /**
  * The result of a batch: what its ack (websocket) or response (REST) says.
@@ -20,6 +22,32 @@ public record BatchResult(
   /** The same result, marked as the answer to a re-sent batch. */
   BatchResult asDuplicate() {
     return new BatchResult(batchId, version, results, true, view);
+  }
+
+  /**
+   * The websocket ack: the {@link #toJson ack body} and {@code "type": "ack"}, written straight to
+   * text (an ack per write: no tree built to be printed).
+   */
+  public EncodedFrame ackFrame() {
+    return new EncodedFrame(
+        Values.jsonString(
+            g -> {
+              g.writeStartObject();
+              g.writeStringField("batchId", batchId);
+              g.writeStringField("version", version);
+              g.writeFieldName("results");
+              g.writeTree(results);
+              g.writeBooleanField("duplicate", duplicate);
+              if (view != null) {
+                for (Map.Entry<String, JsonNode> e : view.properties()) {
+                  g.writeFieldName(e.getKey());
+                  g.writeTree(e.getValue());
+                }
+              }
+              g.writeStringField("type", "ack");
+              g.writeEndObject();
+            }),
+        null);
   }
 
   /** The ack body. */

@@ -266,12 +266,7 @@ final class Connection implements Participant {
   private void submit(Frames.Batch b) {
     session
         .execAsync(() -> session.submit(b, principal, this))
-        .onSuccess(
-            r -> {
-              ObjectNode ack = r.toJson();
-              ack.put("type", "ack");
-              send(ack);
-            })
+        .onSuccess(r -> send(r.ackFrame()))
         .onFailure(t -> sendError(asChorus(t), b.batchId()));
   }
 

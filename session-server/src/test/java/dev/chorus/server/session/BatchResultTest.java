@@ -1,0 +1,42 @@
+package dev.chorus.server.session;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.chorus.server.protocol.Values;
+import org.junit.jupiter.api.Test;
+
+/** The ack written straight to text says what the ack body says, with its type. */
+class BatchResultTest {
+  private static ObjectNode expectedAck(BatchResult r) {
+    ObjectNode o = r.toJson();
+    o.put("type", "ack");
+    return o;
+  }
+
+  @Test
+  void ackFrame_isTheAckBodyWithItsType() throws Exception {
+    ArrayNode results = Values.NODES.arrayNode();
+    results.addNull();
+    results.addObject().put("id", "7@n1");
+    BatchResult r = new BatchResult("b-\"1\"é😀", "n1:9,n2:3", results, false);
+    EncodedFrame f = r.ackFrame();
+    assertEquals(expectedAck(r), Values.MAPPER.readTree(f.text()));
+    assertEquals(expectedAck(r).toString(), f.text(), "same fields, same order");
+    assertNull(f.changeVersion(), "not a change frame");
+    BatchResult dup = r.asDuplicate();
+    assertEquals(expectedAck(dup), Values.MAPPER.readTree(dup.ackFrame().text()));
+  }
+
+  @Test
+  void ackFrame_carriesTheViewForClientsThatAskedForSnapshots() throws Exception {
+    ObjectNode view = Values.NODES.objectNode();
+    view.put("stateHash", "abc");
+    view.putObject("doc").putObject("tasks").put("t1", "x");
+    BatchResult r = new BatchResult("b1", "n1:1", Values.NODES.arrayNode().addNull(), false, view);
+    assertEquals(expectedAck(r), Values.MAPPER.readTree(r.ackFrame().text()));
+    assertEquals(expectedAck(r).toString(), r.ackFrame().text());
+  }
+}
