@@ -88,24 +88,40 @@ final class BinarySnapshot {
     }
   }
 
+  /**
+   * Takes what the snapshot needs, on the replica's thread: the state as an image (immutable, a
+   * copy of everything it holds) and the history as immutable changes. Nothing is written here.
+   */
   static SnapshotCodec.Capture capture(Doc doc, HistoryChunks reuse) {
-    BinaryState.Writer w = new BinaryState.Writer();
-    w.text(doc.version().toString());
-    w.text(doc.horizon().toString());
-    w.image(StateImage.of(doc.internalState()));
-    List<Change> pending = doc.pending();
-    w.varint(pending.size());
-    for (Change c : pending) {
-      w.text(ChangeCodec.toJsonString(c));
-    }
     Doc.UndecodedHistory undecoded = doc.internalUndecodedHistory();
     Chunks older = undecoded instanceof Chunks h ? h : null;
     List<Change> newer =
         undecoded != null && older == null ? doc.history() : doc.internalDecodedHistory();
-    return new SnapshotCodec.Capture(w.bytes(), older, newer, reuse);
+    return new SnapshotCodec.Capture(
+        doc.version(),
+        doc.horizon(),
+        StateImage.of(doc.internalState()),
+        doc.pending(),
+        older,
+        newer,
+        reuse);
   }
 
-  static byte[] encode(byte[] state, Chunks older, List<Change> newer, HistoryChunks reuse) {
+  /** The snapshot of a capture; on any thread (the image and the changes are immutable). */
+  static byte[] encode(SnapshotCodec.Capture c) {
+    BinaryState.Writer w = new BinaryState.Writer();
+    w.text(c.version.toString());
+    w.text(c.horizon.toString());
+    w.image(c.image);
+    w.varint(c.pending.size());
+    for (Change p : c.pending) {
+      w.text(ChangeCodec.toJsonString(p));
+    }
+    return encode(w.bytes(), c.older, c.newer, c.reuse);
+  }
+
+  private static byte[] encode(
+      byte[] state, Chunks older, List<Change> newer, HistoryChunks reuse) {
     BinaryState.Writer w = new BinaryState.Writer();
     w.raw(MAGIC, 0, MAGIC.length);
     byte[] stateGz = gzip(state);

@@ -66,12 +66,12 @@ public final class SnapshotCodec {
   }
 
   /**
-   * What {@link #encode(Capture)} needs of a replica, taken now: the state section is written here
-   * (it reads the replica); the history is held as immutable changes and compressed chunks.
-   * Encoding the capture can then run on another thread while the replica goes on (the server
-   * compresses off the session's event loop). {@code reuse}, kept by the caller for this replica
-   * from one snapshot to the next, lets the encode copy the history chunks of earlier snapshots
-   * instead of encoding the whole history again.
+   * What {@link #encode(Capture)} needs of a replica, taken now: the state as an immutable image,
+   * the history as immutable changes and compressed chunks. Writing and compressing it all can then
+   * run on another thread while the replica goes on (the server does it off the session's event
+   * loop: the capture is the only part of a snapshot that holds the session up). {@code reuse},
+   * kept by the caller for this replica from one snapshot to the next, lets the encode copy the
+   * history chunks of earlier snapshots instead of encoding the whole history again.
    */
   public static Capture capture(Doc doc, HistoryChunks reuse) {
     return BinarySnapshot.capture(doc, reuse);
@@ -79,13 +79,26 @@ public final class SnapshotCodec {
 
   /** A replica's snapshot taken by {@link #capture}, to be encoded. */
   public static final class Capture {
-    private final byte[] state;
-    private final BinarySnapshot.Chunks older;
-    private final List<Change> newer;
-    private final HistoryChunks reuse;
+    final VersionVector version;
+    final VersionVector horizon;
+    final StateImage image;
+    final List<Change> pending;
+    final BinarySnapshot.Chunks older;
+    final List<Change> newer;
+    final HistoryChunks reuse;
 
-    Capture(byte[] state, BinarySnapshot.Chunks older, List<Change> newer, HistoryChunks reuse) {
-      this.state = state;
+    Capture(
+        VersionVector version,
+        VersionVector horizon,
+        StateImage image,
+        List<Change> pending,
+        BinarySnapshot.Chunks older,
+        List<Change> newer,
+        HistoryChunks reuse) {
+      this.version = version;
+      this.horizon = horizon;
+      this.image = image;
+      this.pending = pending;
       this.older = older;
       this.newer = newer;
       this.reuse = reuse;
@@ -94,7 +107,7 @@ public final class SnapshotCodec {
 
   /** The binary snapshot (v3) of a capture; safe on any thread. */
   public static byte[] encode(Capture c) {
-    return BinarySnapshot.encode(c.state, c.older, c.newer, c.reuse);
+    return BinarySnapshot.encode(c);
   }
 
   /**

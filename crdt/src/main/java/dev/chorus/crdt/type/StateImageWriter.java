@@ -30,7 +30,8 @@ final class StateImageWriter {
         positions.add(
             new PositionImage(e.id, e.position.list.id, e.author, e.timestamp, retired(e)));
       }
-      List<Retirement> kept = i.keptDeletes == null ? List.of() : i.keptDeletes;
+      // copied: a capture is encoded on another thread while the state goes on
+      List<Retirement> kept = i.keptDeletes == null ? List.of() : List.copyOf(i.keptDeletes);
       out.add(new ItemImage(i.id, entries(i.value), positions, kept, agg(i.agg)));
     }
     return new StateImage(obj(st.root), out);
