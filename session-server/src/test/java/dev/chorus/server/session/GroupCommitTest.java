@@ -142,7 +142,7 @@ class GroupCommitTest {
           doc = StageFixtures.agentSessionDoc();
           writer = new StageFixtures.Writer(doc);
           Snapshots snapshots =
-              new Snapshots("s1", doc, context, worker, store, metrics, config, () -> false);
+              new Snapshots("s1", doc, context, worker, store, metrics, config, () -> false, null);
           Publisher publisher =
               new Publisher("s1", participants, replicator, metrics, () -> (ObjectNode) null);
           commit =
