@@ -206,12 +206,18 @@ public final class ChorusServer {
   /**
    * The cluster's compaction agreements. A round waits for a holder whose member left for the
    * compaction lag (a member cut off by a split keeps writing; the lag is how stale a view may be
-   * anyway), at least three anti-entropy rounds; an open round that has not settled in twice that
-   * may be replaced by a new proposal.
+   * anyway), and at least three anti-entropy rounds and {@value #MIN_FLOOR_GRACE_MS} ms (a crashed
+   * member's last commit has landed by then); an open round that has not settled in twice that may
+   * be replaced by a new proposal.
    */
+  static final long MIN_FLOOR_GRACE_MS = 5_000;
+
   private static HazelcastFloorAgreements floorAgreements(
       HazelcastMember hz, Vertx vertx, String replicaId, ServerConfig config) {
-    long grace = Math.max(Math.max(0, config.compactLagMs()), 3 * config.antiEntropyMs());
+    long grace =
+        Math.max(
+            MIN_FLOOR_GRACE_MS,
+            Math.max(Math.max(0, config.compactLagMs()), 3 * config.antiEntropyMs()));
     return new HazelcastFloorAgreements(hz, vertx, replicaId, grace, 2 * grace + 60_000);
   }
 
