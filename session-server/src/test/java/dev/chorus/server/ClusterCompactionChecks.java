@@ -66,6 +66,13 @@ final class ClusterCompactionChecks {
         .status();
   }
 
+  /** How many changes the node still holds in its history (since its compaction floor). */
+  static int retainedChanges(TestCluster.Node n, String session, String token) throws Exception {
+    Rest.Response r = Rest.get(n.base() + "/v1/sessions/" + session + "/history?since=", token);
+    assertEquals(200, r.status(), n.replica() + ": " + r.body());
+    return r.body().path("changes").size();
+  }
+
   /** How many compactions the node ran ({@code chorus_compaction_seconds_count}). */
   static double compactions(TestCluster.Node n) throws Exception {
     String name = "chorus_compaction_seconds_count";

@@ -5,6 +5,7 @@ import static dev.chorus.server.ClusterChecks.read;
 import static dev.chorus.server.ClusterCompactionChecks.compacting;
 import static dev.chorus.server.ClusterCompactionChecks.compactions;
 import static dev.chorus.server.ClusterCompactionChecks.historyStatus;
+import static dev.chorus.server.ClusterCompactionChecks.retainedChanges;
 import static dev.chorus.server.ClusterCompactionChecks.set;
 import static dev.chorus.server.ClusterCompactionChecks.setOk;
 import static dev.chorus.server.ClusterCompactionChecks.storedSnapshotBytes;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -84,9 +86,13 @@ class ClusterCompactionIT {
     }
     awaitConverged(nodes, s, token);
     long bigBytes = (long) BIG_WRITES * BIG_CHARS;
+    // the session's initial content, the first write, the big ones
+    AtomicInteger written = new AtomicInteger(2 + BIG_WRITES);
 
     // Small writes through every node (each node's snapshots propose floors) until every node has
-    // compacted past the first write and the stored snapshot has shed the replaced values.
+    // compacted past the first write and keeps less than half the history (the floor trails the
+    // newest snapshots, so what is kept stays bounded while the history grows), and the stored
+    // snapshot has shed the replaced values.
     Awaitility.await()
         .atMost(Duration.ofSeconds(90))
         .pollInterval(Duration.ofMillis(300))
@@ -94,9 +100,14 @@ class ClusterCompactionIT {
             () -> {
               for (TestCluster.Node n : nodes) {
                 setOk(n, s, token, "small-" + n.replica(), "v" + System.nanoTime());
+                written.incrementAndGet();
               }
               for (TestCluster.Node n : nodes) {
                 assertTrue(compactions(n) >= 1, n.replica() + " has not compacted");
+                int kept = retainedChanges(n, s, token);
+                assertTrue(
+                    kept < written.get() / 2,
+                    n.replica() + " keeps " + kept + " of " + written.get() + " changes");
                 assertEquals(
                     410,
                     historyStatus(n, s, token, early),
