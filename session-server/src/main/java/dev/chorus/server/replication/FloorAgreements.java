@@ -25,8 +25,11 @@ public interface FloorAgreements {
   /** This replica loaded the session (load {@code token}); see {@link FloorAgreement#register}. */
   Future<FloorAgreement> register(String sessionId, String token);
 
-  /** This replica unloaded the session (best effort: a member that leaves is departed anyway). */
-  void unregister(String sessionId, String token);
+  /**
+   * This replica unloaded the session (best effort: a member that leaves is departed anyway, only
+   * later); the future completes, failed or not, once the step is done.
+   */
+  Future<Void> unregister(String sessionId, String token);
 
   /** Proposes a floor; see {@link FloorAgreement#propose}. */
   Future<FloorAgreement> propose(String sessionId, VersionVector candidate);

@@ -32,6 +32,7 @@ final class ClusterFloor {
   private final FloorAgreements floors;
   private final Supplier<Future<Void>> catchUp;
   private final Consumer<VersionVector> compact;
+  private final Supplier<Future<Void>> durable;
   // this load's token: a late unregister of an earlier load must not remove this one
   private final String token = UUID.randomUUID().toString();
   private VersionVector fence = VersionVector.EMPTY;
@@ -51,7 +52,8 @@ final class ClusterFloor {
       WriteCheck check,
       FloorAgreements floors,
       Supplier<Future<Void>> catchUp,
-      Consumer<VersionVector> compact) {
+      Consumer<VersionVector> compact,
+      Supplier<Future<Void>> durable) {
     this.sessionId = sessionId;
     this.replicaId = replicaId;
     this.doc = doc;
@@ -59,6 +61,7 @@ final class ClusterFloor {
     this.floors = floors;
     this.catchUp = catchUp;
     this.compact = compact;
+    this.durable = durable;
   }
 
   /** Registers this load as a holder and takes the fence; before the session serves. */
@@ -80,10 +83,13 @@ final class ClusterFloor {
     }
   }
 
-  /** The session is unloaded: this load holds it no more. */
-  void unregister() {
+  /** The session is unloaded, or the node stops: this load holds it no more. */
+  Future<Void> unregister() {
+    if (closed) {
+      return Future.succeededFuture();
+    }
     closed = true;
-    floors.unregister(sessionId, token);
+    return floors.unregister(sessionId, token);
   }
 
   /**
@@ -142,13 +148,18 @@ final class ClusterFloor {
     if (a.mustAck(replicaId) && a.round() > ackedRound) {
       VersionVector proposed = VersionVector.parse(a.proposed());
       if (doc.version().dominates(proposed)) {
-        ackedRound = a.round();
-        floors
-            .ack(sessionId, a.round(), doc.version())
+        // Acked once this replica's own writes in it are stored: every change the ack names can
+        // be fetched from the store by the others (a write whose commit fails is in no replica).
+        VersionVector version = doc.version();
+        long round = a.round();
+        ackedRound = round;
+        durable
+            .get()
+            .compose(v -> floors.ack(sessionId, round, version))
             .onSuccess(b -> step(b, true))
             .onFailure(
                 t -> {
-                  ackedRound = Math.min(ackedRound, a.round() - 1); // ack again at the next poll
+                  ackedRound = Math.min(ackedRound, round - 1); // ack again at the next poll
                   failed(t);
                 });
       } else {

@@ -148,7 +148,8 @@ public final class Session {
                 check,
                 registry.floors(),
                 catchUp::request,
-                snapshots::compact)
+                snapshots::compact,
+                commit::durable)
             : null;
     RemoteChanges remote =
         new RemoteChanges(
@@ -394,6 +395,14 @@ public final class Session {
 
   private void proposeFloor(VersionVector candidate) {
     floor.propose(candidate);
+  }
+
+  /**
+   * Leaves the compaction agreement (the node stops, everything committed): rounds stop waiting for
+   * this replica at once instead of after the grace. On context.
+   */
+  Future<Void> leaveFloor() {
+    return floor == null ? Future.succeededFuture() : floor.unregister();
   }
 
   /** Reads the compaction agreement and acts on it (periodically, on context). */

@@ -400,8 +400,9 @@ public final class SessionRegistry {
 
   /**
    * Stops accepting sessions, waits until every queued batch is committed (bounded by the grace
-   * period), then tells every participant to reconnect later and closes them, and writes a snapshot
-   * of every session changed since its last one (within the same grace period).
+   * period), then tells every participant to reconnect later and closes them, writes a snapshot of
+   * every session changed since its last one, and leaves the compaction agreements (within the same
+   * grace period).
    */
   public Future<Void> shutdown() {
     closing = true;
@@ -425,7 +426,9 @@ public final class SessionRegistry {
                               // the next start decodes it instead of replaying these changes
                               return s.snapshotIfBehind();
                             }))
-                .compose(written -> written));
+                .compose(written -> written)
+                .compose(v -> s.maintain(s::leaveFloor))
+                .compose(left -> left));
       }
     }
     Promise<Void> p = Promise.promise();

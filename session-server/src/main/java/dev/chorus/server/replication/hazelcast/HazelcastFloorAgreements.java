@@ -133,9 +133,11 @@ public final class HazelcastFloorAgreements implements FloorAgreements {
   }
 
   @Override
-  public void unregister(String sessionId, String token) {
-    submit(sessionId, step(FloorStep.Kind.UNREGISTER, token, 0, null))
-        .onFailure(t -> LOG.debug("unregistering {} failed: {}", sessionId, t.toString()));
+  public Future<Void> unregister(String sessionId, String token) {
+    return submit(sessionId, step(FloorStep.Kind.UNREGISTER, token, 0, null))
+        .onFailure(t -> LOG.debug("unregistering {} failed: {}", sessionId, t.toString()))
+        .<Void>mapEmpty()
+        .otherwiseEmpty();
   }
 
   @Override
