@@ -47,12 +47,7 @@ class ClusterCompactionIT {
     for (String r : ALL) {
       nodes.add(cluster.start(r, ALL, compacting(500)));
     }
-    Awaitility.await()
-        .atMost(Duration.ofSeconds(30))
-        .until(
-            () ->
-                Rest.get(nodes.get(0).base() + "/health", null).body().path("members").asInt()
-                    == 3);
+    TestCluster.awaitMembers(nodes.get(0), 3);
   }
 
   @AfterAll

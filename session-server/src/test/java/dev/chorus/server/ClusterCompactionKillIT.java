@@ -36,12 +36,7 @@ class ClusterCompactionKillIT {
     nodes.add(cluster.start("n1", ALL, compacting(500)));
     nodes.add(cluster.start("n2", ALL, compacting(500)));
     nodes.add(cluster.start("n3", ALL, compacting(0)));
-    Awaitility.await()
-        .atMost(Duration.ofSeconds(30))
-        .until(
-            () ->
-                Rest.get(nodes.get(0).base() + "/health", null).body().path("members").asInt()
-                    == 3);
+    TestCluster.awaitMembers(nodes.get(0), 3);
   }
 
   @AfterAll
