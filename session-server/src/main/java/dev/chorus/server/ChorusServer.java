@@ -4,8 +4,10 @@ import dev.chorus.server.agent.mcp.McpEndpoint;
 import dev.chorus.server.auth.TokenService;
 import dev.chorus.server.demo.DemoAgents;
 import dev.chorus.server.metrics.Metrics;
+import dev.chorus.server.replication.FloorAgreements;
 import dev.chorus.server.replication.LocalReplicator;
 import dev.chorus.server.replication.Replicator;
+import dev.chorus.server.replication.hazelcast.HazelcastFloorAgreements;
 import dev.chorus.server.replication.hazelcast.HazelcastMember;
 import dev.chorus.server.replication.hazelcast.HazelcastReplicator;
 import dev.chorus.server.session.Session;
@@ -25,6 +27,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,6 +91,7 @@ public final class ChorusServer {
                   .setFileSystemOptions(
                       new io.vertx.core.file.FileSystemOptions().setFileCachingEnabled(false)));
       Replicator replicator;
+      HazelcastFloorAgreements floors = null;
       if (config.hazelcast()) {
         // A member alone is a cluster of one: others may join it later with the same settings.
         hz =
@@ -100,12 +104,20 @@ public final class ChorusServer {
                     config.hazelcastMembers(),
                     config.hazelcastK8sServiceDns()));
         replicator = new HazelcastReplicator(hz, vertx, replicaId);
+        floors = floorAgreements(hz, vertx, replicaId, config);
       } else {
         replicator = LocalReplicator.disabled();
       }
       Metrics metrics = new Metrics();
       SessionRegistry registry =
-          new SessionRegistry(vertx, config, store, replicator, metrics, replicaId);
+          new SessionRegistry(
+              vertx,
+              config,
+              store,
+              replicator,
+              Optional.<FloorAgreements>ofNullable(floors),
+              metrics,
+              replicaId);
       await(registry.start());
       TokenService tokens = new TokenService(vertx, secret);
       HttpTransport transport =
@@ -189,6 +201,24 @@ public final class ChorusServer {
       store.close();
       throw e;
     }
+  }
+
+  /**
+   * The cluster's compaction agreements. A round waits for a holder whose member left for the
+   * compaction lag (a member cut off by a split keeps writing; the lag is how stale a view may be
+   * anyway), and at least three anti-entropy rounds and {@value #MIN_FLOOR_GRACE_MS} ms (a crashed
+   * member's last commit has landed by then); an open round that has not settled in twice that may
+   * be replaced by a new proposal.
+   */
+  static final long MIN_FLOOR_GRACE_MS = 5_000;
+
+  private static HazelcastFloorAgreements floorAgreements(
+      HazelcastMember hz, Vertx vertx, String replicaId, ServerConfig config) {
+    long grace =
+        Math.max(
+            MIN_FLOOR_GRACE_MS,
+            Math.max(Math.max(0, config.compactLagMs()), 3 * config.antiEntropyMs()));
+    return new HazelcastFloorAgreements(hz, vertx, replicaId, grace, 2 * grace + 60_000);
   }
 
   private static <T> T await(Future<T> f) throws Exception {

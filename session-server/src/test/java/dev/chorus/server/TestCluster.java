@@ -179,6 +179,15 @@ final class TestCluster implements AutoCloseable {
     return n;
   }
 
+  /** Waits (bounded) until {@code node} sees {@code members} members. */
+  static void awaitMembers(Node node, int members) {
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                Rest.get(node.base() + "/health", null).body().path("members").asInt() == members);
+  }
+
   /** A token for {@code actor} on {@code session}, valid on every node (one key). */
   static String token(String actor, String kind, String session) {
     try {

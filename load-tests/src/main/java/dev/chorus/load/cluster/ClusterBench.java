@@ -60,6 +60,7 @@ public final class ClusterBench {
     int window = 256;
     String heap = "512m";
     String jar = null;
+    List<String> nodeArgs = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--rate" -> rate = Double.parseDouble(args[++i]);
@@ -68,6 +69,7 @@ public final class ClusterBench {
         case "--window" -> window = Integer.parseInt(args[++i]);
         case "--node-heap" -> heap = args[++i];
         case "--server-jar" -> jar = args[++i];
+        case "--node-args" -> nodeArgs.addAll(List.of(args[++i].trim().split("\\s+")));
         case "--quick" -> {
           rate = 600;
           seconds = 6;
@@ -76,16 +78,23 @@ public final class ClusterBench {
         default -> {
           System.err.println(
               "usage: cluster-bench [--rate OPS_PER_S] [--seconds PER_PHASE] [--warmup SECONDS]"
-                  + " [--window IN_FLIGHT] [--node-heap 512m] [--server-jar PATH] [--quick]");
+                  + " [--window IN_FLIGHT] [--node-heap 512m] [--server-jar PATH]"
+                  + " [--node-args 'FLAGS'] [--quick]");
           System.exit(2);
         }
       }
     }
-    System.exit(run(jar, rate, seconds, warmup, window, heap) ? 0 : 1);
+    System.exit(run(jar, rate, seconds, warmup, window, heap, nodeArgs) ? 0 : 1);
   }
 
   private static boolean run(
-      String jarArg, double rate, int seconds, int warmup, int window, String heap)
+      String jarArg,
+      double rate,
+      int seconds,
+      int warmup,
+      int window,
+      String heap,
+      List<String> nodeArgs)
       throws Exception {
     Path jar =
         Path.of(jarArg != null ? jarArg : "session-server/target/chorus-server.jar")
@@ -130,7 +139,8 @@ public final class ClusterBench {
               clusterName,
               storeUrl,
               secret,
-              heap));
+              heap,
+              nodeArgs));
     }
     Vertx vertx = Vertx.vertx();
     try {
@@ -309,6 +319,7 @@ public final class ClusterBench {
       } catch (IllegalStateException e) {
         converged = false;
       }
+      log(SessionSizes.of(storeUrl, session, survivors.stream().map(n -> n.port).toList(), reader));
       long lost = 0;
       long sentTotal = 0;
       long ackedTotal = 0;

@@ -53,7 +53,8 @@ final class ClusterNodeProcess {
       String clusterName,
       String storeUrl,
       String secret,
-      String heap) {
+      String heap,
+      List<String> extraArgs) {
     this.replica = replica;
     this.port = port;
     this.log = dir.resolve(replica + ".log");
@@ -89,6 +90,7 @@ final class ClusterNodeProcess {
             "0",
             "--session-queue-limit",
             "100000"));
+    c.addAll(extraArgs);
     this.command = List.copyOf(c);
   }
 

@@ -5,9 +5,13 @@ import dev.chorus.server.metrics.Metrics;
 import dev.chorus.server.replication.OpLogEntry;
 import dev.chorus.server.store.OpLogStore;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.WorkerExecutor;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
@@ -43,6 +47,10 @@ final class GroupCommit {
   private final CommitPipeline<Group> pipeline;
   private final List<PendingWrite> pending = new ArrayList<>();
   private boolean flushScheduled;
+  // log positions of the newest write added and the newest committed, and who waits for which
+  private long lastAdded;
+  private long lastCommitted;
+  private final TreeMap<Long, Promise<Void>> durableWaiters = new TreeMap<>();
 
   GroupCommit(
       String sessionId,
@@ -90,7 +98,19 @@ final class GroupCommit {
   /** Queues an applied write for the next group. */
   void add(PendingWrite w) {
     pending.add(w);
+    lastAdded = Math.max(lastAdded, w.seq());
     scheduleFlush();
+  }
+
+  /**
+   * Completes once every write added so far is committed (groups commit in order); fails if one of
+   * them cannot be (the session is then reloaded).
+   */
+  Future<Void> durable() {
+    if (lastAdded <= lastCommitted) {
+      return Future.succeededFuture();
+    }
+    return durableWaiters.computeIfAbsent(lastAdded, k -> Promise.promise()).future();
   }
 
   /** Nothing queued or in flight. */
@@ -171,6 +191,12 @@ final class GroupCommit {
 
   private void committed(Group g, long submittedNanos) {
     metrics.storeLatency(System.nanoTime() - submittedNanos);
+    for (PendingWrite w : g.writes()) {
+      lastCommitted = Math.max(lastCommitted, w.seq());
+    }
+    Map<Long, Promise<Void>> done = durableWaiters.headMap(lastCommitted, true);
+    done.values().forEach(Promise::complete);
+    done.clear();
     publisher.committed(g.writes(), g.entries());
     if (g.snapshot() != null) {
       snapshots.write(g.snapshot());
@@ -183,6 +209,8 @@ final class GroupCommit {
     lost.forEach(g -> all.addAll(g.writes()));
     all.addAll(pending);
     pending.clear();
+    durableWaiters.values().forEach(p -> p.fail(cause));
+    durableWaiters.clear();
     onFailure.accept(all, cause);
   }
 }

@@ -66,6 +66,8 @@ public final class Session {
   private final ReplicaLink replicas;
   private final Claims claims;
   private final CatchUp catchUp;
+  // in a cluster that compacts (else null): this replica's part in agreeing a compaction floor
+  private final ClusterFloor floor;
 
   private boolean broken;
   private long seq;
@@ -101,7 +103,8 @@ public final class Session {
             store,
             registry.metrics(),
             config,
-            registry::compacts);
+            registry::compacts,
+            registry.clusterCompacts() ? this::proposeFloor : null);
     Publisher publisher =
         new Publisher(id, participants, replicator, registry.metrics(), reads::view);
     this.commit =
@@ -136,6 +139,18 @@ public final class Session {
             reads::view,
             this::nextSeq);
     this.catchUp = new CatchUp(this, registry, store);
+    this.floor =
+        registry.clusterCompacts()
+            ? new ClusterFloor(
+                id,
+                registry.replicaId(),
+                doc,
+                check,
+                registry.floors(),
+                catchUp::request,
+                snapshots::compact,
+                commit::durable)
+            : null;
     RemoteChanges remote =
         new RemoteChanges(
             id,
@@ -361,7 +376,40 @@ public final class Session {
   /** Stops hearing from the other replicas (unloaded). Any thread. */
   void detach() {
     replicas.detach();
-    context.runOnContext(v -> catchUp.close());
+    context.runOnContext(
+        v -> {
+          catchUp.close();
+          if (floor != null) {
+            floor.unregister();
+          }
+        });
+  }
+
+  /**
+   * Registers this replica as a holder of the session in the cluster's compaction agreement and
+   * takes its fence (before the session serves); at once where there is no agreement.
+   */
+  Future<Void> registerFloor() {
+    return floor == null ? Future.succeededFuture() : floor.register();
+  }
+
+  private void proposeFloor(VersionVector candidate) {
+    floor.propose(candidate);
+  }
+
+  /**
+   * Leaves the compaction agreement (the node stops, everything committed): rounds stop waiting for
+   * this replica at once instead of after the grace. On context.
+   */
+  Future<Void> leaveFloor() {
+    return floor == null ? Future.succeededFuture() : floor.unregister();
+  }
+
+  /** Reads the compaction agreement and acts on it (periodically, on context). */
+  void pollFloor() {
+    if (floor != null && !broken) {
+      floor.poll();
+    }
   }
 
   /** A catch-up round (see {@link CatchUp}); completes on this context. */

@@ -54,10 +54,12 @@ public final class SessionReads {
 
   /**
    * Changes not included in {@code since}, oldest first, each as a change body ({@code author,
-   * batchId, changes, version}); throws {@code stale_base} if they are no longer retained.
+   * batchId, changes, version}); throws {@code stale_base} if they are no longer retained. An empty
+   * {@code since} asks for every change retained (since the compaction floor), as docs/protocol.md
+   * promises — not for the changes before it, which a compacted session no longer has.
    */
   public ArrayNode changesSince(VersionVector since) {
-    return history.since(since);
+    return history.since(since.isEmpty() ? doc.horizon() : since);
   }
 
   /** {@code GET /v1/sessions/{id}} body. */

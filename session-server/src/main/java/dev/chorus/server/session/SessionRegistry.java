@@ -8,6 +8,7 @@ import dev.chorus.server.ServerConfig;
 import dev.chorus.server.metrics.Metrics;
 import dev.chorus.server.protocol.ChorusException;
 import dev.chorus.server.protocol.ErrorCode;
+import dev.chorus.server.replication.FloorAgreements;
 import dev.chorus.server.replication.Replicator;
 import dev.chorus.server.store.OpLogStore;
 import io.vertx.core.Context;
@@ -42,6 +43,7 @@ public final class SessionRegistry {
   private final ServerConfig config;
   private final OpLogStore store;
   private final Replicator replicator;
+  private final Optional<FloorAgreements> floors;
   private final Metrics metrics;
   private final RateLimiter rateLimiter;
   private final RateLimiter sessionRateLimiter;
@@ -60,12 +62,14 @@ public final class SessionRegistry {
       ServerConfig config,
       OpLogStore store,
       Replicator replicator,
+      Optional<FloorAgreements> floors,
       Metrics metrics,
       String replicaId) {
     this.vertx = vertx;
     this.config = config;
     this.store = store;
     this.replicator = replicator;
+    this.floors = floors;
     this.metrics = metrics;
     this.replicaId = replicaId;
     this.rateLimiter = new RateLimiter(config.opsPerSecond());
@@ -140,7 +144,11 @@ public final class SessionRegistry {
   }
 
   private void catchUpAll() {
-    forEachSession(Session::catchUp);
+    forEachSession(
+        s -> {
+          s.catchUp();
+          s.pollFloor();
+        });
   }
 
   private void forEachSession(java.util.function.Consumer<Session> task) {
@@ -185,6 +193,28 @@ public final class SessionRegistry {
    */
   boolean compacts() {
     return aloneByConfig && replicator.members() <= 1;
+  }
+
+  /**
+   * Whether sessions compact by agreeing a floor with the other replicas holding them ({@link
+   * ClusterFloor}): a cluster node ({@link FloorAgreements} present) sharing its store with the
+   * others ({@code --store-url}: a replica that loads a session later must find what the others
+   * compacted), with compaction on.
+   */
+  boolean clusterCompacts() {
+    return floors.isPresent()
+        && config.compactLagMs() >= 0
+        && config.storeUrl() != null
+        && !config.storeUrl().isBlank();
+  }
+
+  /** The cluster's compaction agreements (present where {@link #clusterCompacts}). */
+  FloorAgreements floors() {
+    return floors.orElseThrow();
+  }
+
+  String replicaId() {
+    return replicaId;
   }
 
   public WorkerExecutor storeExecutor() {
@@ -295,12 +325,14 @@ public final class SessionRegistry {
                     config.idempotencyWindow());
             s.loaded(data);
             s.replicas().attach();
+            Future<Void> registered = s.registerFloor();
             boolean fresh = data.snapshot() == null && data.changes().isEmpty();
             Change init = fresh ? s.initialChange() : null;
             // No welcome before the session caught up with what other replicas hold.
             Promise<Session> written = Promise.promise();
             written
                 .future()
+                .compose(x -> registered.map(s))
                 .compose(
                     x -> replicator.clustered() ? s.catchUp().map(s) : Future.succeededFuture(s))
                 .onSuccess(x -> LOG.debug("session {} loaded: version {}", id, s.version()))
@@ -368,8 +400,9 @@ public final class SessionRegistry {
 
   /**
    * Stops accepting sessions, waits until every queued batch is committed (bounded by the grace
-   * period), then tells every participant to reconnect later and closes them, and writes a snapshot
-   * of every session changed since its last one (within the same grace period).
+   * period), then tells every participant to reconnect later and closes them, writes a snapshot of
+   * every session changed since its last one, and leaves the compaction agreements (within the same
+   * grace period).
    */
   public Future<Void> shutdown() {
     closing = true;
@@ -393,7 +426,9 @@ public final class SessionRegistry {
                               // the next start decodes it instead of replaying these changes
                               return s.snapshotIfBehind();
                             }))
-                .compose(written -> written));
+                .compose(written -> written)
+                .compose(v -> s.maintain(s::leaveFloor))
+                .compose(left -> left));
       }
     }
     Promise<Void> p = Promise.promise();

@@ -13,6 +13,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.WorkerExecutor;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,8 +22,9 @@ import org.slf4j.LoggerFactory;
  * counts what was committed since the last snapshot, takes one (the state captured on the session's
  * context; encoding and compressing it left to a store thread) when it is due, and — where this
  * node is the only replica — first compacts the history and deleted values older than the
- * compaction floor. Snapshots are written beside the commit path, so acks never wait for them. On
- * the session's context.
+ * compaction floor. In a cluster it proposes the floor instead ({@link ClusterFloor}), which calls
+ * {@link #compact} once the holders agree. Snapshots are written beside the commit path, so acks
+ * never wait for them. On the session's context.
  */
 final class Snapshots {
   private static final Logger LOG = LoggerFactory.getLogger(Snapshots.class);
@@ -49,6 +51,8 @@ final class Snapshots {
   private final ServerConfig config;
   // whether this node is the only replica now (members come and go)
   private final BooleanSupplier compacts;
+  // in a cluster (else null): where the floors found old enough are proposed
+  private final Consumer<VersionVector> proposeFloor;
   private final CompactionFloor compactionFloor;
   // the history chunks of earlier snapshots, copied into the next instead of encoded again
   private final HistoryChunks historyChunks = new HistoryChunks();
@@ -67,7 +71,8 @@ final class Snapshots {
       OpLogStore store,
       Metrics metrics,
       ServerConfig config,
-      BooleanSupplier compacts) {
+      BooleanSupplier compacts,
+      Consumer<VersionVector> proposeFloor) {
     this.sessionId = sessionId;
     this.doc = doc;
     this.context = context;
@@ -76,6 +81,7 @@ final class Snapshots {
     this.metrics = metrics;
     this.config = config;
     this.compacts = compacts;
+    this.proposeFloor = proposeFloor;
     this.compactionFloor = new CompactionFloor(config.compactLagMs());
     this.every = config.snapshotEvery();
   }
@@ -137,11 +143,16 @@ final class Snapshots {
     boolean compacting = compacts.getAsBoolean();
     if (compacting) {
       compactIfDue();
+    } else if (proposeFloor != null) {
+      VersionVector candidate = compactionFloor.next(doc.version(), System.currentTimeMillis());
+      if (candidate != null) {
+        proposeFloor.accept(candidate);
+      }
     }
     Taken t =
         new Taken(
             SnapshotCodec.capture(doc, historyChunks),
-            compacting ? compactionFloor.encode() : null,
+            compacting || proposeFloor != null ? compactionFloor.encode() : null,
             doc.version().toString(),
             seq,
             Math.max(0, seq - config.idempotencyWindow()),
@@ -202,9 +213,17 @@ final class Snapshots {
     }
     VersionVector floor = compactionFloor.next(doc.version(), System.currentTimeMillis());
     if (floor != null && !doc.horizon().dominates(floor)) {
-      long start = System.nanoTime();
-      doc.compact(floor);
-      metrics.compacted(System.nanoTime() - start);
+      compact(floor);
     }
+  }
+
+  /**
+   * Forgets the history and deleted values up to {@code floor}, which every replica has applied and
+   * below which none accepts a write; the next snapshot holds what is left.
+   */
+  void compact(VersionVector floor) {
+    long start = System.nanoTime();
+    doc.compact(floor);
+    metrics.compacted(System.nanoTime() - start);
   }
 }

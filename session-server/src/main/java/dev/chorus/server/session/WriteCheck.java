@@ -33,6 +33,8 @@ final class WriteCheck {
   // the document's size as plain JSON, from below (grown by what writes add, measured again before
   // refusing one); UNMEASURED until the first write needs it, so loads and reads never pay for it
   private long approxDocBytes = UNMEASURED;
+  // in a cluster: views older than this are refused, a compaction floor is being agreed above them
+  private VersionVector fence = VersionVector.EMPTY;
 
   WriteCheck(Doc doc, Shape shape, long maxDocBytes) {
     this.doc = doc;
@@ -42,21 +44,38 @@ final class WriteCheck {
 
   /** The version the batch was written on: its {@code basedOn}, or now for blind writes. */
   VersionVector basedOn(Frames.Batch b) {
-    if (b.basedOn() == null) {
-      return doc.version();
-    }
     VersionVector basedOn;
-    try {
-      basedOn = VersionVector.parse(b.basedOn());
-    } catch (IllegalArgumentException e) {
-      throw new ChorusException(ErrorCode.BAD_FRAME, "basedOn: " + e.getMessage());
+    if (b.basedOn() == null) {
+      basedOn = doc.version();
+    } else {
+      try {
+        basedOn = VersionVector.parse(b.basedOn());
+      } catch (IllegalArgumentException e) {
+        throw new ChorusException(ErrorCode.BAD_FRAME, "basedOn: " + e.getMessage());
+      }
+      if (!doc.version().dominates(basedOn)) {
+        throw new ChorusException(
+            ErrorCode.STALE_BASE,
+            "basedOn " + basedOn + " includes changes this server has not seen; re-read");
+      }
     }
-    if (!doc.version().dominates(basedOn)) {
+    // A blind write too: its change is based on this replica's version, which may not have
+    // reached a floor it learned of yet (it is catching up).
+    if (!fence.isEmpty() && !basedOn.dominates(fence)) {
       throw new ChorusException(
           ErrorCode.STALE_BASE,
-          "basedOn " + basedOn + " includes changes this server has not seen; re-read");
+          "basedOn " + basedOn + " is older than the cluster's compaction floor; re-read");
     }
     return basedOn;
+  }
+
+  /**
+   * From now on refuse writes whose {@code basedOn} does not include {@code fence} ({@code
+   * stale_base}): the replicas of a cluster are agreeing on a compaction floor there (see {@link
+   * ClusterFloor}).
+   */
+  void fence(VersionVector fence) {
+    this.fence = fence;
   }
 
   /** A resolve names a conflict that must still be open. */

@@ -18,6 +18,7 @@ import dev.chorus.server.session.StageFixtures.RecordingParticipant;
 import dev.chorus.server.session.StageFixtures.RecordingReplicator;
 import dev.chorus.server.store.OpLogStore;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import java.time.Duration;
@@ -142,7 +143,7 @@ class GroupCommitTest {
           doc = StageFixtures.agentSessionDoc();
           writer = new StageFixtures.Writer(doc);
           Snapshots snapshots =
-              new Snapshots("s1", doc, context, worker, store, metrics, config, () -> false);
+              new Snapshots("s1", doc, context, worker, store, metrics, config, () -> false, null);
           Publisher publisher =
               new Publisher("s1", participants, replicator, metrics, () -> (ObjectNode) null);
           commit =
@@ -304,6 +305,26 @@ class GroupCommitTest {
   }
 
   @Test
+  void durable_completesOnceEveryWriteAddedSoFarIsCommitted() throws Exception {
+    assertTrue(on(() -> commit.durable()).succeeded(), "nothing added: durable at once");
+    CountDownLatch writing = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    store.beforeAppend =
+        rows -> {
+          writing.countDown();
+          await().atMost(WAIT).until(() -> release.getCount() == 0);
+        };
+    on(() -> add(ALICE, "b-1", alice));
+    assertTrue(writing.await(10, TimeUnit.SECONDS));
+    on(() -> add(ALICE, "b-2", alice));
+    Future<Void> both = on(() -> commit.durable());
+    assertFalse(on(both::isComplete), "b-1 and b-2 are not stored yet");
+    release.countDown();
+    acked(2);
+    assertTrue(on(both::succeeded));
+  }
+
+  @Test
   void aFailedCommit_handsEveryWriteNotYetDurableToTheSession_andAcksNothing() throws Exception {
     CountDownLatch writing = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
@@ -317,8 +338,10 @@ class GroupCommitTest {
     assertTrue(writing.await(10, TimeUnit.SECONDS));
     on(() -> add(ALICE, "b-2", alice));
     on(() -> add(BOB, "b-3", bob));
+    Future<Void> durable = on(() -> commit.durable());
     release.countDown();
     await().atMost(WAIT).until(() -> lost.size() == 3);
+    assertTrue(on(durable::failed), "what waited for durability learns it failed");
     assertEquals(List.of("b-1: disk full", "b-2: disk full", "b-3: disk full"), lost);
     assertEquals(List.of(), acks);
     assertEquals(List.of(), store.appends);

@@ -25,7 +25,8 @@ class SnapshotSpacingTest {
   private static List<Integer> snapshotsAfter(int changes, String... flags) {
     ServerConfig config = ServerConfig.parse(flags, Map.of());
     Doc doc = new Doc("n1");
-    Snapshots snapshots = new Snapshots("s", doc, null, null, null, null, config, () -> false);
+    Snapshots snapshots =
+        new Snapshots("s", doc, null, null, null, null, config, () -> false, null);
     List<Integer> at = new ArrayList<>();
     for (int i = 1; i <= changes; i++) {
       int n = i;

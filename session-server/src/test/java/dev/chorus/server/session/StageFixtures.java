@@ -79,7 +79,12 @@ final class StageFixtures {
 
   /** A fresh replica {@code n1} holding the agent-session's initial content (as a new session). */
   static Doc agentSessionDoc() {
-    Doc doc = new Doc("n1");
+    return agentSessionDoc("n1");
+  }
+
+  /** Like {@link #agentSessionDoc()}, replica {@code replica} (every replica's start is alike). */
+  static Doc agentSessionDoc(String replica) {
+    Doc doc = new Doc(replica);
     Doc seed = new Doc(Session.INIT_REPLICA);
     Map<String, Object> init = Shape.of(Shape.AGENT_SESSION).initialContent();
     doc.apply(
