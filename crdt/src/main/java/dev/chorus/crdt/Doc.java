@@ -57,12 +57,13 @@ public final class Doc {
   private String hashCache;
   private boolean mutating; // within an edit or apply: the state may change under a read
 
-  // The undo log and conflict sites of one change at a time, cleared and used again: every
+  // The undo log, conflict sites and editor of one change at a time, cleared and used again: every
   // keystroke is a change, and making them anew was a fifth of what it allocated. An edit made
   // while another is under way (from its body) gets its own.
   private final UndoLog undoScratch = new UndoLog();
   private final Sites sitesScratch = new Sites(state);
   private final Sites untrackedScratch = Sites.untracked(state);
+  private final Editor editorScratch;
 
   /**
    * An empty document replica.
@@ -74,6 +75,7 @@ public final class Doc {
       throw new IllegalArgumentException("replica id must be non-empty without '@': " + replicaId);
     }
     this.replicaId = replicaId;
+    this.editorScratch = new Editor(state, replicaId);
   }
 
   public String replicaId() {
@@ -129,7 +131,8 @@ public final class Doc {
     Sites sites = mutating ? new Sites(state) : sitesScratch.cleared();
     boolean sawAll = base == version || base.dominates(version);
     Editor editor =
-        new Editor(state, replicaId, base, sawAll, author, timestampMillis, start, undo, sites);
+        (mutating ? new Editor(state, replicaId) : editorScratch)
+            .begin(base, sawAll, author, timestampMillis, start, undo, sites);
     mutating = true;
     stateChanged();
     try {
@@ -141,7 +144,7 @@ public final class Doc {
     } finally {
       mutating = false;
     }
-    if (editor.ops().isEmpty()) {
+    if (editor.isEmpty()) {
       return null;
     }
     Change c =
@@ -303,6 +306,9 @@ public final class Doc {
   }
 
   private void notifyApplied(Change c, List<ConflictEvent> events) {
+    if (listeners.isEmpty()) {
+      return; // no iterator to make: a replica replaying a trace has nobody listening
+    }
     for (DocListener l : listeners) {
       l.onApplied(c, events);
     }

@@ -24,19 +24,30 @@ public final class Editor implements Edit {
   private final DocState st;
   private final Liveness lv;
   private final String replica;
-  private final VersionVector basedOn;
-  private final boolean sawAll;
-  private final Author author;
-  private final long ts;
-  private final long start;
+  // One edit's view and bookkeeping, set by begin: a replica's edits reuse one Editor (every
+  // keystroke is an edit, and a new Editor with its op list was a tenth of what typing allocated).
+  private VersionVector basedOn;
+  private boolean sawAll;
+  private Author author;
+  private long ts;
+  private long start;
   private long next;
-  private final UndoLog undo;
-  private final Sites sites;
-  private final List<Op> ops = new ArrayList<>();
+  private UndoLog undo;
+  private Sites sites;
+  private final List<Op> ops = new ArrayList<>(2);
 
-  public Editor(
-      DocState st,
-      String replica,
+  /** An editor of {@code st} for ops made on {@code replica}; {@link #begin} starts each edit. */
+  public Editor(DocState st, String replica) {
+    this.st = st;
+    this.lv = st.liveness;
+    this.replica = replica;
+  }
+
+  /**
+   * Starts an edit by a writer who had seen {@code basedOn} ({@code sawAll}: everything this
+   * replica has), its ops numbered from {@code startCounter}; forgets the previous edit's ops.
+   */
+  public Editor begin(
       VersionVector basedOn,
       boolean sawAll,
       Author author,
@@ -44,9 +55,6 @@ public final class Editor implements Edit {
       long startCounter,
       UndoLog undo,
       Sites sites) {
-    this.st = st;
-    this.lv = st.liveness;
-    this.replica = replica;
     this.basedOn = basedOn;
     this.sawAll = sawAll;
     this.author = author;
@@ -55,10 +63,19 @@ public final class Editor implements Edit {
     this.next = startCounter;
     this.undo = undo;
     this.sites = sites;
+    ops.clear();
+    return this;
   }
 
+  /** The ops of the current edit, in order, as an immutable list (what a change keeps). */
   public List<Op> ops() {
-    return ops;
+    // One op (a keystroke) as List.of: the change keeps it as it is instead of copying it.
+    return ops.size() == 1 ? List.of(ops.get(0)) : List.copyOf(ops);
+  }
+
+  /** Whether the current edit made no op. */
+  public boolean isEmpty() {
+    return ops.isEmpty();
   }
 
   // ---- intents -----------------------------------------------------------------------------

@@ -110,6 +110,23 @@ public final class Sequence {
     long end;
   }
 
+  // The replica whose ids were looked up last: typing asks for one replica's, several times an op.
+  private String lastReplica;
+  private Ids lastIds;
+
+  /** Replica {@code replica}'s runs, or null if it has none here. */
+  private Ids ids(String replica) {
+    if (replica == lastReplica) {
+      return lastIds;
+    }
+    Ids ids = byId.get(replica);
+    if (ids != null) {
+      lastReplica = replica;
+      lastIds = ids;
+    }
+    return ids;
+  }
+
   private int visibleLength;
   private int atomCount;
   private int cursorBlock;
@@ -151,7 +168,7 @@ public final class Sequence {
       hint = h;
       return h;
     }
-    Ids ids = byId.get(id.replica());
+    Ids ids = ids(id.replica());
     if (ids == null || id.counter() >= ids.end) {
       return null;
     }
@@ -321,7 +338,7 @@ public final class Sequence {
   private void extend(Run r, Run nw, UndoLog undo) {
     int oldLen = r.len;
     r.len += nw.len;
-    Ids ids = byId.get(r.replica);
+    Ids ids = ids(r.replica);
     ids.end = Math.max(ids.end, r.counter + r.len);
     visibleDelta(r.block, nw.len);
     atomCount += nw.len;
@@ -407,7 +424,7 @@ public final class Sequence {
     b.runs.add(r.slot + 1, right);
     reslot(b, r.slot + 1);
     right.block = b;
-    byId.get(r.replica).runs.put(right.counter, right);
+    ids(r.replica).runs.put(right.counter, right);
     splitBlockIfFull(b);
     return right;
   }
@@ -429,7 +446,11 @@ public final class Sequence {
     }
     nw.block = b;
     hint = nw;
-    Ids ids = byId.computeIfAbsent(nw.replica, k -> new Ids());
+    Ids ids = ids(nw.replica);
+    if (ids == null) {
+      ids = new Ids();
+      byId.put(nw.replica, ids);
+    }
     ids.runs.put(nw.counter, nw);
     ids.end = Math.max(ids.end, nw.counter + nw.len);
     atomCount += nw.len;
@@ -450,7 +471,7 @@ public final class Sequence {
       hint = null;
       hint2 = null;
     }
-    byId.get(r.replica).runs.remove(r.counter);
+    ids(r.replica).runs.remove(r.counter);
     atomCount -= r.len;
     if (r.visible) {
       visibleDelta(b, -r.len);
@@ -576,27 +597,39 @@ public final class Sequence {
 
   /** The ids of {@code count} visible atoms from visible index {@code index}, as ranges. */
   public List<IdRange> visibleRanges(int index, int count) {
-    List<IdRange> out = new ArrayList<>();
     if (count == 0) {
-      return out;
+      return List.of();
     }
     Locate at = locateVisible(index);
     Run r = at.run();
     int offset = at.offset();
     int left = count;
+    // Most deletes (a keystroke, a selection in one run) are one range: an immutable one-element
+    // list, which the op keeps as it is.
+    IdRange first = null;
+    List<IdRange> more = null;
     while (left > 0) {
       if (r == null) {
         throw new IndexOutOfBoundsException("range runs past the end");
       }
       if (r.visible) {
         int take = Math.min(r.len - offset, left);
-        out.add(new IdRange(r.id(offset), take));
+        IdRange range = new IdRange(r.id(offset), take);
+        if (first == null) {
+          first = range;
+        } else {
+          if (more == null) {
+            more = new ArrayList<>();
+            more.add(first);
+          }
+          more.add(range);
+        }
         left -= take;
       }
       r = next(r);
       offset = 0;
     }
-    return out;
+    return more != null ? more : List.of(first);
   }
 
   // ---- deletion ----------------------------------------------------------------------------
