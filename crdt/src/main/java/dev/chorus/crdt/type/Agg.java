@@ -28,13 +28,13 @@ public final class Agg {
       long ts,
       ReplicaTable t,
       UndoLog undo) {
+    Touch prev = byActor.get(author.actorId());
     if (undo != null) {
       // What this record changes, not copies of the whole aggregate: one per op of every edit.
-      undo.push(new RecordUndo(this, t.index(id.replica()), author.actorId()));
+      undo.push(new RecordUndo(this, t.index(id.replica()), author.actorId(), prev));
     }
     touch.record(id, changeStart, t);
     ack.merge(deps, t);
-    Touch prev = byActor.get(author.actorId());
     if (prev == null || prev.op().compareTo(id) < 0) {
       byActor.put(author.actorId(), new Touch(id, author, ts));
     }
@@ -64,7 +64,7 @@ public final class Agg {
     private final String actor;
     private final Touch byActor;
 
-    RecordUndo(Agg agg, int replica, String actor) {
+    RecordUndo(Agg agg, int replica, String actor, Touch byActor) {
       this.agg = agg;
       this.replica = replica;
       this.last = agg.touch.last(replica);
@@ -72,7 +72,7 @@ public final class Agg {
       this.prevMax = agg.touch.prevMax(replica);
       this.ack = agg.ack.saved();
       this.actor = actor;
-      this.byActor = agg.byActor.get(actor);
+      this.byActor = byActor;
     }
 
     @Override

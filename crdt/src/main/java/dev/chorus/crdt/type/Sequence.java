@@ -604,6 +604,9 @@ public final class Sequence {
     Run r = at.run();
     int offset = at.offset();
     int left = count;
+    // the delete op made of these ranges looks its first atom up next
+    hint2 = hint;
+    hint = r;
     // Most deletes (a keystroke, a selection in one run) are one range: an immutable one-element
     // list, which the op keeps as it is.
     IdRange first = null;

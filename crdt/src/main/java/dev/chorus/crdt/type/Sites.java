@@ -26,6 +26,9 @@ public final class Sites {
   private final ConflictFinder finder;
   private final Materializer mat;
 
+  /** A map with more entries than this is made anew for the next change, not cleared. */
+  private static final int SMALL = 8;
+
   /** Every site compared after the change. */
   private Map<Object, Site> sites = new IdentityHashMap<>(4);
 
@@ -82,8 +85,6 @@ public final class Sites {
     }
     return m;
   }
-
-  private static final int SMALL = 8;
 
   /**
    * Sites for a replay, where nobody wants events: only the cached aggregates an op touches are
