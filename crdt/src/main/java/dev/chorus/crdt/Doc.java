@@ -387,7 +387,7 @@ public final class Doc {
           Code.STALE_BASE, "history before " + horizon + " was compacted; fetch a snapshot");
     }
     decodeOlder();
-    return history.changesSince(since);
+    return history.view().changesSince(since);
   }
 
   /** Every change still in the history (since the horizon), in applied order. */
@@ -427,14 +427,13 @@ public final class Doc {
     }
     Materializer mat = new Materializer(state);
     List<UnseenChange> out = new ArrayList<>();
-    // The version right after each change, in this replica's apply order (history starts at the
+    decodeOlder();
+    // Only the changes basedOn lacks are made from the history's rows (the history starts at the
     // horizon, and every change extends the version by its own ops).
-    VersionVector after = horizon;
-    for (Change c : hist()) {
-      after = after.with(c.replica(), c.endCounter());
-      if (basedOn.get(c.replica()) >= c.startCounter()) {
-        continue;
-      }
+    HistoryView.Unseen unseen = history.view().unseen(basedOn, horizon);
+    for (int i = 0; i < unseen.changes().size(); i++) {
+      Change c = unseen.changes().get(i);
+      String after = unseen.after().get(i).toString();
       long counter = c.startCounter();
       for (Op op : c.ops()) {
         OpId id = new OpId(counter, c.replica());
@@ -445,9 +444,7 @@ public final class Doc {
         }
         for (Path p : paths) {
           if (t.path().overlaps(p)) {
-            out.add(
-                new UnseenChange(
-                    t.path(), t.action(), t.value(), c.author(), id, after.toString()));
+            out.add(new UnseenChange(t.path(), t.action(), t.value(), c.author(), id, after));
             break;
           }
         }
