@@ -116,7 +116,7 @@ public final class Editor implements Edit {
     OpId left = null;
     OpId right;
     if (afterId != null) {
-      Position after = positionIn(l, element(l, afterId, list), list);
+      Position after = seenPosition(l, afterId, list);
       left = after.id;
       right = l.seq.atomAfter(after.run, 0);
     } else {
@@ -148,11 +148,10 @@ public final class Editor implements Edit {
     OpId left = null;
     OpId right;
     if (afterId != null) {
-      Item after = element(target, afterId, targetList);
-      if (after == slot.item) {
+      Position at = seenPosition(target, afterId, targetList);
+      if (at.item == slot.item) {
         throw new DocException(Code.MOVE_INTO_SELF, "cannot move an element after itself");
       }
-      Position at = positionIn(target, after, targetList);
       left = at.id;
       right = target.seq.atomAfter(at.run, 0);
     } else {
@@ -386,6 +385,20 @@ public final class Editor implements Edit {
       }
     }
     throw new DocException(Code.PATH_NOT_FOUND, "no element " + id + " in " + whole);
+  }
+
+  /** The position of element {@code id} in {@code l} that the writer saw, to insert after. */
+  private Position seenPosition(ListObj l, String id, Path whole) {
+    if (sawAll) {
+      // A writer that saw everything sees the live positions, the greatest of which is where the
+      // element shows: one check instead of finding the element, then scanning its positions.
+      Item item = OpId.looksLikeId(id) ? st.items.get(OpId.parse(id)) : null;
+      Entry shown = item == null ? null : lv.winnerPosition(item);
+      if (shown != null && shown.position.list == l) {
+        return shown.position;
+      }
+    }
+    return positionIn(l, element(l, id, whole), whole);
   }
 
   /** The position of {@code item} in {@code l} that the writer saw, to insert after. */

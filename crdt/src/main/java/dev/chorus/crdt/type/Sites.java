@@ -222,9 +222,11 @@ public final class Sites {
         is.addAll(finder.at(site));
       }
     }
-    was.sort(BY_ID);
-    is.sort(BY_ID);
-    diff(was, is, by, change, out);
+    if (!was.isEmpty() || !is.isEmpty()) {
+      was.sort(BY_ID);
+      is.sort(BY_ID);
+      diff(was, is, by, change, out);
+    }
     return out;
   }
 
