@@ -25,7 +25,8 @@ import java.util.function.Consumer;
  * #MAX_RUNS}, each knowing its visible length, and a cursor remembers the last visible position
  * looked up, so local editing near the previous edit costs O(1) amortised.
  *
- * <p>Not thread-safe. Splits are pure representation changes and are never undone.
+ * <p>Not thread-safe. A split is undone with the change that made it (a rolled-back change leaves
+ * the runs as they were).
  */
 public final class Sequence {
   static final int MAX_RUNS = 64;
@@ -280,8 +281,8 @@ public final class Sequence {
     if (runOf(nw.id(0)) != null) {
       throw new IllegalStateException("atom " + nw.id(0) + " already in the sequence");
     }
-    Run leftRun = nw.originLeft == null ? null : runEndingAt(nw.originLeft);
-    Run rightRun = nw.originRight == null ? null : runStartingAt(nw.originRight);
+    Run leftRun = nw.originLeft == null ? null : runEndingAt(nw.originLeft, undo);
+    Run rightRun = nw.originRight == null ? null : runStartingAt(nw.originRight, undo);
     long left = pos(nw.originLeft, -1);
     long right = pos(nw.originRight, Long.MAX_VALUE);
     Run cursor = leftRun == null ? first() : next(leftRun);
@@ -387,29 +388,33 @@ public final class Sequence {
     return ((long) r.block.ordinal << 44) | ((long) r.slot << 36) | offset;
   }
 
-  private Run runStartingAt(OpId id) {
+  private Run runStartingAt(OpId id, UndoLog undo) {
     Run r = runOf(id);
     if (r == null) {
       throw new IllegalStateException("unknown origin " + id);
     }
     int offset = (int) (id.counter() - r.counter);
-    return offset == 0 ? r : split(r, offset);
+    return offset == 0 ? r : split(r, offset, undo);
   }
 
-  private Run runEndingAt(OpId id) {
+  private Run runEndingAt(OpId id, UndoLog undo) {
     Run r = runOf(id);
     if (r == null) {
       throw new IllegalStateException("unknown origin " + id);
     }
     int offset = (int) (id.counter() - r.counter);
     if (offset < r.len - 1) {
-      split(r, offset + 1);
+      split(r, offset + 1, undo);
     }
     return r;
   }
 
-  /** Splits {@code r} before its atom {@code offset}; returns the right part. */
-  private Run split(Run r, int offset) {
+  /**
+   * Splits {@code r} before its atom {@code offset}; returns the right part. Undone with the rest
+   * of its change: a rolled-back edit that typed a run and then split it (typing inside it) would
+   * otherwise remove the run's left part only, and leave the right part's chars in the text.
+   */
+  private Run split(Run r, int offset, UndoLog undo) {
     Run right =
         new Run(
             r.replica,
@@ -426,7 +431,23 @@ public final class Sequence {
     right.block = b;
     ids(r.replica).runs.put(right.counter, right);
     splitBlockIfFull(b);
+    if (undo != null) {
+      undo.push(() -> unsplit(r, right));
+    }
     return right;
+  }
+
+  /**
+   * Joins {@code right} back to {@code r} (undoing {@link #split}): everything done after the split
+   * is undone by then, so the two are neighbours again, equally visible.
+   */
+  private void unsplit(Run r, Run right) {
+    remove(right);
+    r.len += right.len;
+    atomCount += right.len;
+    if (r.visible) {
+      visibleDelta(r.block, right.len);
+    }
   }
 
   private void insertBefore(Run dest, Run nw, UndoLog undo) {
@@ -643,9 +664,9 @@ public final class Sequence {
     long end = counter + range.length();
     String replica = range.start().replica();
     while (counter < end) {
-      Run r = runStartingAt(new OpId(counter, replica));
+      Run r = runStartingAt(new OpId(counter, replica), undo);
       if (counter + r.len > end) {
-        split(r, (int) (end - counter));
+        split(r, (int) (end - counter), undo);
       }
       if (r.visible) {
         r.visible = false;
