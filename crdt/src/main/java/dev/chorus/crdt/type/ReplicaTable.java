@@ -19,7 +19,7 @@ public final class ReplicaTable {
   private int lastIndex;
 
   public int index(String replica) {
-    if (replica == lastName) {
+    if (replica == lastName && replica != null) {
       return lastIndex;
     }
     Integer i = index.get(replica);

@@ -7,7 +7,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
@@ -98,29 +97,18 @@ public final class Sequence {
 
   private TextArena arena = new TextArena();
 
-  private final Map<String, Ids> byId = new HashMap<>();
-
-  /** One replica's runs by first counter. */
-  private static final class Ids {
-    final TreeMap<Long, Run> runs = new TreeMap<>();
-
-    /**
-     * Past every counter of this replica here (or once here: an undone insert leaves it high), so a
-     * new atom typed after the others needs no tree lookup to be known as new.
-     */
-    long end;
-  }
+  private final Map<String, RunIndex> byId = new HashMap<>();
 
   // The replica whose ids were looked up last: typing asks for one replica's, several times an op.
   private String lastReplica;
-  private Ids lastIds;
+  private RunIndex lastIds;
 
   /** Replica {@code replica}'s runs, or null if it has none here. */
-  private Ids ids(String replica) {
+  private RunIndex ids(String replica) {
     if (replica == lastReplica) {
       return lastIds;
     }
-    Ids ids = byId.get(replica);
+    RunIndex ids = byId.get(replica);
     if (ids != null) {
       lastReplica = replica;
       lastIds = ids;
@@ -169,16 +157,12 @@ public final class Sequence {
       hint = h;
       return h;
     }
-    Ids ids = ids(id.replica());
+    RunIndex ids = ids(id.replica());
     if (ids == null || id.counter() >= ids.end) {
       return null;
     }
-    Map.Entry<Long, Run> e = ids.runs.floorEntry(id.counter());
-    if (e == null) {
-      return null;
-    }
-    Run r = e.getValue();
-    if (id.counter() >= r.counter + r.len) {
+    Run r = ids.floor(id.counter());
+    if (r == null || id.counter() >= r.counter + r.len) {
       return null;
     }
     hint2 = hint;
@@ -339,7 +323,7 @@ public final class Sequence {
   private void extend(Run r, Run nw, UndoLog undo) {
     int oldLen = r.len;
     r.len += nw.len;
-    Ids ids = ids(r.replica);
+    RunIndex ids = ids(r.replica);
     ids.end = Math.max(ids.end, r.counter + r.len);
     visibleDelta(r.block, nw.len);
     atomCount += nw.len;
@@ -429,7 +413,7 @@ public final class Sequence {
     b.runs.add(r.slot + 1, right);
     reslot(b, r.slot + 1);
     right.block = b;
-    ids(r.replica).runs.put(right.counter, right);
+    ids(r.replica).put(right);
     splitBlockIfFull(b);
     if (undo != null) {
       undo.push(() -> unsplit(r, right));
@@ -467,12 +451,12 @@ public final class Sequence {
     }
     nw.block = b;
     hint = nw;
-    Ids ids = ids(nw.replica);
+    RunIndex ids = ids(nw.replica);
     if (ids == null) {
-      ids = new Ids();
+      ids = new RunIndex();
       byId.put(nw.replica, ids);
     }
-    ids.runs.put(nw.counter, nw);
+    ids.put(nw);
     ids.end = Math.max(ids.end, nw.counter + nw.len);
     atomCount += nw.len;
     if (nw.visible) {
@@ -492,7 +476,7 @@ public final class Sequence {
       hint = null;
       hint2 = null;
     }
-    ids(r.replica).runs.remove(r.counter);
+    ids(r.replica).remove(r);
     atomCount -= r.len;
     if (r.visible) {
       visibleDelta(b, -r.len);
