@@ -57,12 +57,13 @@ public final class Doc {
   private String hashCache;
   private boolean mutating; // within an edit or apply: the state may change under a read
 
-  // The undo log and conflict sites of one change at a time, cleared and used again: every
+  // The undo log, conflict sites and editor of one change at a time, cleared and used again: every
   // keystroke is a change, and making them anew was a fifth of what it allocated. An edit made
   // while another is under way (from its body) gets its own.
   private final UndoLog undoScratch = new UndoLog();
   private final Sites sitesScratch = new Sites(state);
   private final Sites untrackedScratch = Sites.untracked(state);
+  private final Editor editorScratch;
 
   /**
    * An empty document replica.
@@ -74,6 +75,7 @@ public final class Doc {
       throw new IllegalArgumentException("replica id must be non-empty without '@': " + replicaId);
     }
     this.replicaId = replicaId;
+    this.editorScratch = new Editor(state, replicaId);
   }
 
   public String replicaId() {
@@ -129,7 +131,8 @@ public final class Doc {
     Sites sites = mutating ? new Sites(state) : sitesScratch.cleared();
     boolean sawAll = base == version || base.dominates(version);
     Editor editor =
-        new Editor(state, replicaId, base, sawAll, author, timestampMillis, start, undo, sites);
+        (mutating ? new Editor(state, replicaId) : editorScratch)
+            .begin(base, sawAll, author, timestampMillis, start, undo, sites);
     mutating = true;
     stateChanged();
     try {
@@ -141,7 +144,7 @@ public final class Doc {
     } finally {
       mutating = false;
     }
-    if (editor.ops().isEmpty()) {
+    if (editor.isEmpty()) {
       return null;
     }
     Change c =
@@ -303,6 +306,9 @@ public final class Doc {
   }
 
   private void notifyApplied(Change c, List<ConflictEvent> events) {
+    if (listeners.isEmpty()) {
+      return; // no iterator to make: a replica replaying a trace has nobody listening
+    }
     for (DocListener l : listeners) {
       l.onApplied(c, events);
     }
@@ -381,7 +387,7 @@ public final class Doc {
           Code.STALE_BASE, "history before " + horizon + " was compacted; fetch a snapshot");
     }
     decodeOlder();
-    return history.changesSince(since);
+    return history.view().changesSince(since);
   }
 
   /** Every change still in the history (since the horizon), in applied order. */
@@ -421,14 +427,13 @@ public final class Doc {
     }
     Materializer mat = new Materializer(state);
     List<UnseenChange> out = new ArrayList<>();
-    // The version right after each change, in this replica's apply order (history starts at the
+    decodeOlder();
+    // Only the changes basedOn lacks are made from the history's rows (the history starts at the
     // horizon, and every change extends the version by its own ops).
-    VersionVector after = horizon;
-    for (Change c : hist()) {
-      after = after.with(c.replica(), c.endCounter());
-      if (basedOn.get(c.replica()) >= c.startCounter()) {
-        continue;
-      }
+    HistoryView.Unseen unseen = history.view().unseen(basedOn, horizon);
+    for (int i = 0; i < unseen.changes().size(); i++) {
+      Change c = unseen.changes().get(i);
+      String after = unseen.after().get(i).toString();
       long counter = c.startCounter();
       for (Op op : c.ops()) {
         OpId id = new OpId(counter, c.replica());
@@ -439,9 +444,7 @@ public final class Doc {
         }
         for (Path p : paths) {
           if (t.path().overlaps(p)) {
-            out.add(
-                new UnseenChange(
-                    t.path(), t.action(), t.value(), c.author(), id, after.toString()));
+            out.add(new UnseenChange(t.path(), t.action(), t.value(), c.author(), id, after));
             break;
           }
         }

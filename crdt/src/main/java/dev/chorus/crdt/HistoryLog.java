@@ -5,17 +5,12 @@ import dev.chorus.crdt.clock.VersionVector;
 import dev.chorus.crdt.op.Change;
 import dev.chorus.crdt.op.IdRange;
 import dev.chorus.crdt.op.Op;
-import java.util.AbstractList;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
-import java.util.List;
-import java.util.NoSuchElementException;
 
 /**
  * A replica's history of changes, in applied order, kept in columns of primitives instead of one
- * {@link Change} object graph per change; changes are made again when a reader asks ({@link
- * #view()}, {@link #changesSince}).
+ * {@link Change} object graph per change; changes are made again when a reader asks, through a
+ * {@link HistoryView} ({@link #view()}).
  *
  * <p>Why: a text replica makes one change per keystroke, and as objects each kept about 250 bytes
  * alive in a dozen objects (the change, its op list and op, the text, two origin ids, a version
@@ -35,40 +30,40 @@ import java.util.NoSuchElementException;
  */
 final class HistoryLog {
   /** A row's {@code deps} is stored at least this often. */
-  private static final int CHECKPOINT = 64;
+  static final int CHECKPOINT = 64;
 
-  private static final byte GENERAL = 0;
-  private static final byte INSERT = 1;
-  private static final byte DELETE = 2;
+  static final byte GENERAL = 0;
+  static final byte INSERT = 1;
+  static final byte DELETE = 2;
 
-  private int size;
-  private byte[] kind = new byte[16];
-  private int[] replica = new int[16];
-  private long[] start = new long[16];
-  private long[] timestamp = new long[16];
+  int size;
+  byte[] kind = new byte[16];
+  int[] replica = new int[16];
+  long[] start = new long[16];
+  long[] timestamp = new long[16];
   // deps, or null when it follows from the row before
-  private VersionVector[] deps = new VersionVector[16];
+  VersionVector[] deps = new VersionVector[16];
   // basedOn, or null when it equals deps
-  private VersionVector[] basedOn = new VersionVector[16];
-  private Author[] author = new Author[16];
+  VersionVector[] basedOn = new VersionVector[16];
+  Author[] author = new Author[16];
   // GENERAL: the Change; INSERT and DELETE: the op's target (one instance per run of equal ones)
-  private Object[] ref = new Object[16];
+  Object[] ref = new Object[16];
   // INSERT: originLeft, DELETE: the range start (replica -1: none)
-  private long[] idA = new long[16];
-  private int[] idAReplica = new int[16];
+  long[] idA = new long[16];
+  int[] idAReplica = new int[16];
   // INSERT: originRight
-  private long[] idB = new long[16];
-  private int[] idBReplica = new int[16];
+  long[] idB = new long[16];
+  int[] idBReplica = new int[16];
   // INSERT: the chars' offset in text; DELETE: unused
-  private int[] textAt = new int[16];
+  int[] textAt = new int[16];
   // INSERT: how many chars (UTF-16 units); DELETE: the range length
-  private int[] length = new int[16];
+  int[] length = new int[16];
   // the inserted texts, back to back
-  private char[] text = new char[16];
+  char[] text = new char[16];
   private int textSize;
   // replica ids by index (rows name replicas by index)
-  private String[] replicas = new String[4];
-  private int replicaCount;
+  String[] replicas = new String[4];
+  int replicaCount;
 
   // what the next row's deps is compared with: the last row's deps and end
   private VersionVector lastDeps;
@@ -126,7 +121,8 @@ final class HistoryLog {
     lastDeps = d;
     next = after;
     lastReplica = c.replica();
-    lastEnd = c.endCounter();
+    // after holds c's end: counting an inserted text's code points again cost a twentieth of typing
+    lastEnd = after != null ? after.get(lastReplica) : c.endCounter();
     size++;
   }
 
@@ -189,218 +185,7 @@ final class HistoryLog {
   }
 
   /** The history as it is now, made into changes as they are read; later appends do not show. */
-  View view() {
-    return new View(this);
-  }
-
-  /** The changes whose first op {@code since} lacks, in applied order. */
-  List<Change> changesSince(VersionVector since) {
-    View v = view();
-    List<Change> out = new ArrayList<>();
-    Cursor cur = v.cursor(0);
-    for (int i = 0; i < v.size; i++) {
-      if (since.get(v.replicas[v.replica[i]]) < v.start[i]) {
-        out.add(cur.at(i));
-      }
-    }
-    return out;
-  }
-
-  /**
-   * An immutable history: the log's arrays and sizes when it was taken (rows below its size are
-   * never written again). Reading it sequentially (iterator, sublists) makes each change once;
-   * {@link #get} walks from the last stored {@code deps}.
-   */
-  static final class View extends AbstractList<Change> {
-    private final int size;
-    private final byte[] kind;
-    private final int[] replica;
-    private final long[] start;
-    private final long[] timestamp;
-    private final VersionVector[] deps;
-    private final VersionVector[] basedOn;
-    private final Author[] author;
-    private final Object[] ref;
-    private final long[] idA;
-    private final int[] idAReplica;
-    private final long[] idB;
-    private final int[] idBReplica;
-    private final int[] textAt;
-    private final int[] length;
-    private final char[] text;
-    private final String[] replicas;
-
-    private View(HistoryLog log) {
-      size = log.size;
-      kind = log.kind;
-      replica = log.replica;
-      start = log.start;
-      timestamp = log.timestamp;
-      deps = log.deps;
-      basedOn = log.basedOn;
-      author = log.author;
-      ref = log.ref;
-      idA = log.idA;
-      idAReplica = log.idAReplica;
-      idB = log.idB;
-      idBReplica = log.idBReplica;
-      textAt = log.textAt;
-      length = log.length;
-      text = log.text;
-      // copied: a new replica may be added in place after the view is taken
-      replicas = Arrays.copyOf(log.replicas, log.replicaCount);
-    }
-
-    @Override
-    public int size() {
-      return size;
-    }
-
-    @Override
-    public Change get(int i) {
-      if (i < 0 || i >= size) {
-        throw new IndexOutOfBoundsException(i);
-      }
-      return cursor(i).at(i);
-    }
-
-    @Override
-    public Iterator<Change> iterator() {
-      return listIterator(0);
-    }
-
-    @Override
-    public java.util.ListIterator<Change> listIterator(int from) {
-      if (from < 0 || from > size) {
-        throw new IndexOutOfBoundsException(from);
-      }
-      // Forward reading (what encoders and copies do) walks the deps once; the rest of
-      // ListIterator goes by index.
-      return new java.util.ListIterator<>() {
-        private final Cursor cur = cursor(Math.min(from, Math.max(size - 1, 0)));
-        private int next = from;
-
-        @Override
-        public boolean hasNext() {
-          return next < size;
-        }
-
-        @Override
-        public Change next() {
-          if (next >= size) {
-            throw new NoSuchElementException();
-          }
-          return cur.at(next++);
-        }
-
-        @Override
-        public boolean hasPrevious() {
-          return next > 0;
-        }
-
-        @Override
-        public Change previous() {
-          if (next <= 0) {
-            throw new NoSuchElementException();
-          }
-          return get(--next);
-        }
-
-        @Override
-        public int nextIndex() {
-          return next;
-        }
-
-        @Override
-        public int previousIndex() {
-          return next - 1;
-        }
-
-        @Override
-        public void remove() {
-          throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void set(Change c) {
-          throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void add(Change c) {
-          throw new UnsupportedOperationException();
-        }
-      };
-    }
-
-    /** A cursor that can make row {@code i} and the rows after it. */
-    private Cursor cursor(int i) {
-      int from = i;
-      while (from > 0 && deps[from] == null) {
-        from--;
-      }
-      return new Cursor(this, from);
-    }
-
-    private long end(int i) {
-      return switch (kind[i]) {
-        case INSERT -> start[i] + Character.codePointCount(text, textAt[i], length[i]) - 1;
-        case DELETE -> start[i];
-        default -> ((Change) ref[i]).endCounter();
-      };
-    }
-
-    private OpId id(long counter, int replicaIndex) {
-      return replicaIndex < 0 ? null : new OpId(counter, replicas[replicaIndex]);
-    }
-
-    private Change make(int i, VersionVector d) {
-      if (kind[i] == GENERAL) {
-        return (Change) ref[i];
-      }
-      OpId target = (OpId) ref[i];
-      Op op =
-          kind[i] == INSERT
-              ? new Op.TextInsert(
-                  target,
-                  id(idA[i], idAReplica[i]),
-                  id(idB[i], idBReplica[i]),
-                  new String(text, textAt[i], length[i]))
-              : new Op.TextDelete(
-                  target, List.of(new IdRange(id(idA[i], idAReplica[i]), length[i])));
-      String r = replicas[replica[i]];
-      return new Change(
-          r,
-          d.get(r),
-          start[i],
-          basedOn[i] == null ? d : basedOn[i],
-          d,
-          author[i],
-          timestamp[i],
-          List.of(op));
-    }
-  }
-
-  /** Walks a view's rows forward, keeping the {@code deps} of the row it is at. */
-  private static final class Cursor {
-    private final View v;
-    private int at;
-    private VersionVector d;
-
-    private Cursor(View v, int from) {
-      this.v = v;
-      this.at = from;
-      this.d = v.size == 0 ? VersionVector.EMPTY : v.deps[from];
-    }
-
-    /** Row {@code i} as a change; {@code i} is at or after where the cursor is. */
-    Change at(int i) {
-      while (at < i) {
-        at++;
-        VersionVector stored = v.deps[at];
-        d = stored != null ? stored : d.with(v.replicas[v.replica[at - 1]], v.end(at - 1));
-      }
-      return v.make(i, d);
-    }
+  HistoryView view() {
+    return new HistoryView(this);
   }
 }

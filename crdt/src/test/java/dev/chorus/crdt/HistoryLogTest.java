@@ -83,6 +83,7 @@ class HistoryLogTest {
           }
         }
         assertEquals(expected, docs[r].changesSince(since), "seed " + seed + " replica " + r);
+        assertUnseenAsWalkingEveryChange(applied.get(r), since, "seed " + seed + " replica " + r);
         Doc loaded = SnapshotCodec.decode(SnapshotCodec.encode(docs[r]), "r" + r);
         assertEquals(applied.get(r), loaded.history(), "seed " + seed + " replica " + r);
       }
@@ -99,5 +100,51 @@ class HistoryLogTest {
       }
       assertEquals(kept, docs[0].history(), "seed " + seed + " after compaction");
     }
+  }
+
+  /** What a strict write walked before: every change made again, filtered, versions chained. */
+  private static void assertUnseenAsWalkingEveryChange(
+      List<Change> history, VersionVector basedOn, String what) {
+    List<Change> changes = new ArrayList<>();
+    List<VersionVector> after = new ArrayList<>();
+    VersionVector version = VersionVector.EMPTY;
+    for (Change c : history) {
+      version = version.with(c.replica(), c.endCounter());
+      if (basedOn.get(c.replica()) < c.startCounter()) {
+        changes.add(c);
+        after.add(version);
+      }
+    }
+    HistoryLog log = new HistoryLog();
+    history.forEach(c -> log.add(c, null));
+    HistoryView view = log.view();
+    HistoryView.Unseen unseen = view.unseen(basedOn, VersionVector.EMPTY);
+    assertEquals(changes, unseen.changes(), what);
+    assertEquals(after, unseen.after(), what);
+    assertEquals(changes.size(), view.changesMade(), what + ": only the unseen rows are made");
+  }
+
+  @Test
+  void unseenChanges_ofALongTypingHistory_makeOnlyTheLastFewChanges() {
+    Doc d = new Doc("r0");
+    Author typist = Author.human("t");
+    d.edit(typist, null, 0, e -> e.set(TEXT, Container.TEXT));
+    for (int i = 0; i < 10_000; i++) {
+      d.edit(typist, null, i, e -> e.spliceText(TEXT, 0, 0, "a"));
+    }
+    VersionVector seen = d.version();
+    for (int i = 0; i < 3; i++) {
+      d.edit(typist, null, i, e -> e.spliceText(TEXT, 1, 0, "b"));
+    }
+    HistoryLog log = new HistoryLog();
+    d.history().forEach(c -> log.add(c, null));
+    HistoryView view = log.view();
+    HistoryView.Unseen unseen = view.unseen(seen, VersionVector.EMPTY);
+    assertEquals(3, unseen.changes().size());
+    assertEquals(3, view.changesMade(), "the 10,001 changes seen are not made again");
+    assertEquals(d.version(), unseen.after().get(2));
+    List<UnseenChange> touches = d.unseenChanges(seen, List.of(TEXT));
+    assertEquals(3, touches.size());
+    assertEquals(d.version().toString(), touches.get(2).version());
   }
 }

@@ -1,6 +1,7 @@
 package dev.chorus.crdt;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.chorus.crdt.clock.VersionVector;
 import java.util.List;
@@ -34,6 +35,39 @@ class RegressionTest {
     n1.history().forEach(n3::apply);
     assertEquals(n1.toPlain(), n3.toPlain());
     assertEquals(n1.stateHash(), n3.stateHash());
+  }
+
+  /**
+   * Found while cutting the replay's allocation: an edit typed a run, typed inside it (splitting
+   * it) and then failed; the rollback removed the run's left part only and left "bc" in the text.
+   */
+  @Test
+  void rolledBackEdit_thatSplitItsOwnTypedRun_leavesNothingBehind() {
+    Doc d = new Doc("n1");
+    Path t = Path.of("t");
+    d.edit(A, null, 1, e -> e.set(t, Container.TEXT));
+    d.edit(A, null, 2, e -> e.spliceText(t, 0, 0, "hello"));
+    String hash = d.stateHash();
+    assertThrows(
+        DocException.class,
+        () ->
+            d.edit(
+                A,
+                null,
+                3,
+                e -> {
+                  e.spliceText(t, 5, 0, "abc");
+                  e.spliceText(t, 6, 0, "X"); // inside "abc": splits it
+                  e.spliceText(t, 2, 1, ""); // inside "hello": splits it too
+                  e.spliceText(t, 99, 0, "out of range");
+                }));
+    assertEquals("hello", d.get(t));
+    assertEquals(hash, d.stateHash());
+    d.edit(A, null, 4, e -> e.spliceText(t, 5, 0, "!"));
+    assertEquals("hello!", d.get(t));
+    Doc other = new Doc("n2");
+    d.history().forEach(other::apply);
+    assertEquals(d.stateHash(), other.stateHash());
   }
 
   private static String firstOf(Edit e) {

@@ -169,6 +169,21 @@ public final class VersionVector {
     }
   }
 
+  /** How many replicas have an entry. */
+  public int size() {
+    return replicas.length;
+  }
+
+  /** The {@code i}-th replica in order ({@code 0 <= i < size()}). */
+  public String replicaAt(int i) {
+    return replicas[i];
+  }
+
+  /** The counter of the {@code i}-th replica in order. */
+  public long counterAt(int i) {
+    return counters[i];
+  }
+
   /** The entries, sorted by replica id. */
   public Map<String, Long> asMap() {
     TreeMap<String, Long> m = new TreeMap<>();

@@ -28,25 +28,13 @@ public final class Agg {
       long ts,
       ReplicaTable t,
       UndoLog undo) {
+    Touch prev = byActor.get(author.actorId());
     if (undo != null) {
-      // What this record changes, not copies of the whole vectors: one per op of every edit.
-      Runnable touchBack = touch.undoRecord(t.index(id.replica()));
-      Runnable ackBack = ack.undoMerge();
-      Touch oldActor = byActor.get(author.actorId());
-      undo.push(
-          () -> {
-            touchBack.run();
-            ackBack.run();
-            if (oldActor == null) {
-              byActor.remove(author.actorId());
-            } else {
-              byActor.put(author.actorId(), oldActor);
-            }
-          });
+      // What this record changes, not copies of the whole aggregate: one per op of every edit.
+      undo.push(new RecordUndo(this, t.index(id.replica()), author.actorId(), prev));
     }
     touch.record(id, changeStart, t);
     ack.merge(deps, t);
-    Touch prev = byActor.get(author.actorId());
     if (prev == null || prev.op().compareTo(id) < 0) {
       byActor.put(author.actorId(), new Touch(id, author, ts));
     }
@@ -63,5 +51,39 @@ public final class Agg {
             byActor.put(actor, tch);
           }
         });
+  }
+
+  /** Puts back what one {@link #record} changed: one replica's touch, the ack, one actor. */
+  private static final class RecordUndo implements Runnable {
+    private final Agg agg;
+    private final int replica;
+    private final long last;
+    private final long lastStart;
+    private final long prevMax;
+    private final long[] ack;
+    private final String actor;
+    private final Touch byActor;
+
+    RecordUndo(Agg agg, int replica, String actor, Touch byActor) {
+      this.agg = agg;
+      this.replica = replica;
+      this.last = agg.touch.last(replica);
+      this.lastStart = agg.touch.lastStart(replica);
+      this.prevMax = agg.touch.prevMax(replica);
+      this.ack = agg.ack.saved();
+      this.actor = actor;
+      this.byActor = byActor;
+    }
+
+    @Override
+    public void run() {
+      agg.touch.restore(replica, last, lastStart, prevMax);
+      agg.ack.restore(ack);
+      if (byActor == null) {
+        agg.byActor.remove(actor);
+      } else {
+        agg.byActor.put(actor, byActor);
+      }
+    }
   }
 }

@@ -24,19 +24,30 @@ public final class Editor implements Edit {
   private final DocState st;
   private final Liveness lv;
   private final String replica;
-  private final VersionVector basedOn;
-  private final boolean sawAll;
-  private final Author author;
-  private final long ts;
-  private final long start;
+  // One edit's view and bookkeeping, set by begin: a replica's edits reuse one Editor (every
+  // keystroke is an edit, and a new Editor with its op list was a tenth of what typing allocated).
+  private VersionVector basedOn;
+  private boolean sawAll;
+  private Author author;
+  private long ts;
+  private long start;
   private long next;
-  private final UndoLog undo;
-  private final Sites sites;
-  private final List<Op> ops = new ArrayList<>();
+  private UndoLog undo;
+  private Sites sites;
+  private final List<Op> ops = new ArrayList<>(2);
 
-  public Editor(
-      DocState st,
-      String replica,
+  /** An editor of {@code st} for ops made on {@code replica}; {@link #begin} starts each edit. */
+  public Editor(DocState st, String replica) {
+    this.st = st;
+    this.lv = st.liveness;
+    this.replica = replica;
+  }
+
+  /**
+   * Starts an edit by a writer who had seen {@code basedOn} ({@code sawAll}: everything this
+   * replica has), its ops numbered from {@code startCounter}; forgets the previous edit's ops.
+   */
+  public Editor begin(
       VersionVector basedOn,
       boolean sawAll,
       Author author,
@@ -44,9 +55,6 @@ public final class Editor implements Edit {
       long startCounter,
       UndoLog undo,
       Sites sites) {
-    this.st = st;
-    this.lv = st.liveness;
-    this.replica = replica;
     this.basedOn = basedOn;
     this.sawAll = sawAll;
     this.author = author;
@@ -55,10 +63,19 @@ public final class Editor implements Edit {
     this.next = startCounter;
     this.undo = undo;
     this.sites = sites;
+    ops.clear();
+    return this;
   }
 
+  /** The ops of the current edit, in order, as an immutable list (what a change keeps). */
   public List<Op> ops() {
-    return ops;
+    // One op (a keystroke) as List.of: the change keeps it as it is instead of copying it.
+    return ops.size() == 1 ? List.of(ops.get(0)) : List.copyOf(ops);
+  }
+
+  /** Whether the current edit made no op. */
+  public boolean isEmpty() {
+    return ops.isEmpty();
   }
 
   // ---- intents -----------------------------------------------------------------------------
@@ -99,7 +116,7 @@ public final class Editor implements Edit {
     OpId left = null;
     OpId right;
     if (afterId != null) {
-      Position after = positionIn(l, element(l, afterId, list), list);
+      Position after = seenPosition(l, afterId, list);
       left = after.id;
       right = l.seq.atomAfter(after.run, 0);
     } else {
@@ -131,11 +148,10 @@ public final class Editor implements Edit {
     OpId left = null;
     OpId right;
     if (afterId != null) {
-      Item after = element(target, afterId, targetList);
-      if (after == slot.item) {
+      Position at = seenPosition(target, afterId, targetList);
+      if (at.item == slot.item) {
         throw new DocException(Code.MOVE_INTO_SELF, "cannot move an element after itself");
       }
-      Position at = positionIn(target, after, targetList);
       left = at.id;
       right = target.seq.atomAfter(at.run, 0);
     } else {
@@ -369,6 +385,20 @@ public final class Editor implements Edit {
       }
     }
     throw new DocException(Code.PATH_NOT_FOUND, "no element " + id + " in " + whole);
+  }
+
+  /** The position of element {@code id} in {@code l} that the writer saw, to insert after. */
+  private Position seenPosition(ListObj l, String id, Path whole) {
+    if (sawAll) {
+      // A writer that saw everything sees the live positions, the greatest of which is where the
+      // element shows: one check instead of finding the element, then scanning its positions.
+      Item item = OpId.looksLikeId(id) ? st.items.get(OpId.parse(id)) : null;
+      Entry shown = item == null ? null : lv.winnerPosition(item);
+      if (shown != null && shown.position.list == l) {
+        return shown.position;
+      }
+    }
+    return positionIn(l, element(l, id, whole), whole);
   }
 
   /** The position of {@code item} in {@code l} that the writer saw, to insert after. */

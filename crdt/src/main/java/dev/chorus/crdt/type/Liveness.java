@@ -40,6 +40,9 @@ public final class Liveness {
    * recomputes one path, not the whole tree.
    */
   void invalidateChain(Object start, Materializer mat) {
+    if (cache.isEmpty()) {
+      return; // nothing asked since the last op (typing asks nothing): no path to walk
+    }
     Object x = start;
     for (int depth = 0; x != null && depth < 512; depth++) {
       cache.remove(x);

@@ -13,13 +13,23 @@ public final class ReplicaTable {
   private final Map<String, Integer> index = new HashMap<>();
   private final List<String> names = new ArrayList<>();
 
+  // The replica asked last: an op asks for its replica's index several times, and ids share the
+  // replica's string.
+  private String lastName;
+  private int lastIndex;
+
   public int index(String replica) {
+    if (replica == lastName && replica != null) {
+      return lastIndex;
+    }
     Integer i = index.get(replica);
     if (i == null) {
       i = names.size();
       names.add(replica);
       index.put(replica, i);
     }
+    lastName = replica;
+    lastIndex = i;
     return i;
   }
 

@@ -7,7 +7,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
@@ -25,7 +24,8 @@ import java.util.function.Consumer;
  * #MAX_RUNS}, each knowing its visible length, and a cursor remembers the last visible position
  * looked up, so local editing near the previous edit costs O(1) amortised.
  *
- * <p>Not thread-safe. Splits are pure representation changes and are never undone.
+ * <p>Not thread-safe. A split is undone with the change that made it (a rolled-back change leaves
+ * the runs as they were).
  */
 public final class Sequence {
   static final int MAX_RUNS = 64;
@@ -97,17 +97,23 @@ public final class Sequence {
 
   private TextArena arena = new TextArena();
 
-  private final Map<String, Ids> byId = new HashMap<>();
+  private final Map<String, RunIndex> byId = new HashMap<>();
 
-  /** One replica's runs by first counter. */
-  private static final class Ids {
-    final TreeMap<Long, Run> runs = new TreeMap<>();
+  // The replica whose ids were looked up last: typing asks for one replica's, several times an op.
+  private String lastReplica;
+  private RunIndex lastIds;
 
-    /**
-     * Past every counter of this replica here (or once here: an undone insert leaves it high), so a
-     * new atom typed after the others needs no tree lookup to be known as new.
-     */
-    long end;
+  /** Replica {@code replica}'s runs, or null if it has none here. */
+  private RunIndex ids(String replica) {
+    if (replica == lastReplica) {
+      return lastIds;
+    }
+    RunIndex ids = byId.get(replica);
+    if (ids != null) {
+      lastReplica = replica;
+      lastIds = ids;
+    }
+    return ids;
   }
 
   private int visibleLength;
@@ -151,16 +157,12 @@ public final class Sequence {
       hint = h;
       return h;
     }
-    Ids ids = byId.get(id.replica());
+    RunIndex ids = ids(id.replica());
     if (ids == null || id.counter() >= ids.end) {
       return null;
     }
-    Map.Entry<Long, Run> e = ids.runs.floorEntry(id.counter());
-    if (e == null) {
-      return null;
-    }
-    Run r = e.getValue();
-    if (id.counter() >= r.counter + r.len) {
+    Run r = ids.floor(id.counter());
+    if (r == null || id.counter() >= r.counter + r.len) {
       return null;
     }
     hint2 = hint;
@@ -263,8 +265,8 @@ public final class Sequence {
     if (runOf(nw.id(0)) != null) {
       throw new IllegalStateException("atom " + nw.id(0) + " already in the sequence");
     }
-    Run leftRun = nw.originLeft == null ? null : runEndingAt(nw.originLeft);
-    Run rightRun = nw.originRight == null ? null : runStartingAt(nw.originRight);
+    Run leftRun = nw.originLeft == null ? null : runEndingAt(nw.originLeft, undo);
+    Run rightRun = nw.originRight == null ? null : runStartingAt(nw.originRight, undo);
     long left = pos(nw.originLeft, -1);
     long right = pos(nw.originRight, Long.MAX_VALUE);
     Run cursor = leftRun == null ? first() : next(leftRun);
@@ -321,7 +323,7 @@ public final class Sequence {
   private void extend(Run r, Run nw, UndoLog undo) {
     int oldLen = r.len;
     r.len += nw.len;
-    Ids ids = byId.get(r.replica);
+    RunIndex ids = ids(r.replica);
     ids.end = Math.max(ids.end, r.counter + r.len);
     visibleDelta(r.block, nw.len);
     atomCount += nw.len;
@@ -370,29 +372,33 @@ public final class Sequence {
     return ((long) r.block.ordinal << 44) | ((long) r.slot << 36) | offset;
   }
 
-  private Run runStartingAt(OpId id) {
+  private Run runStartingAt(OpId id, UndoLog undo) {
     Run r = runOf(id);
     if (r == null) {
       throw new IllegalStateException("unknown origin " + id);
     }
     int offset = (int) (id.counter() - r.counter);
-    return offset == 0 ? r : split(r, offset);
+    return offset == 0 ? r : split(r, offset, undo);
   }
 
-  private Run runEndingAt(OpId id) {
+  private Run runEndingAt(OpId id, UndoLog undo) {
     Run r = runOf(id);
     if (r == null) {
       throw new IllegalStateException("unknown origin " + id);
     }
     int offset = (int) (id.counter() - r.counter);
     if (offset < r.len - 1) {
-      split(r, offset + 1);
+      split(r, offset + 1, undo);
     }
     return r;
   }
 
-  /** Splits {@code r} before its atom {@code offset}; returns the right part. */
-  private Run split(Run r, int offset) {
+  /**
+   * Splits {@code r} before its atom {@code offset}; returns the right part. Undone with the rest
+   * of its change: a rolled-back edit that typed a run and then split it (typing inside it) would
+   * otherwise remove the run's left part only, and leave the right part's chars in the text.
+   */
+  private Run split(Run r, int offset, UndoLog undo) {
     Run right =
         new Run(
             r.replica,
@@ -407,9 +413,25 @@ public final class Sequence {
     b.runs.add(r.slot + 1, right);
     reslot(b, r.slot + 1);
     right.block = b;
-    byId.get(r.replica).runs.put(right.counter, right);
+    ids(r.replica).put(right);
     splitBlockIfFull(b);
+    if (undo != null) {
+      undo.push(() -> unsplit(r, right));
+    }
     return right;
+  }
+
+  /**
+   * Joins {@code right} back to {@code r} (undoing {@link #split}): everything done after the split
+   * is undone by then, so the two are neighbours again, equally visible.
+   */
+  private void unsplit(Run r, Run right) {
+    remove(right);
+    r.len += right.len;
+    atomCount += right.len;
+    if (r.visible) {
+      visibleDelta(r.block, right.len);
+    }
   }
 
   private void insertBefore(Run dest, Run nw, UndoLog undo) {
@@ -429,8 +451,12 @@ public final class Sequence {
     }
     nw.block = b;
     hint = nw;
-    Ids ids = byId.computeIfAbsent(nw.replica, k -> new Ids());
-    ids.runs.put(nw.counter, nw);
+    RunIndex ids = ids(nw.replica);
+    if (ids == null) {
+      ids = new RunIndex();
+      byId.put(nw.replica, ids);
+    }
+    ids.put(nw);
     ids.end = Math.max(ids.end, nw.counter + nw.len);
     atomCount += nw.len;
     if (nw.visible) {
@@ -450,7 +476,7 @@ public final class Sequence {
       hint = null;
       hint2 = null;
     }
-    byId.get(r.replica).runs.remove(r.counter);
+    ids(r.replica).remove(r);
     atomCount -= r.len;
     if (r.visible) {
       visibleDelta(b, -r.len);
@@ -576,27 +602,42 @@ public final class Sequence {
 
   /** The ids of {@code count} visible atoms from visible index {@code index}, as ranges. */
   public List<IdRange> visibleRanges(int index, int count) {
-    List<IdRange> out = new ArrayList<>();
     if (count == 0) {
-      return out;
+      return List.of();
     }
     Locate at = locateVisible(index);
     Run r = at.run();
     int offset = at.offset();
     int left = count;
+    // the delete op made of these ranges looks its first atom up next
+    hint2 = hint;
+    hint = r;
+    // Most deletes (a keystroke, a selection in one run) are one range: an immutable one-element
+    // list, which the op keeps as it is.
+    IdRange first = null;
+    List<IdRange> more = null;
     while (left > 0) {
       if (r == null) {
         throw new IndexOutOfBoundsException("range runs past the end");
       }
       if (r.visible) {
         int take = Math.min(r.len - offset, left);
-        out.add(new IdRange(r.id(offset), take));
+        IdRange range = new IdRange(r.id(offset), take);
+        if (first == null) {
+          first = range;
+        } else {
+          if (more == null) {
+            more = new ArrayList<>();
+            more.add(first);
+          }
+          more.add(range);
+        }
         left -= take;
       }
       r = next(r);
       offset = 0;
     }
-    return out;
+    return more != null ? more : List.of(first);
   }
 
   // ---- deletion ----------------------------------------------------------------------------
@@ -607,9 +648,9 @@ public final class Sequence {
     long end = counter + range.length();
     String replica = range.start().replica();
     while (counter < end) {
-      Run r = runStartingAt(new OpId(counter, replica));
+      Run r = runStartingAt(new OpId(counter, replica), undo);
       if (counter + r.len > end) {
-        split(r, (int) (end - counter));
+        split(r, (int) (end - counter), undo);
       }
       if (r.visible) {
         r.visible = false;

@@ -26,13 +26,16 @@ public final class Sites {
   private final ConflictFinder finder;
   private final Materializer mat;
 
-  /** Every site compared after the change (made on first use). */
-  private Map<Object, Site> sites = Map.of();
+  /** A map with more entries than this is made anew for the next change, not cleared. */
+  private static final int SMALL = 8;
+
+  /** Every site compared after the change. */
+  private Map<Object, Site> sites = new IdentityHashMap<>(4);
 
   /** The sites the ops named, in order: their events come first. */
   private final List<Object> order = new ArrayList<>(2);
 
-  private Map<Object, Boolean> scopes = Map.of();
+  private Map<Object, Boolean> scopes = new IdentityHashMap<>(4);
   private final List<Object> dirty = new ArrayList<>(2);
   private final boolean tracking;
 
@@ -60,19 +63,27 @@ public final class Sites {
     }
   }
 
-  /** {@code m}, or a new identity map in place of the shared empty one. */
-  private static <V> Map<Object, V> writable(Map<Object, V> m) {
-    return m instanceof IdentityHashMap ? m : new IdentityHashMap<>(2);
-  }
-
   /** These sites, emptied, for the next change. */
   public Sites cleared() {
-    // New maps, not clear(): that costs the table a big change grew, on every change after it.
-    sites = Map.of();
-    scopes = Map.of();
+    sites = emptied(sites);
+    scopes = emptied(scopes);
     order.clear();
     dirty.clear();
     return this;
+  }
+
+  /**
+   * {@code m} cleared, or a new small map if a big change grew it: clear() costs the whole table,
+   * which never shrinks, and a new map on every change was a tenth of what typing allocated.
+   */
+  private static <V> Map<Object, V> emptied(Map<Object, V> m) {
+    if (m.size() > SMALL) {
+      return new IdentityHashMap<>(4);
+    }
+    if (!m.isEmpty()) {
+      m.clear();
+    }
+    return m;
   }
 
   /**
@@ -97,7 +108,6 @@ public final class Sites {
     }
     Site s = sites.get(site);
     if (s == null) {
-      sites = writable(sites);
       s = new Site(finder.at(site));
       sites.put(site, s);
     }
@@ -116,9 +126,7 @@ public final class Sites {
     if (!tracking) {
       return;
     }
-    scopes = writable(scopes);
     if (scopes.put(root, Boolean.TRUE) == null) {
-      sites = writable(sites);
       finder.forEachSite(root, site -> sites.computeIfAbsent(site, x -> new Site(finder.at(x))));
     }
   }
@@ -183,33 +191,38 @@ public final class Sites {
     if (!tracking) {
       throw new IllegalStateException("untracked sites report no events");
     }
-    List<ConflictEvent> out = new ArrayList<>();
+    List<ConflictEvent> out = null;
     for (Object site : order) {
       List<Conflict> was = sites.get(site).before;
       List<Conflict> is = finder.at(site);
       if (!was.isEmpty() || !is.isEmpty()) {
+        out = out == null ? new ArrayList<>() : out;
         diff(was, is, by, change, out);
       }
     }
-    if (!scopes.isEmpty()) {
-      // Sites now under a scope that were hidden before the change had no conflicts showing then.
-      Map<Object, Boolean> now = new IdentityHashMap<>(4);
-      for (Object root : scopes.keySet()) {
-        finder.forEachSite(root, site -> now.put(site, Boolean.TRUE));
+    if (scopes.isEmpty()) {
+      return out == null ? List.of() : out; // typing: one uncontested site, nothing to report
+    }
+    out = out == null ? new ArrayList<>() : out;
+    // Sites now under a scope that were hidden before the change had no conflicts showing then.
+    Map<Object, Boolean> now = new IdentityHashMap<>(4);
+    for (Object root : scopes.keySet()) {
+      finder.forEachSite(root, site -> now.put(site, Boolean.TRUE));
+    }
+    List<Conflict> was = new ArrayList<>();
+    List<Conflict> is = new ArrayList<>();
+    for (Map.Entry<Object, Site> e : sites.entrySet()) {
+      if (!e.getValue().named) {
+        was.addAll(e.getValue().before);
+        is.addAll(finder.at(e.getKey()));
       }
-      List<Conflict> was = new ArrayList<>();
-      List<Conflict> is = new ArrayList<>();
-      for (Map.Entry<Object, Site> e : sites.entrySet()) {
-        if (!e.getValue().named) {
-          was.addAll(e.getValue().before);
-          is.addAll(finder.at(e.getKey()));
-        }
+    }
+    for (Object site : now.keySet()) {
+      if (!sites.containsKey(site)) {
+        is.addAll(finder.at(site));
       }
-      for (Object site : now.keySet()) {
-        if (!sites.containsKey(site)) {
-          is.addAll(finder.at(site));
-        }
-      }
+    }
+    if (!was.isEmpty() || !is.isEmpty()) {
       was.sort(BY_ID);
       is.sort(BY_ID);
       diff(was, is, by, change, out);

@@ -73,17 +73,25 @@ final class TouchVec {
     return true;
   }
 
-  /** Puts replica {@code i}'s entry back as it is now, when run (after a {@link #record}). */
-  Runnable undoRecord(int i) {
+  /** Replica {@code i}'s entry as {@link #restore} takes it back: last, lastStart, prevMax. */
+  long last(int i) {
+    return i < last.length ? last[i] : 0;
+  }
+
+  long lastStart(int i) {
+    return i < lastStart.length ? lastStart[i] : 0;
+  }
+
+  long prevMax(int i) {
+    return i < prevMax.length ? prevMax[i] : 0;
+  }
+
+  /** Puts replica {@code i}'s entry back as it was (undoing a {@link #record}). */
+  void restore(int i, long l, long s, long p) {
     grow(i);
-    long l = last[i];
-    long s = lastStart[i];
-    long p = prevMax[i];
-    return () -> {
-      last[i] = l;
-      lastStart[i] = s;
-      prevMax[i] = p;
-    };
+    last[i] = l;
+    lastStart[i] = s;
+    prevMax[i] = p;
   }
 
   /** Per replica name: {last, lastStart, prevMax}. */

@@ -30,7 +30,10 @@ public final class Vec {
   }
 
   public void merge(VersionVector v, ReplicaTable t) {
-    v.forEach((replica, counter) -> raise(t.index(replica), counter));
+    // Indexed, not forEach: the capturing lambda was made anew for every op of every edit.
+    for (int i = 0; i < v.size(); i++) {
+      raise(t.index(v.replicaAt(i)), v.counterAt(i));
+    }
   }
 
   public void merge(Vec o) {
@@ -56,10 +59,14 @@ public final class Vec {
     return i >= 0 && get(i) >= id.counter();
   }
 
-  /** Puts the counters back as they are now, when run (after merges). */
-  public Runnable undoMerge() {
-    long[] old = c.clone();
-    return () -> c = old;
+  /** The counters as they are now, for {@link #restore}. */
+  long[] saved() {
+    return c.clone();
+  }
+
+  /** Puts back counters {@link #saved} earlier. */
+  void restore(long[] saved) {
+    c = saved;
   }
 
   public VersionVector toVersionVector(ReplicaTable t) {
