@@ -1,12 +1,13 @@
 package dev.chorus.server.protocol;
 
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -36,6 +37,14 @@ public final class ContentHash {
     }
   }
 
+  /**
+   * Writes UTF-8 as {@code String.getBytes} encodes it: a surrogate pair (an emoji) as its 4-byte
+   * sequence, where Jackson's UTF-8 output would otherwise escape its two halves — the hash was
+   * never taken of that.
+   */
+  private static final JsonFactory UTF8 =
+      JsonFactory.builder().enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8).build();
+
   private ContentHash() {}
 
   public static String of(JsonNode n) {
@@ -45,12 +54,8 @@ public final class ContentHash {
     } catch (CloneNotSupportedException e) {
       throw new IllegalStateException(e);
     }
-    // Characters, encoded to UTF-8 by the writer: Jackson's own UTF-8 generator would escape a
-    // surrogate pair (an emoji) as two escaped halves, which the hash was never taken of.
-    try (JsonGenerator g =
-        Values.MAPPER
-            .getFactory()
-            .createGenerator(new OutputStreamWriter(new DigestSink(md), StandardCharsets.UTF_8))) {
+    try (JsonGenerator g = UTF8.createGenerator(new DigestSink(md), JsonEncoding.UTF8)) {
+      g.setCodec(Values.MAPPER); // scalars printed as the mapper prints them
       write(g, n);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
