@@ -1,6 +1,6 @@
 package dev.chorus.server.session;
 
-import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.crdt.Author;
 import dev.chorus.crdt.clock.VersionVector;
@@ -11,7 +11,6 @@ import dev.chorus.server.metrics.Metrics;
 import dev.chorus.server.protocol.Values;
 import dev.chorus.server.replication.OpLogEntry;
 import dev.chorus.server.replication.Replicator;
-import java.io.IOException;
 import java.util.List;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -104,16 +103,11 @@ final class Publisher {
       Participant except) {
     String v = version.toString();
     EncodedFrame lean =
-        new EncodedFrame(
-            Values.jsonString(g -> writeChange(g, author, batchId, opsJson, changeJson, v, null)),
-            version);
+        new EncodedFrame(changeFrame(author, batchId, opsJson, changeJson, v, null), version);
     EncodedFrame full =
         view == null
             ? lean
-            : new EncodedFrame(
-                Values.jsonString(
-                    g -> writeChange(g, author, batchId, opsJson, changeJson, v, view)),
-                version);
+            : new EncodedFrame(changeFrame(author, batchId, opsJson, changeJson, v, view), version);
     for (Participant q : participants.all()) {
       if (q != except) {
         q.send(q.wantsSnapshots() ? full : lean);
@@ -121,37 +115,41 @@ final class Publisher {
     }
   }
 
-  private static void writeChange(
-      JsonGenerator g,
+  /**
+   * The {@code change} frame's text, put together around the change and ops JSON it carries as they
+   * are (a frame per write: no generator, no second copy of the text).
+   */
+  static String changeFrame(
       Author author,
       String batchId,
       String opsJson,
       String changeJson,
       String version,
-      ObjectNode view)
-      throws IOException {
-    g.writeStartObject();
-    g.writeStringField("type", "change");
-    g.writeObjectFieldStart("author");
-    g.writeStringField("id", author.actorId());
-    g.writeStringField("kind", author.kind().wireName());
-    g.writeEndObject();
+      ObjectNode view) {
+    StringBuilder b = new StringBuilder(128 + opsJson.length() + changeJson.length());
+    b.append("{\"type\":\"change\",\"author\":{\"id\":");
+    quoted(b, author.actorId());
+    b.append(",\"kind\":");
+    quoted(b, author.kind().wireName());
+    b.append('}');
     if (batchId != null) {
-      g.writeStringField("batchId", batchId);
+      b.append(",\"batchId\":");
+      quoted(b, batchId);
     }
-    g.writeFieldName("ops");
-    g.writeRawValue(opsJson);
-    g.writeArrayFieldStart("changes");
-    g.writeRawValue(changeJson);
-    g.writeEndArray();
-    g.writeStringField("version", version);
+    b.append(",\"ops\":").append(opsJson);
+    b.append(",\"changes\":[").append(changeJson).append(']');
+    b.append(",\"version\":");
+    quoted(b, version);
     if (view != null) {
-      g.writeFieldName("stateHash");
-      g.writeTree(view.get("stateHash"));
-      g.writeFieldName("doc");
-      g.writeTree(view.get("doc"));
+      b.append(",\"stateHash\":").append(view.get("stateHash"));
+      b.append(",\"doc\":").append(view.get("doc"));
     }
-    g.writeEndObject();
+    return b.append('}').toString();
+  }
+
+  /** {@code s} as a JSON string, escaped as Jackson's generator escapes it. */
+  private static void quoted(StringBuilder b, String s) {
+    b.append('"').append(JsonStringEncoder.getInstance().quoteAsString(s)).append('"');
   }
 
   private void sendEvents(List<ConflictEvent> events, String version) {

@@ -97,6 +97,32 @@ class PublisherTest {
   }
 
   @Test
+  void theChangeFrameText_isValidJson_withEveryStringEscaped() throws Exception {
+    Author odd = Author.agent("agent \"q\"\\\u0001é😀");
+    String ops = "[{\"op\":\"set\",\"path\":\"a\",\"value\":\"x\\\"y\"}]";
+    String change = "{\"replica\":\"n1\",\"start\":3}";
+    String text = Publisher.changeFrame(odd, "b\"1\n", ops, change, "n1:3", null);
+    JsonNode f = json(text);
+    assertEquals("change", f.path("type").asText());
+    assertEquals(odd.actorId(), f.path("author").path("id").asText());
+    assertEquals("agent", f.path("author").path("kind").asText());
+    assertEquals("b\"1\n", f.path("batchId").asText());
+    assertEquals(json(ops), f.path("ops"));
+    assertEquals(json(change), f.path("changes").path(0));
+    assertEquals("n1:3", f.path("version").asText());
+    assertEquals(
+        "{\"type\":\"change\",\"author\":{\"id\":\"a1\",\"kind\":\"human\"},\"ops\":[],"
+            + "\"changes\":[{}],\"version\":\"\"}",
+        Publisher.changeFrame(Author.human("a1"), null, "[]", "{}", "", null));
+    ObjectNode view = Values.NODES.objectNode().put("stateHash", "h\"");
+    view.putObject("doc").put("k", 1);
+    JsonNode full = json(Publisher.changeFrame(odd, null, ops, change, "n1:3", view));
+    assertEquals("h\"", full.path("stateHash").asText());
+    assertEquals(view.get("doc"), full.path("doc"));
+    assertFalse(full.has("batchId"));
+  }
+
+  @Test
   void aChangeIsEncodedOnce_andSentToEveryParticipantButItsOrigin() {
     RecordingParticipant carol = new RecordingParticipant("p-carol", Author.human("carol"));
     join(alice, bob, carol);
