@@ -57,10 +57,12 @@ final class Snapshots {
   // the history chunks of earlier snapshots, copied into the next instead of encoded again
   private final HistoryChunks historyChunks = new HistoryChunks();
   private int writing;
-  // changes between snapshots: at least --snapshot-every, and as many as the history the last
-  // snapshot held, so a history that grows does not make every snapshot cost more (see due())
+  // changes between snapshots: at least --snapshot-every, and half the history the last snapshot
+  // held, so a history that grows does not make every snapshot cost more (see due())
   private long every;
   private int changesSince;
+  // whether a compaction trimmed the history since the last snapshot (see due())
+  private boolean compactedSince;
   private long opsSince;
 
   Snapshots(
@@ -111,13 +113,14 @@ final class Snapshots {
   /**
    * A snapshot costs about what the document holds, its history included, and until a compaction
    * the history grows with every change: at a fixed spacing, each snapshot would cost more than the
-   * last and the sum would grow with the square of the session's changes. Spacing them by the
-   * history the last one held (each snapshot holds at least twice the changes of the one before)
-   * keeps their cost at about two captures per change in all. Only a load after a crash replays
-   * anything (an idle unload and a stop write a snapshot first), at most the history the snapshot
-   * before it held; {@code --snapshot-every-ops} still bounds that. A quarter of the history was
-   * the spacing before: five captures per change, a third of a one-reader write's CPU in
-   * server-bench (docs/benchmarks.md).
+   * last and the sum would grow with the square of the session's changes. Spacing them by half the
+   * history the last one held (each holds 1.5 times the changes of the one before) keeps their cost
+   * at about three captures per change in all; a quarter, the spacing before, cost five — a third
+   * of a one-reader write's CPU in server-bench (docs/benchmarks.md). Once a compaction trims the
+   * history, a quarter again: what is kept is then about the last two intervals (the floor trails a
+   * snapshot), and only a quarter makes it shrink back instead of creeping up by every group
+   * commit's overshoot. Only a load after a crash replays anything (an idle unload and a stop write
+   * a snapshot first); {@code --snapshot-every-ops} still bounds that.
    */
   boolean due() {
     int everyOps = config.snapshotEveryOps();
@@ -125,7 +128,7 @@ final class Snapshots {
   }
 
   private long spacing() {
-    return Math.max(config.snapshotEvery(), doc.historySize());
+    return Math.max(config.snapshotEvery(), doc.historySize() / (compactedSince ? 4 : 2));
   }
 
   /** Whether changes were made since the stored snapshot. */
@@ -159,6 +162,7 @@ final class Snapshots {
             changesSince,
             opsSince);
     every = spacing();
+    compactedSince = false;
     changesSince = 0;
     opsSince = 0;
     return t;
@@ -223,6 +227,7 @@ final class Snapshots {
    */
   void compact(VersionVector floor) {
     long start = System.nanoTime();
+    compactedSince = true;
     doc.compact(floor);
     metrics.compacted(System.nanoTime() - start);
   }
