@@ -20,16 +20,7 @@ final class ClusterCompactionChecks {
    * timer).
    */
   static String[] compacting(long antiEntropyMs) {
-    return new String[] {
-      "--compact-lag-ms",
-      "0",
-      "--snapshot-every",
-      "10",
-      "--snapshot-every-ops",
-      "0",
-      "--anti-entropy-ms",
-      Long.toString(antiEntropyMs)
-    };
+    return CompactionIT.compactingEvery(10, "--anti-entropy-ms", Long.toString(antiEntropyMs));
   }
 
   /** Sets {@code tasks/<task>} to a task titled {@code title} through node {@code n}. */

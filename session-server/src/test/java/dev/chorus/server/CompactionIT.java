@@ -10,6 +10,7 @@ import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -55,9 +56,12 @@ class CompactionIT {
         "based-" + v);
   }
 
-  /** Flags of a node that snapshots every {@code changes} changes and compacts with no lag. */
-  private static String[] compactingEvery(int changes) {
-    return new String[] {
+  /**
+   * Flags of a node that snapshots every {@code changes} changes and compacts with no lag, then
+   * {@code more}.
+   */
+  static String[] compactingEvery(int changes, String... more) {
+    String[] base = {
       "--compact-lag-ms",
       "0",
       "--snapshot-every",
@@ -65,6 +69,9 @@ class CompactionIT {
       "--snapshot-every-ops",
       "0"
     };
+    String[] all = Arrays.copyOf(base, base.length + more.length);
+    System.arraycopy(more, 0, all, base.length, more.length);
+    return all;
   }
 
   @Test
@@ -132,16 +139,7 @@ class CompactionIT {
    */
   @Test
   void aSessionUnloadedWhenIdle_compactsAtItsFirstSnapshotAfterTheReload() throws Exception {
-    try (TestServer t =
-        TestServer.start(
-            "--compact-lag-ms",
-            "0",
-            "--snapshot-every",
-            "10",
-            "--snapshot-every-ops",
-            "0",
-            "--session-idle-ms",
-            "300")) {
+    try (TestServer t = TestServer.start(compactingEvery(10, "--session-idle-ms", "300"))) {
       String token = t.human("alice", SESSION);
       t.replaceTasks(SESSION, token, 15, "d");
       await("unloaded")
