@@ -104,7 +104,7 @@ final class CatchUp {
                         .runOnContext(
                             v -> {
                               gapTimer = -1;
-                              if (session.replicas().waiting() > 0) {
+                              if (session.cluster().replicas().waiting() > 0) {
                                 request();
                               }
                             }));
@@ -128,7 +128,7 @@ final class CatchUp {
     rounds.increment();
     try {
       if (fromStore.succeeded()) {
-        found.increment(session.replicas().apply(toEntries(fromStore.result())));
+        found.increment(session.cluster().replicas().apply(toEntries(fromStore.result())));
       } else {
         LOG.warn(
             "session {}: store catch-up failed: {}", session.id(), fromStore.cause().toString());
@@ -152,7 +152,7 @@ final class CatchUp {
    * store compacted them into a snapshot this replica does not cover. Reload from that snapshot.
    */
   private void checkGap(Future<OpLogStore.CatchUp> fromStore) {
-    if (session.replicas().waiting() == 0) {
+    if (session.cluster().replicas().waiting() == 0) {
       roundsWithGap = 0;
       return;
     }
@@ -166,7 +166,7 @@ final class CatchUp {
       LOG.warn(
           "session {}: {} changes wait for dependencies the log no longer holds; reloading",
           session.id(),
-          session.replicas().waiting());
+          session.cluster().replicas().waiting());
       session.reload();
       return;
     }

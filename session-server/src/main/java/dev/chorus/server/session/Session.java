@@ -5,7 +5,6 @@ import dev.chorus.crdt.Author;
 import dev.chorus.crdt.Doc;
 import dev.chorus.crdt.clock.VersionVector;
 import dev.chorus.crdt.codec.ChangeCodec;
-import dev.chorus.crdt.conflict.Conflict;
 import dev.chorus.crdt.op.Change;
 import dev.chorus.server.ServerConfig;
 import dev.chorus.server.auth.Principal;
@@ -63,11 +62,8 @@ public final class Session {
   private final Snapshots snapshots;
   private final GroupCommit commit;
   private final WritePath writes;
-  private final ReplicaLink replicas;
+  private final SessionCluster cluster;
   private final Claims claims;
-  private final CatchUp catchUp;
-  // in a cluster that compacts (else null): this replica's part in agreeing a compaction floor
-  private final ClusterFloor floor;
 
   private boolean broken;
   private long seq;
@@ -138,8 +134,8 @@ public final class Session {
             participants,
             reads::view,
             this::nextSeq);
-    this.catchUp = new CatchUp(this, registry, store);
-    this.floor =
+    CatchUp catchUp = new CatchUp(this, registry, store);
+    ClusterFloor floor =
         registry.clusterCompacts()
             ? new ClusterFloor(
                 id,
@@ -161,7 +157,12 @@ public final class Session {
             publisher,
             s -> this.seq = Math.max(this.seq, s),
             catchUp::gapSeen);
-    this.replicas = new ReplicaLink(id, doc, replicator, remote, presence, () -> broken);
+    this.cluster =
+        new SessionCluster(
+            context,
+            new ReplicaLink(id, doc, replicator, remote, presence, () -> broken),
+            catchUp,
+            floor);
     this.claims =
         new Claims(
             id, doc, () -> replicator.leads(id), (b, principal) -> submit(b, principal, null));
@@ -251,14 +252,6 @@ public final class Session {
     return doc.version();
   }
 
-  public String stateHash() {
-    return doc.stateHash();
-  }
-
-  public List<Conflict> conflicts() {
-    return doc.conflicts();
-  }
-
   /** The session's reads as wire JSON (document, conflicts, changes since, presence). */
   public SessionReads reads() {
     return reads;
@@ -285,7 +278,7 @@ public final class Session {
     if (since == null || !registry.replicator().clustered()) {
       return Future.succeededFuture(join(p, since));
     }
-    return catchUp.requestWithin(CATCH_UP_WAIT_MS).compose(v -> exec(() -> join(p, since)));
+    return cluster.catchUpWithin(CATCH_UP_WAIT_MS).compose(v -> exec(() -> join(p, since)));
   }
 
   /** Removes a participant; tells the others if it had presence; its claims may go with it. */
@@ -305,10 +298,6 @@ public final class Session {
     }
   }
 
-  public int participantCount() {
-    return participants.size();
-  }
-
   /** Updates a participant's presence and tells the others. */
   public void presence(Participant p, ObjectNode state, long ttlMs) {
     presence.set(p, state, ttlMs);
@@ -325,7 +314,7 @@ public final class Session {
   boolean idle(long now, long idleMs) {
     return participants.isEmpty()
         && commit.idle()
-        && !catchUp.busy()
+        && !cluster.busy()
         && !snapshots.writing()
         && now - lastUsedMillis >= idleMs;
   }
@@ -368,53 +357,20 @@ public final class Session {
 
   // ---------------------------------------------------------------- replication (on context)
 
-  /** Its link to the other replicas (for the registry and the catch-up rounds). */
-  ReplicaLink replicas() {
-    return replicas;
-  }
-
-  /** Stops hearing from the other replicas (unloaded). Any thread. */
-  void detach() {
-    replicas.detach();
-    context.runOnContext(
-        v -> {
-          catchUp.close();
-          if (floor != null) {
-            floor.unregister();
-          }
-        });
-  }
-
-  /**
-   * Registers this replica as a holder of the session in the cluster's compaction agreement and
-   * takes its fence (before the session serves); at once where there is no agreement.
-   */
-  Future<Void> registerFloor() {
-    return floor == null ? Future.succeededFuture() : floor.register();
+  /** Its part in the cluster: replicas, catch-up rounds, compaction floor. */
+  SessionCluster cluster() {
+    return cluster;
   }
 
   private void proposeFloor(VersionVector candidate) {
-    floor.propose(candidate);
+    cluster.proposeFloor(candidate);
   }
 
-  /**
-   * Leaves the compaction agreement (the node stops, everything committed): rounds stop waiting for
-   * this replica at once instead of after the grace. On context.
-   */
-  Future<Void> leaveFloor() {
-    return floor == null ? Future.succeededFuture() : floor.unregister();
-  }
-
-  /** Reads the compaction agreement and acts on it (periodically, on context). */
+  /** Reads the compaction agreement and acts on it, unless the session is being dropped. */
   void pollFloor() {
-    if (floor != null && !broken) {
-      floor.poll();
+    if (!broken) {
+      cluster.pollFloor();
     }
-  }
-
-  /** A catch-up round (see {@link CatchUp}); completes on this context. */
-  Future<Void> catchUp() {
-    return catchUp.request();
   }
 
   /**
@@ -431,11 +387,6 @@ public final class Session {
   }
 
   // ---------------------------------------------------------------- snapshots and shutdown
-
-  /** Whether changes were made since the stored snapshot (on context). */
-  boolean snapshotBehind() {
-    return snapshots.behind();
-  }
 
   /**
    * Writes a snapshot if changes were made since the stored one (before an idle unload and at

@@ -1,9 +1,5 @@
 package dev.chorus.server.session;
 
-import dev.chorus.crdt.Doc;
-import dev.chorus.crdt.codec.ChangeCodec;
-import dev.chorus.crdt.codec.SnapshotCodec;
-import dev.chorus.crdt.op.Change;
 import dev.chorus.server.ServerConfig;
 import dev.chorus.server.metrics.Metrics;
 import dev.chorus.server.protocol.ChorusException;
@@ -49,6 +45,7 @@ public final class SessionRegistry {
   private final RateLimiter sessionRateLimiter;
   private final WorkerExecutor storeExecutor;
   private final String replicaId;
+  private final SessionLoader loader;
   private final List<Context> hosts = new ArrayList<>();
   private final ConcurrentHashMap<String, Future<Session>> sessions = new ConcurrentHashMap<>();
   private long sweepTimer = -1;
@@ -81,6 +78,7 @@ public final class SessionRegistry {
             && config.hazelcastK8sServiceDns().isBlank();
     this.storeExecutor =
         vertx.createSharedWorkerExecutor("chorus-store", Math.max(1, config.storeThreads()));
+    this.loader = new SessionLoader(this, store);
     metrics.gauge("chorus.sessions", "sessions loaded", sessions::size);
   }
 
@@ -131,11 +129,7 @@ public final class SessionRegistry {
 
           @Override
           public void onLeft(String replica) {
-            forEachSession(
-                s -> {
-                  s.replicas().replicaLeft(replica);
-                  s.catchUp();
-                });
+            forEachSession(s -> s.cluster().replicaLeft(replica));
           }
         });
     if (config.antiEntropyMs() > 0) {
@@ -146,7 +140,7 @@ public final class SessionRegistry {
   private void catchUpAll() {
     forEachSession(
         s -> {
-          s.catchUp();
+          s.cluster().catchUp();
           s.pollFloor();
         });
   }
@@ -266,7 +260,8 @@ public final class SessionRegistry {
                   .objectNode()
                   .put("retryAfterMs", RateLimiter.jittered(1000))));
     }
-    Future<Session> f = sessions.computeIfAbsent(sessionId, id -> load(id, shape));
+    Future<Session> f =
+        sessions.computeIfAbsent(sessionId, id -> loader.load(id, shape, hostFor(id)));
     return f.recover(
         t -> {
           sessions.remove(sessionId, f);
@@ -274,102 +269,10 @@ public final class SessionRegistry {
         });
   }
 
-  private Future<Session> load(String id, Shape shapeIfNew) {
-    Context ctx = hostFor(id);
-    long t0 = System.nanoTime();
-    Promise<Session> result = Promise.promise();
-    ctx.runOnContext(
-        v ->
-            storeExecutor
-                .executeBlocking(
-                    () -> {
-                      Optional<OpLogStore.SessionData> data =
-                          store.load(id, config.idempotencyWindow());
-                      if (data.isEmpty()) {
-                        store.create(id, shapeIfNew.name());
-                        data = store.load(id, config.idempotencyWindow());
-                      }
-                      return data.orElseThrow();
-                    },
-                    false)
-                .compose(
-                    data ->
-                        build(id, data, ctx)
-                            .onSuccess(
-                                s ->
-                                    metrics.sessionLoaded(
-                                        System.nanoTime() - t0, data.changes().size())))
-                .onComplete(result));
-    return result.future();
-  }
-
-  /** Builds the session on its context; a brand-new session gets its initial change written. */
-  private Future<Session> build(String id, OpLogStore.SessionData data, Context ctx) {
-    Promise<Session> p = Promise.promise();
-    ctx.runOnContext(
-        v -> {
-          try {
-            Doc doc =
-                data.snapshot() != null
-                    ? SnapshotCodec.decode(data.snapshot(), replicaId)
-                    : new Doc(replicaId);
-            Session s =
-                new Session(
-                    id,
-                    Shape.of(data.shape()),
-                    doc,
-                    ctx,
-                    this,
-                    store,
-                    data.lastSeq(),
-                    config.idempotencyWindow());
-            s.loaded(data);
-            s.replicas().attach();
-            Future<Void> registered = s.registerFloor();
-            boolean fresh = data.snapshot() == null && data.changes().isEmpty();
-            Change init = fresh ? s.initialChange() : null;
-            // No welcome before the session caught up with what other replicas hold.
-            Promise<Session> written = Promise.promise();
-            written
-                .future()
-                .compose(x -> registered.map(s))
-                .compose(
-                    x -> replicator.clustered() ? s.catchUp().map(s) : Future.succeededFuture(s))
-                .onSuccess(x -> LOG.debug("session {} loaded: version {}", id, s.version()))
-                .onFailure(t -> s.detach())
-                .onComplete(p);
-            if (init == null) {
-              written.complete(s);
-              return;
-            }
-            long seq = s.nextSeq();
-            OpLogStore.StoredChange sc =
-                new OpLogStore.StoredChange(
-                    init.replica(),
-                    init.startCounter(),
-                    init.endCounter(),
-                    seq,
-                    ChangeCodec.toJsonString(init));
-            storeExecutor
-                .executeBlocking(
-                    () -> {
-                      store.append(id, List.of(new OpLogStore.StoredBatch(null, List.of(sc))));
-                      return s;
-                    },
-                    false)
-                .onComplete(written);
-          } catch (Exception e) {
-            LOG.error("session {} failed to load", id, e);
-            p.fail(new ChorusException(ErrorCode.INTERNAL, "session failed to load: " + e));
-          }
-        });
-    return p.future();
-  }
-
   /** Drops a session (after a store failure, or when idle). */
   void evict(Session s) {
     sessions.computeIfPresent(s.id(), (k, f) -> f.succeeded() && f.result() == s ? null : f);
-    s.detach();
+    s.cluster().detach();
   }
 
   private void sweep() {
@@ -427,7 +330,7 @@ public final class SessionRegistry {
                               return s.snapshotIfBehind();
                             }))
                 .compose(written -> written)
-                .compose(v -> s.maintain(s::leaveFloor))
+                .compose(v -> s.maintain(s.cluster()::leaveFloor))
                 .compose(left -> left));
       }
     }

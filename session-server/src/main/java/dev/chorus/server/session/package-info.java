@@ -5,8 +5,9 @@
  * OpTranslation}) → check ({@code WriteCheck}) → apply ({@code WriteApplier}) → make durable
  * ({@code GroupCommit}, {@code CommitPipeline}) → publish ({@code Publisher}). Changes of other
  * replicas come in through {@code ReplicaLink} and {@code RemoteChanges}, caught up by {@code
- * CatchUp}; presence, claims, idempotency, history, snapshots and reads have a class each. {@link
- * dev.chorus.server.session.SessionRegistry} loads, unloads and sweeps sessions. See
- * docs/architecture.md for the diagram.
+ * CatchUp} (together the session's {@code SessionCluster}); presence, claims, idempotency, history,
+ * snapshots and reads have a class each. {@link dev.chorus.server.session.SessionRegistry} holds,
+ * unloads and sweeps sessions; {@code SessionLoader} loads one. See docs/architecture.md for the
+ * diagram.
  */
 package dev.chorus.server.session;
