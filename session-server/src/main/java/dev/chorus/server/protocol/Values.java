@@ -1,6 +1,7 @@
 package dev.chorus.server.protocol;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -43,6 +44,14 @@ public final class Values {
       throw new UncheckedIOException(e);
     }
     return w.toString();
+  }
+
+  /**
+   * Appends {@code s} as a JSON string, escaped as Jackson's generator escapes it: for frames put
+   * together in a {@code StringBuilder} around parts that are already JSON.
+   */
+  public static StringBuilder quoted(StringBuilder b, String s) {
+    return b.append('"').append(JsonStringEncoder.getInstance().quoteAsString(s)).append('"');
   }
 
   /** {@code {"$text": "..."}}: create a collaborative text with this content. */

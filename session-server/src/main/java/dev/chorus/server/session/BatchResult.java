@@ -10,18 +10,52 @@ import java.util.Map;
  * The result of a batch: what its ack (websocket) or response (REST) says.
  *
  * @param results one entry per op: {@code {"id": ...}} for an insert, null otherwise
+ * @param resultsJson {@code results} as compact JSON (the ack and the stored batch record carry it)
  * @param duplicate true when the batch id was already applied and this is its earlier result
  * @param view {@code stateHash} and {@code doc} for clients that asked for snapshots, else null
  */
 public record BatchResult(
-    String batchId, String version, ArrayNode results, boolean duplicate, ObjectNode view) {
+    String batchId,
+    String version,
+    ArrayNode results,
+    String resultsJson,
+    boolean duplicate,
+    ObjectNode view) {
   BatchResult(String batchId, String version, ArrayNode results, boolean duplicate) {
     this(batchId, version, results, duplicate, null);
   }
 
+  BatchResult(
+      String batchId, String version, ArrayNode results, boolean duplicate, ObjectNode view) {
+    this(batchId, version, results, results.toString(), duplicate, view);
+  }
+
+  /**
+   * The result of a batch just applied, from the element ids its ops made ({@code null} for an op
+   * that made none): the results as a tree (REST, re-sent batches) and printed once (ack, batch
+   * record) without a generator.
+   */
+  static BatchResult of(String batchId, String version, String[] ids, ObjectNode view) {
+    ArrayNode results = Values.NODES.arrayNode();
+    StringBuilder json = new StringBuilder(2 + 8 * ids.length).append('[');
+    for (String id : ids) {
+      if (json.length() > 1) {
+        json.append(',');
+      }
+      if (id == null) {
+        results.addNull();
+        json.append("null");
+      } else {
+        results.addObject().put("id", id);
+        Values.quoted(json.append("{\"id\":"), id).append('}');
+      }
+    }
+    return new BatchResult(batchId, version, results, json.append(']').toString(), false, view);
+  }
+
   /** The same result, marked as the answer to a re-sent batch. */
   BatchResult asDuplicate() {
-    return new BatchResult(batchId, version, results, true, view);
+    return new BatchResult(batchId, version, results, resultsJson, true, view);
   }
 
   /**
@@ -36,7 +70,7 @@ public record BatchResult(
               g.writeStringField("batchId", batchId);
               g.writeStringField("version", version);
               g.writeFieldName("results");
-              g.writeTree(results);
+              g.writeRawValue(resultsJson);
               g.writeBooleanField("duplicate", duplicate);
               if (view != null) {
                 for (Map.Entry<String, JsonNode> e : view.properties()) {

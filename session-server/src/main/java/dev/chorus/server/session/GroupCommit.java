@@ -146,7 +146,7 @@ final class GroupCommit {
       Change c = w.change();
       boolean record = w.recordsBatch();
       BatchResult r = w.result();
-      String resultsJson = record ? r.results().toString() : null;
+      String resultsJson = record ? r.resultsJson() : null;
       entries.add(
           new OpLogEntry(
               c.replica(),

@@ -92,7 +92,9 @@ final class Idempotency {
             hash,
             null,
             null,
-            () -> new BatchResult(batchId, version, parseResults(resultsJson), false)));
+            () ->
+                new BatchResult(
+                    batchId, version, parseResults(resultsJson), resultsJson, false, null)));
   }
 
   private static ArrayNode parseResults(String json) {

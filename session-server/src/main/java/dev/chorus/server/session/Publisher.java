@@ -1,6 +1,5 @@
 package dev.chorus.server.session;
 
-import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.crdt.Author;
 import dev.chorus.crdt.clock.VersionVector;
@@ -56,6 +55,7 @@ final class Publisher {
             w.opsJson(),
             w.changeJson(),
             w.version(),
+            r.version(),
             w.view(),
             w.origin());
       }
@@ -88,7 +88,7 @@ final class Publisher {
       OpLogEntry e = entryOf.apply(c);
       String opsJson = e != null && e.opsJson() != null ? e.opsJson() : "[]";
       String changeJson = e != null ? e.changeJson() : ChangeCodec.toJsonString(c);
-      sendChange(c.author(), batchOf.apply(c), opsJson, changeJson, v, after, null);
+      sendChange(c.author(), batchOf.apply(c), opsJson, changeJson, v, v.toString(), after, null);
     }
     sendEvents(events, now.toString());
   }
@@ -99,9 +99,9 @@ final class Publisher {
       String opsJson,
       String changeJson,
       VersionVector version,
+      String v,
       ObjectNode view,
       Participant except) {
-    String v = version.toString();
     EncodedFrame lean =
         new EncodedFrame(changeFrame(author, batchId, opsJson, changeJson, v, null), version);
     EncodedFrame full =
@@ -128,28 +128,23 @@ final class Publisher {
       ObjectNode view) {
     StringBuilder b = new StringBuilder(128 + opsJson.length() + changeJson.length());
     b.append("{\"type\":\"change\",\"author\":{\"id\":");
-    quoted(b, author.actorId());
+    Values.quoted(b, author.actorId());
     b.append(",\"kind\":");
-    quoted(b, author.kind().wireName());
+    Values.quoted(b, author.kind().wireName());
     b.append('}');
     if (batchId != null) {
       b.append(",\"batchId\":");
-      quoted(b, batchId);
+      Values.quoted(b, batchId);
     }
     b.append(",\"ops\":").append(opsJson);
     b.append(",\"changes\":[").append(changeJson).append(']');
     b.append(",\"version\":");
-    quoted(b, version);
+    Values.quoted(b, version);
     if (view != null) {
       b.append(",\"stateHash\":").append(view.get("stateHash"));
       b.append(",\"doc\":").append(view.get("doc"));
     }
     return b.append('}').toString();
-  }
-
-  /** {@code s} as a JSON string, escaped as Jackson's generator escapes it. */
-  private static void quoted(StringBuilder b, String s) {
-    b.append('"').append(JsonStringEncoder.getInstance().quoteAsString(s)).append('"');
   }
 
   private void sendEvents(List<ConflictEvent> events, String version) {

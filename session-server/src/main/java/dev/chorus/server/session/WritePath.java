@@ -1,6 +1,5 @@
 package dev.chorus.server.session;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.crdt.Author;
 import dev.chorus.crdt.Doc;
@@ -12,7 +11,6 @@ import dev.chorus.server.auth.Principal;
 import dev.chorus.server.protocol.ChorusException;
 import dev.chorus.server.protocol.ErrorCode;
 import dev.chorus.server.protocol.Frames;
-import dev.chorus.server.protocol.Values;
 import dev.chorus.server.session.OpTranslation.ResolvedOp;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -94,19 +92,11 @@ final class WritePath {
     WriteApplier.Applied applied = applier.apply(author, basedOn, ops, System.currentTimeMillis());
     check.grew(added);
 
-    ArrayNode results = Values.NODES.arrayNode();
-    for (String elementId : applied.ids()) {
-      if (elementId == null) {
-        results.addNull();
-      } else {
-        results.addObject().put("id", elementId);
-      }
-    }
     VersionVector version = doc.version();
     Change change = applied.change();
     if (change == null) {
       // the batch made no op: nothing to store or send
-      BatchResult r = new BatchResult(b.batchId(), version.toString(), results, false);
+      BatchResult r = BatchResult.of(b.batchId(), version.toString(), applied.ids(), null);
       Promise<BatchResult> done = Promise.promise();
       done.complete(r);
       idempotency.remember(b.batchId(), b.contentHash(), done, r);
@@ -120,8 +110,8 @@ final class WritePath {
             b.batchId(),
             b.contentHash(),
             promise,
-            new BatchResult(
-                b.batchId(), version.toString(), results, false, originWants ? after : null));
+            BatchResult.of(
+                b.batchId(), version.toString(), applied.ids(), originWants ? after : null));
     history.batchOf(change.replica(), change.startCounter(), b.batchId());
     commit.add(
         new PendingWrite(

@@ -8,7 +8,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.server.protocol.Values;
 import org.junit.jupiter.api.Test;
 
-/** The ack written straight to text says what the ack body says, with its type. */
+/**
+ * The ack written straight to text says what the ack body says, with its type; results printed once
+ * say what their tree says.
+ */
 class BatchResultTest {
   private static ObjectNode expectedAck(BatchResult r) {
     ObjectNode o = r.toJson();
@@ -38,5 +41,16 @@ class BatchResultTest {
     BatchResult r = new BatchResult("b1", "n1:1", Values.NODES.arrayNode().addNull(), false, view);
     assertEquals(expectedAck(r), Values.MAPPER.readTree(r.ackFrame().text()));
     assertEquals(expectedAck(r).toString(), r.ackFrame().text());
+  }
+
+  @Test
+  void resultsOfAppliedOps_printedOnce_asTheTreePrints() throws Exception {
+    String[] ids = {null, "7@n1", "3@a\"b\\c é😀\u0001", null};
+    BatchResult r = BatchResult.of("b1", "n1:9", ids, null);
+    assertEquals(r.results().toString(), r.resultsJson());
+    assertEquals(4, r.results().size());
+    assertEquals("3@a\"b\\c é😀\u0001", r.results().get(2).path("id").asText());
+    assertEquals(expectedAck(r).toString(), r.ackFrame().text());
+    assertEquals("[]", BatchResult.of("b2", "n1:9", new String[0], null).resultsJson());
   }
 }

@@ -3,7 +3,6 @@ package dev.chorus.server.session;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.crdt.Author;
 import dev.chorus.crdt.Doc;
@@ -153,21 +152,13 @@ final class StageFixtures {
       Frames.Batch b = batch(batchId, base.toString(), opsJson);
       List<OpTranslation.ResolvedOp> ops = OpTranslation.resolve(b.ops());
       WriteApplier.Applied a = applier.apply(author, base, ops, 1_000L);
-      ArrayNode results = Values.NODES.arrayNode();
-      for (String id : a.ids()) {
-        if (id == null) {
-          results.addNull();
-        } else {
-          results.addObject().put("id", id);
-        }
-      }
       VersionVector version = doc.version();
       Idempotency.Outcome outcome =
           idempotency.remember(
               batchId,
               b.contentHash(),
               Promise.promise(),
-              new BatchResult(batchId, version.toString(), results, false));
+              BatchResult.of(batchId, version.toString(), a.ids(), null));
       return new PendingWrite(
           b,
           author,
