@@ -82,7 +82,19 @@ public final class ContentHash {
         write(g, e);
       }
       g.writeEndArray();
+    } else if (n.isTextual()) {
+      g.writeString(n.textValue());
+    } else if (n.isInt()) {
+      g.writeNumber(n.intValue());
+    } else if (n.isLong()) {
+      g.writeNumber(n.longValue());
+    } else if (n.isBoolean()) {
+      g.writeBoolean(n.booleanValue());
+    } else if (n.isNull()) {
+      g.writeNull();
     } else {
+      // doubles, big numbers: printed as the mapper prints them (each scalar above is what
+      // its node's serializer writes, without looking one up per value)
       g.writeTree(n);
     }
   }
