@@ -18,6 +18,8 @@ public final class Agg {
   final TouchVec touch = new TouchVec();
   final Vec ack = new Vec();
   final Map<String, Touch> byActor = new TreeMap<>();
+  // set when Liveness caches this aggregate of a subtree (never changed after): 0 = not cached
+  long stamp;
 
   /** Records op {@code id} of the change starting at {@code changeStart}, seen {@code deps}. */
   void record(

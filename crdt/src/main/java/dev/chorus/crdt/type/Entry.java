@@ -19,6 +19,10 @@ public final class Entry {
   Obj child;
   final Position position;
   List<Retirement> retiredBy;
+  // Liveness's memo: this retirement covered the subtree aggregate with this stamp, so the value
+  // is dead while that aggregate stays cached (an op inside the subtree drops it)
+  Retirement deadBy;
+  long deadStamp;
 
   Entry(OpId id, Author author, long timestamp, Content content, Position position) {
     this.id = id;

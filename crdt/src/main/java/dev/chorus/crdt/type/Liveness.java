@@ -29,6 +29,9 @@ public final class Liveness {
   private final DocState st;
   private final Map<Object, Agg> cache = new IdentityHashMap<>();
   private final Map<Object, Boolean> visiting = new IdentityHashMap<>();
+  private long stamps;
+  // how often a retirement was checked against a subtree (what the memo in Entry saves; tests)
+  long coverageChecks;
 
   Liveness(DocState st) {
     this.st = st;
@@ -66,13 +69,27 @@ public final class Liveness {
     if (e.retiredBy == null) {
       return true;
     }
+    Agg touched = null;
     for (Retirement r : e.retiredBy) {
       if (r.kind() == Retirement.Kind.MOVE) {
         return false;
       }
-      Agg touched = reg.positions ? subtree(reg.item) : e.child == null ? null : subtree(e.child);
-      // A scalar's only op is its own assignment, which every pred naming it had seen.
-      if (touched == null || touched.touch.coveredBy(r, st.replicas)) {
+      if (touched == null) {
+        touched = reg.positions ? subtree(reg.item) : e.child == null ? null : subtree(e.child);
+        // A scalar's only op is its own assignment, which every pred naming it had seen.
+        if (touched == null) {
+          return false;
+        }
+      }
+      // Every write to a key asks after each value the key ever held: once one retirement covered
+      // a subtree, the answer holds until an op inside it replaces the cached aggregate.
+      if (r == e.deadBy && touched.stamp == e.deadStamp && touched.stamp != 0) {
+        return false;
+      }
+      coverageChecks++;
+      if (touched.touch.coveredBy(r, st.replicas)) {
+        e.deadBy = r;
+        e.deadStamp = touched.stamp;
         return false;
       }
     }
@@ -149,6 +166,7 @@ public final class Liveness {
     } finally {
       visiting.remove(o);
     }
+    a.stamp = ++stamps;
     cache.put(o, a);
     return a;
   }
@@ -173,6 +191,7 @@ public final class Liveness {
     } finally {
       visiting.remove(item);
     }
+    a.stamp = ++stamps;
     cache.put(item, a);
     return a;
   }
