@@ -5,9 +5,12 @@ public enum ActorKind {
   HUMAN,
   AGENT;
 
+  // every change the codec writes names its author's kind: not lower-cased again each time
+  private final String wireName = name().toLowerCase(java.util.Locale.ROOT);
+
   /** {@code "human"} or {@code "agent"}, the wire form. */
   public String wireName() {
-    return name().toLowerCase(java.util.Locale.ROOT);
+    return wireName;
   }
 
   /**
