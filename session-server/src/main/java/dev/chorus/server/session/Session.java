@@ -45,9 +45,6 @@ public final class Session {
   /** Replica id of the deterministic initial content every node of a cluster writes alike. */
   public static final String INIT_REPLICA = "init";
 
-  /** Longest a resuming client's welcome waits for a catch-up round. */
-  static final long CATCH_UP_WAIT_MS = 15_000;
-
   private final String id;
   private final Shape shape;
   private final Doc doc;
@@ -160,6 +157,8 @@ public final class Session {
     this.cluster =
         new SessionCluster(
             context,
+            replicator.clustered(),
+            () -> broken,
             new ReplicaLink(id, doc, replicator, remote, presence, () -> broken),
             catchUp,
             floor);
@@ -269,16 +268,14 @@ public final class Session {
   }
 
   /**
-   * Like {@link #join}, but a client resuming from a version ({@code since}) in a cluster first
-   * waits for a catch-up round (bounded): it may come from another node that had changes this one
-   * has not received yet, and its welcome must hold exactly what it missed — and a batch it
-   * re-sends must be recognised if that node had applied it.
+   * Like {@link #join}, after what a resuming client waits for ({@link SessionCluster}); joined in
+   * this turn when there is nothing to wait for. On context.
    */
   public Future<ObjectNode> joinAsync(Participant p, String since) {
-    if (since == null || !registry.replicator().clustered()) {
-      return Future.succeededFuture(join(p, since));
-    }
-    return cluster.catchUpWithin(CATCH_UP_WAIT_MS).compose(v -> exec(() -> join(p, since)));
+    Future<Void> ready = cluster.beforeResume(since);
+    return ready.succeeded()
+        ? Future.succeededFuture(join(p, since))
+        : ready.compose(v -> exec(() -> join(p, since)));
   }
 
   /** Removes a participant; tells the others if it had presence; its claims may go with it. */
@@ -364,13 +361,6 @@ public final class Session {
 
   private void proposeFloor(VersionVector candidate) {
     cluster.proposeFloor(candidate);
-  }
-
-  /** Reads the compaction agreement and acts on it, unless the session is being dropped. */
-  void pollFloor() {
-    if (!broken) {
-      cluster.pollFloor();
-    }
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.chorus.server.session;
 import dev.chorus.crdt.clock.VersionVector;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import java.util.function.BooleanSupplier;
 
 /**
  * A session's part in the cluster: its link to the other replicas ({@link ReplicaLink}), its
@@ -11,13 +12,26 @@ import io.vertx.core.Future;
  * membership changes and the anti-entropy timer; on the session's context, but for {@link #detach}.
  */
 final class SessionCluster {
+  /** Longest a resuming client's welcome waits for a catch-up round. */
+  static final long CATCH_UP_WAIT_MS = 15_000;
+
   private final Context context;
+  private final boolean clustered;
+  private final BooleanSupplier broken;
   private final ReplicaLink replicas;
   private final CatchUp catchUp;
   private final ClusterFloor floor;
 
-  SessionCluster(Context context, ReplicaLink replicas, CatchUp catchUp, ClusterFloor floor) {
+  SessionCluster(
+      Context context,
+      boolean clustered,
+      BooleanSupplier broken,
+      ReplicaLink replicas,
+      CatchUp catchUp,
+      ClusterFloor floor) {
     this.context = context;
+    this.clustered = clustered;
+    this.broken = broken;
     this.replicas = replicas;
     this.catchUp = catchUp;
     this.floor = floor;
@@ -55,9 +69,16 @@ final class SessionCluster {
     return catchUp.request();
   }
 
-  /** A catch-up round bounded by {@code waitMs} (a resuming client's welcome waits for it). */
-  Future<Void> catchUpWithin(long waitMs) {
-    return catchUp.requestWithin(waitMs);
+  /**
+   * What a client resuming from a version ({@code since}) waits for before its welcome: in a
+   * cluster, a catch-up round (bounded) — it may come from another node that had changes this one
+   * has not received yet, and its welcome must hold exactly what it missed, and a batch it re-sends
+   * must be recognised if that node had applied it. Nothing otherwise.
+   */
+  Future<Void> beforeResume(String since) {
+    return since == null || !clustered
+        ? Future.succeededFuture()
+        : catchUp.requestWithin(CATCH_UP_WAIT_MS);
   }
 
   /** A replica left the cluster: drop its presence and catch up with what it may have written. */
@@ -76,9 +97,11 @@ final class SessionCluster {
     floor.propose(candidate);
   }
 
-  /** Reads the compaction agreement and acts on it (periodically). */
+  /**
+   * Reads the compaction agreement and acts on it (periodically), unless the session is dropped.
+   */
   void pollFloor() {
-    if (floor != null) {
+    if (floor != null && !broken.getAsBoolean()) {
       floor.poll();
     }
   }

@@ -141,7 +141,7 @@ public final class SessionRegistry {
     forEachSession(
         s -> {
           s.cluster().catchUp();
-          s.pollFloor();
+          s.cluster().pollFloor();
         });
   }
 
