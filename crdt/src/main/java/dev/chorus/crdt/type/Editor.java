@@ -440,12 +440,12 @@ public final class Editor implements Edit {
   }
 
   private static OpId firstAtom(Sequence seq) {
-    Sequence.Run r = seq.first();
+    Run r = seq.first();
     return r == null ? null : r.id(0);
   }
 
   private static OpId lastAtom(Sequence seq) {
-    Sequence.Run last = seq.last();
+    Run last = seq.last();
     return last == null ? null : last.id(last.len - 1);
   }
 }
