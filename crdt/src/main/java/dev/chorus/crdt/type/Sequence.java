@@ -3,9 +3,7 @@ package dev.chorus.crdt.type;
 import dev.chorus.crdt.clock.OpId;
 import dev.chorus.crdt.op.IdRange;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -34,32 +32,7 @@ public final class Sequence {
 
   private TextArena arena = new TextArena();
 
-  private final Map<String, RunIndex> byId = new HashMap<>();
-
-  // The replica whose ids were looked up last: typing asks for one replica's, several times an op.
-  private String lastReplica;
-  private RunIndex lastIds;
-
-  /** Replica {@code replica}'s runs, or null if it has none here. */
-  private RunIndex ids(String replica) {
-    if (replica == lastReplica) {
-      return lastIds;
-    }
-    RunIndex ids = byId.get(replica);
-    if (ids != null) {
-      lastReplica = replica;
-      lastIds = ids;
-    }
-    return ids;
-  }
-
-  /**
-   * The runs ids were last looked up in or typed into: typing asks for the atoms around the
-   * previous keystroke (its run and the next) again and again, and the id index is a tree.
-   */
-  private Run hint;
-
-  private Run hint2;
+  private final RunIds ids = new RunIds();
 
   public int visibleLength() {
     return order.visibleLength();
@@ -76,33 +49,7 @@ public final class Sequence {
 
   /** The run holding atom {@code id}, or null. */
   public Run runOf(OpId id) {
-    if (holds(hint, id)) {
-      return hint;
-    }
-    if (holds(hint2, id)) {
-      Run h = hint2;
-      hint2 = hint;
-      hint = h;
-      return h;
-    }
-    RunIndex ids = ids(id.replica());
-    if (ids == null || id.counter() >= ids.end) {
-      return null;
-    }
-    Run r = ids.floor(id.counter());
-    if (r == null || id.counter() >= r.counter + r.len) {
-      return null;
-    }
-    hint2 = hint;
-    hint = r;
-    return r;
-  }
-
-  private static boolean holds(Run r, OpId id) {
-    return r != null
-        && id.counter() >= r.counter
-        && id.counter() < r.counter + r.len
-        && r.replica.equals(id.replica());
+    return ids.runOf(id);
   }
 
   public boolean contains(OpId id) {
@@ -242,8 +189,7 @@ public final class Sequence {
   private void extend(Run r, Run nw, UndoLog undo) {
     int oldLen = r.len;
     r.len += nw.len;
-    RunIndex ids = ids(r.replica);
-    ids.end = Math.max(ids.end, r.counter + r.len);
+    ids.grew(r);
     order.counted(r, nw.len);
     if (undo != null) {
       undo.push(
@@ -310,7 +256,7 @@ public final class Sequence {
     right.textAt = r.textAt < 0 ? -1 : r.textAt + offset;
     r.len = offset;
     order.placeAfter(r, right);
-    ids(r.replica).put(right);
+    ids.addSplit(right);
     if (undo != null) {
       undo.push(() -> unsplit(r, right));
     }
@@ -329,14 +275,8 @@ public final class Sequence {
 
   private void insertBefore(Run dest, Run nw, UndoLog undo) {
     order.insertBefore(dest, nw);
-    hint = nw;
-    RunIndex ids = ids(nw.replica);
-    if (ids == null) {
-      ids = new RunIndex();
-      byId.put(nw.replica, ids);
-    }
-    ids.put(nw);
-    ids.end = Math.max(ids.end, nw.counter + nw.len);
+    ids.setHint(nw);
+    ids.add(nw);
     if (undo != null) {
       undo.push(() -> remove(nw));
     }
@@ -344,11 +284,7 @@ public final class Sequence {
 
   private void remove(Run r) {
     order.remove(r);
-    if (hint == r || hint2 == r) {
-      hint = null;
-      hint2 = null;
-    }
-    ids(r.replica).remove(r);
+    ids.remove(r);
   }
 
   /** The {@code index}-th visible atom (0-based). */
@@ -361,7 +297,7 @@ public final class Sequence {
    * the lookup hints: an insert between the two names them as its origins next.
    */
   public OpId atomAfter(Run run, int offset) {
-    hint = run;
+    ids.setHint(run);
     if (offset + 1 < run.len) {
       return run.id(offset + 1);
     }
@@ -369,7 +305,7 @@ public final class Sequence {
     if (n == null) {
       return null;
     }
-    hint2 = n;
+    ids.setSecondHint(n);
     return n.id(0);
   }
 
@@ -383,8 +319,7 @@ public final class Sequence {
     int offset = at.offset();
     int left = count;
     // the delete op made of these ranges looks its first atom up next
-    hint2 = hint;
-    hint = r;
+    ids.pushHint(r);
     // Most deletes (a keystroke, a selection in one run) are one range: an immutable one-element
     // list, which the op keeps as it is.
     IdRange first = null;
