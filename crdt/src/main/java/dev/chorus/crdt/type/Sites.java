@@ -215,12 +215,14 @@ public final class Sites {
     }
     List<Conflict> was = new ArrayList<>();
     List<Conflict> is = new ArrayList<>();
-    for (Map.Entry<Object, Site> e : sites.entrySet()) {
-      if (!e.getValue().named) {
-        was.addAll(e.getValue().before);
-        is.addAll(finder.at(e.getKey()));
-      }
-    }
+    // forEach, not entrySet(): an identity map's entry iterator makes an entry object per entry
+    sites.forEach(
+        (site, s) -> {
+          if (!s.named) {
+            was.addAll(s.before);
+            is.addAll(finder.at(site));
+          }
+        });
     if (!was.isEmpty() || !is.isEmpty()) {
       was.sort(BY_ID);
       is.sort(BY_ID);
