@@ -19,7 +19,8 @@ import java.util.function.Consumer;
  *
  * <p>Run-length: consecutive atoms inserted by one replica in one go (typing) form one {@link Run};
  * a run is split only where something lands inside it. The runs' order and visible counts are
- * {@link RunBlocks}; a replica's runs by id are a {@link RunIndex}.
+ * {@link RunBlocks}; the runs by id (a {@link RunIndex} per replica, and lookup hints) are {@link
+ * RunIds}.
  *
  * <p>Not thread-safe. A split is undone with the change that made it (a rolled-back change leaves
  * the runs as they were).
