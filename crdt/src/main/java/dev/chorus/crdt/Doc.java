@@ -8,7 +8,6 @@ import dev.chorus.crdt.conflict.ConflictEvent;
 import dev.chorus.crdt.op.Change;
 import dev.chorus.crdt.op.Op;
 import dev.chorus.crdt.type.Compactor;
-import dev.chorus.crdt.type.ConflictFinder;
 import dev.chorus.crdt.type.DocState;
 import dev.chorus.crdt.type.Editor;
 import dev.chorus.crdt.type.Materializer;
@@ -16,7 +15,6 @@ import dev.chorus.crdt.type.Sites;
 import dev.chorus.crdt.type.UndoLog;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -39,23 +37,14 @@ import java.util.function.Consumer;
 public final class Doc {
   private final String replicaId;
   private final DocState state = new DocState();
-  private HistoryLog history = new HistoryLog();
-  // The older part of the history as a snapshot holds it, decoded on first use (see
-  // internalRestore): a load then costs the state alone.
-  private UndecodedHistory undecoded;
-  private final List<Change> pending = new ArrayList<>();
+  private final DocHistory history = new DocHistory();
+  private final PendingChanges pending = new PendingChanges();
   private final List<DocListener> listeners = new CopyOnWriteArrayList<>();
   private VersionVector version = VersionVector.EMPTY;
   private VersionVector horizon = VersionVector.EMPTY;
   private long maxCounter;
 
-  // Reads of the current state, computed once per state: a GET wants the value, the conflicts and
-  // the hash (which is made of both), and nothing changes between them. Cleared by every change to
-  // the state (commit, compact, restore).
-  private Value readCache;
-  private List<Conflict> conflictsCache;
-  private String hashCache;
-  private boolean mutating; // within an edit or apply: the state may change under a read
+  private final StateReads reads = new StateReads(state);
 
   // The undo log, conflict sites and editor of one change at a time, cleared and used again: every
   // keystroke is a change, and making them anew was a fifth of what it allocated. An edit made
@@ -127,13 +116,13 @@ public final class Doc {
           "version " + base + " is older than the compacted history (" + horizon + "); re-read");
     }
     long start = maxCounter + 1;
-    UndoLog undo = mutating ? new UndoLog() : undoScratch.cleared();
-    Sites sites = mutating ? new Sites(state) : sitesScratch.cleared();
+    UndoLog undo = reads.mutating ? new UndoLog() : undoScratch.cleared();
+    Sites sites = reads.mutating ? new Sites(state) : sitesScratch.cleared();
     boolean sawAll = base == version || base.dominates(version);
     Editor editor =
-        (mutating ? new Editor(state, replicaId) : editorScratch)
+        (reads.mutating ? new Editor(state, replicaId) : editorScratch)
             .begin(base, sawAll, author, timestampMillis, start, undo, sites);
-    mutating = true;
+    reads.mutating = true;
     stateChanged();
     try {
       body.accept(editor);
@@ -142,7 +131,7 @@ public final class Doc {
       state.liveness().invalidateAll();
       throw e;
     } finally {
-      mutating = false;
+      reads.mutating = false;
     }
     if (editor.isEmpty()) {
       return null;
@@ -204,37 +193,14 @@ public final class Doc {
           Code.STALE_BASE, "change " + change.id() + " is based below the compaction horizon");
     }
     if (!deliverable(change)) {
-      for (Change p : pending) {
-        if (p.replica().equals(change.replica()) && p.startCounter() == change.startCounter()) {
-          return new ApplyResult(List.of(), List.of(), true);
-        }
-      }
       pending.add(change);
       return new ApplyResult(List.of(), List.of(), true);
     }
     List<Change> applied = new ArrayList<>();
     List<ConflictEvent> events = new ArrayList<>();
     applyNow(change, applied, events, withEvents);
-    boolean progress = true;
-    while (progress) {
-      progress = false;
-      for (Iterator<Change> it = pending.iterator(); it.hasNext(); ) {
-        Change p = it.next();
-        if (isApplied(p)) {
-          it.remove();
-        } else if (deliverable(p)) {
-          it.remove();
-          try {
-            applyNow(p, applied, events, withEvents);
-          } catch (DocException e) {
-            // A buffered change that turns out invalid is dropped; the one that was just
-            // delivered succeeded, so the caller is not the one to blame.
-            continue;
-          }
-          progress = true;
-        }
-      }
-    }
+    pending.drain(
+        this::isApplied, this::deliverable, p -> applyNow(p, applied, events, withEvents));
     return new ApplyResult(applied, events, false);
   }
 
@@ -245,7 +211,7 @@ public final class Doc {
 
   /** Changes waiting for their dependencies. */
   public List<Change> pending() {
-    return List.copyOf(pending);
+    return pending.list();
   }
 
   private boolean deliverable(Change c) {
@@ -254,13 +220,13 @@ public final class Doc {
 
   private void applyNow(
       Change c, List<Change> applied, List<ConflictEvent> events, boolean withEvents) {
-    UndoLog undo = mutating ? new UndoLog() : undoScratch.cleared();
+    UndoLog undo = reads.mutating ? new UndoLog() : undoScratch.cleared();
     Sites sites =
-        mutating
+        reads.mutating
             ? (withEvents ? new Sites(state) : Sites.untracked(state))
             : (withEvents ? sitesScratch : untrackedScratch).cleared();
     long counter = c.startCounter();
-    mutating = true;
+    reads.mutating = true;
     stateChanged();
     try {
       for (Op op : c.ops()) {
@@ -281,7 +247,7 @@ public final class Doc {
       throw new DocException(
           Code.INVALID_CHANGE, "change " + c.id() + " cannot apply: " + e.getMessage());
     } finally {
-      mutating = false;
+      reads.mutating = false;
     }
     List<ConflictEvent> ev = withEvents ? sites.events(c.author(), c.id()) : List.of();
     commit(c);
@@ -300,9 +266,7 @@ public final class Doc {
   }
 
   private void stateChanged() {
-    readCache = null;
-    conflictsCache = null;
-    hashCache = null;
+    reads.changed();
   }
 
   private void notifyApplied(Change c, List<ConflictEvent> events) {
@@ -318,13 +282,7 @@ public final class Doc {
 
   /** The document as it shows now, lists with element ids. */
   public Value read() {
-    if (mutating) {
-      return new Materializer(state).read();
-    }
-    if (readCache == null) {
-      readCache = new Materializer(state).read();
-    }
-    return readCache;
+    return reads.value();
   }
 
   /**
@@ -351,13 +309,7 @@ public final class Doc {
 
   /** Every open conflict, ordered by id. */
   public List<Conflict> conflicts() {
-    if (mutating) {
-      return List.copyOf(new ConflictFinder(state).all());
-    }
-    if (conflictsCache == null) {
-      conflictsCache = List.copyOf(new ConflictFinder(state).all());
-    }
-    return conflictsCache;
+    return reads.conflicts();
   }
 
   /**
@@ -365,13 +317,7 @@ public final class Doc {
    * applied the same changes, whatever their order or replica ids.
    */
   public String stateHash() {
-    if (mutating) {
-      return StateHash.of(read(), conflicts());
-    }
-    if (hashCache == null) {
-      hashCache = StateHash.of(read(), conflicts());
-    }
-    return hashCache;
+    return reads.hash();
   }
 
   // ---- history -----------------------------------------------------------------------------
@@ -386,8 +332,7 @@ public final class Doc {
       throw new DocException(
           Code.STALE_BASE, "history before " + horizon + " was compacted; fetch a snapshot");
     }
-    decodeOlder();
-    return history.view().changesSince(since);
+    return history.all().changesSince(since);
   }
 
   /** Every change still in the history (since the horizon), in applied order. */
@@ -396,22 +341,7 @@ public final class Doc {
   }
 
   private List<Change> hist() {
-    decodeOlder();
-    return history.view();
-  }
-
-  private void decodeOlder() {
-    if (undecoded != null) {
-      List<Change> older = undecoded.decode();
-      undecoded = null;
-      rebuildHistory(older, history.view());
-    }
-  }
-
-  private void rebuildHistory(List<Change> older, List<Change> newer) {
-    history = new HistoryLog();
-    older.forEach(c -> history.add(c, null));
-    newer.forEach(c -> history.add(c, null));
+    return history.all();
   }
 
   /**
@@ -425,32 +355,7 @@ public final class Doc {
       throw new DocException(
           Code.STALE_BASE, "version " + basedOn + " is older than the compacted history");
     }
-    Materializer mat = new Materializer(state);
-    List<UnseenChange> out = new ArrayList<>();
-    decodeOlder();
-    // Only the changes basedOn lacks are made from the history's rows (the history starts at the
-    // horizon, and every change extends the version by its own ops).
-    HistoryView.Unseen unseen = history.view().unseen(basedOn, horizon);
-    for (int i = 0; i < unseen.changes().size(); i++) {
-      Change c = unseen.changes().get(i);
-      String after = unseen.after().get(i).toString();
-      long counter = c.startCounter();
-      for (Op op : c.ops()) {
-        OpId id = new OpId(counter, c.replica());
-        counter += op.width();
-        OpTouch t = OpTouch.of(op, id, state, mat);
-        if (t == null) {
-          continue;
-        }
-        for (Path p : paths) {
-          if (t.path().overlaps(p)) {
-            out.add(new UnseenChange(t.path(), t.action(), t.value(), c.author(), id, after));
-            break;
-          }
-        }
-      }
-    }
-    return out;
+    return history.unseen(state, basedOn, horizon, paths);
   }
 
   // ---- compaction --------------------------------------------------------------------------
@@ -470,13 +375,7 @@ public final class Doc {
       throw new IllegalArgumentException("cannot compact to " + stable + ": have only " + version);
     }
     horizon = horizon.merge(stable);
-    List<Change> kept = new ArrayList<>();
-    for (Change c : hist()) {
-      if (horizon.get(c.replica()) < c.endCounter()) {
-        kept.add(c);
-      }
-    }
-    rebuildHistory(kept, List.of());
+    history.trim(horizon);
     new Compactor(state).compact(horizon);
     stateChanged();
   }
@@ -488,7 +387,7 @@ public final class Doc {
 
   /** Changes kept in the history (since the horizon), without decoding or walking anything. */
   public int historySize() {
-    return history.size() + (undecoded == null ? 0 : undecoded.size());
+    return history.size();
   }
 
   /** The internal state, for the codec. Not for application code. */
@@ -532,12 +431,12 @@ public final class Doc {
       UndecodedHistory history,
       List<Change> pending) {
     internalRestore(version, horizon, List.of(), pending);
-    this.undecoded = history.size() == 0 ? null : history;
+    this.history.restoreUndecoded(history);
   }
 
   /** For the codec: the part of the history not decoded yet (null if none), older than the rest. */
   public UndecodedHistory internalUndecodedHistory() {
-    return undecoded;
+    return history.undecoded();
   }
 
   /**
@@ -545,6 +444,6 @@ public final class Doc {
    * (immutable; it may be read on another thread).
    */
   public List<Change> internalDecodedHistory() {
-    return history.view();
+    return history.decoded();
   }
 }

@@ -45,5 +45,8 @@
  * (This example is {@code ScenariosTest} rows 1 and 3.) Packages: {@code clock} (ids, versions),
  * {@code op} (changes and ops), {@code conflict} (what is surfaced), {@code codec} (JSON wire and
  * snapshot formats), {@code type} (internal state; not API). Semantics in depth: docs/semantics.md.
+ * Behind the facade in this package: the history a replica keeps ({@code DocHistory}, {@code
+ * HistoryLog}, {@code HistoryView}), changes waiting for their dependencies ({@code
+ * PendingChanges}) and reads cached per state ({@code StateReads}).
  */
 package dev.chorus.crdt;

@@ -71,7 +71,7 @@ final class BinarySnapshot {
       try {
         for (Chunk c : chunks) {
           byte[] raw = gunzip(c.gz());
-          BinaryState.Reader r = new BinaryState.Reader(raw, 0, raw.length);
+          BinaryStateReader r = new BinaryStateReader(raw, 0, raw.length);
           for (int k = 0; k < c.count(); k++) {
             out.add(ChangeCodec.fromJson(r.text()));
           }
@@ -109,7 +109,7 @@ final class BinarySnapshot {
 
   /** The snapshot of a capture; on any thread (the image and the changes are immutable). */
   static byte[] encode(SnapshotCodec.Capture c) {
-    BinaryState.Writer w = new BinaryState.Writer();
+    BinaryStateWriter w = new BinaryStateWriter();
     w.text(c.version.toString());
     w.text(c.horizon.toString());
     w.image(c.image);
@@ -122,7 +122,7 @@ final class BinarySnapshot {
 
   private static byte[] encode(
       byte[] state, Chunks older, List<Change> newer, HistoryChunks reuse) {
-    BinaryState.Writer w = new BinaryState.Writer();
+    BinaryStateWriter w = new BinaryStateWriter();
     w.raw(MAGIC, 0, MAGIC.length);
     byte[] stateGz = gzip(state);
     w.varint(stateGz.length);
@@ -151,11 +151,11 @@ final class BinarySnapshot {
     List<Change> pending;
     Chunks history;
     try {
-      BinaryState.Reader r = new BinaryState.Reader(bytes, MAGIC.length, bytes.length);
+      BinaryStateReader r = new BinaryStateReader(bytes, MAGIC.length, bytes.length);
       int stateLen = r.count();
       byte[] state = gunzip(Arrays.copyOfRange(bytes, r.pos(), r.pos() + stateLen));
       r.skip(stateLen);
-      BinaryState.Reader st = new BinaryState.Reader(state, 0, state.length, !v2);
+      BinaryStateReader st = new BinaryStateReader(state, 0, state.length, !v2);
       version = VersionVector.parse(st.text());
       horizon = VersionVector.parse(st.text());
       img = st.image();
@@ -207,7 +207,7 @@ final class BinarySnapshot {
    * already (null: encode it here).
    */
   static Chunk chunk(List<Change> changes, Function<Change, String> known) {
-    BinaryState.Writer h = new BinaryState.Writer();
+    BinaryStateWriter h = new BinaryStateWriter();
     for (Change c : changes) {
       String json = known.apply(c);
       h.text(json != null ? json : ChangeCodec.toJsonString(c));

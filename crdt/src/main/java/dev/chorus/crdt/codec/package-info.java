@@ -1,2 +1,7 @@
-/** JSON encodings (Jackson) of changes and snapshots, format v1, kept out of the CRDT types. */
+/**
+ * Encodings of changes and snapshots, kept out of the CRDT types: JSON (Jackson) for changes and
+ * snapshot format v1, and the binary snapshot ({@link dev.chorus.crdt.codec.BinarySnapshot}) whose
+ * state image is written by {@code BinaryStateWriter} and read by {@code BinaryStateReader}, with
+ * the tags both agree on in {@code BinaryState}.
+ */
 package dev.chorus.crdt.codec;

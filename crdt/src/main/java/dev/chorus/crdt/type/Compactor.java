@@ -74,7 +74,7 @@ public final class Compactor {
         dropObject(e.child);
       }
       if (e.position != null) {
-        Sequence.Run r = e.position.list.seq.runOf(e.position.id);
+        Run r = e.position.list.seq.runOf(e.position.id);
         if (r != null) {
           r.position = null;
         }
@@ -183,7 +183,7 @@ public final class Compactor {
       return;
     }
     for (Entry e : item.positions.entries) {
-      Sequence.Run r = e.position.list.seq.runOf(e.position.id);
+      Run r = e.position.list.seq.runOf(e.position.id);
       if (r != null) {
         r.position = null;
       }

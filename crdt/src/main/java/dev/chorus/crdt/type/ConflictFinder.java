@@ -47,33 +47,60 @@ public final class ConflictFinder {
    * {@link Item}), each once: a concurrent move cycle can lead back to a site.
    */
   void forEachSite(Object from, Consumer<Object> visit) {
-    // sized small: a scope is most often one element or one register
-    walk(from, visit, Collections.newSetFromMap(new IdentityHashMap<>(4)), 0);
+    new Walk(from, visit).walk(from, 0);
   }
 
-  private void walk(Object x, Consumer<Object> visit, Set<Object> seen, int depth) {
-    if (depth > 256 || !seen.add(x)) {
-      return;
-    }
-    if (x instanceof Item item) {
-      visit.accept(item);
-      walkRegister(item.value, visit, seen, depth);
-    } else if (x instanceof MapObj m) {
-      for (Register reg : m.registers.values()) {
-        walkRegister(reg, visit, seen, depth);
-      }
-    } else if (x instanceof ListObj l) {
-      for (Item item : mat.shownItems(l)) {
-        walk(item, visit, seen, depth + 1);
-      }
-    }
-  }
+  /** One {@link #forEachSite} walk. */
+  private final class Walk {
+    private final Object from;
+    private final Consumer<Object> visit;
 
-  private void walkRegister(Register reg, Consumer<Object> visit, Set<Object> seen, int depth) {
-    visit.accept(reg);
-    for (Entry e : lv.liveEntries(reg)) {
-      if (e.child != null) {
-        walk(e.child, visit, seen, depth + 1);
+    /**
+     * What the walk entered, made when it first goes below {@code from}'s own registers: a scope is
+     * most often one element with a plain value, where no cycle can be (two sets a moved card).
+     */
+    private Set<Object> seen;
+
+    Walk(Object from, Consumer<Object> visit) {
+      this.from = from;
+      this.visit = visit;
+    }
+
+    private boolean enter(Object x, int depth) {
+      if (depth == 0) {
+        return true; // from itself, entered first
+      }
+      if (seen == null) {
+        seen = Collections.newSetFromMap(new IdentityHashMap<>(4));
+        seen.add(from);
+      }
+      return seen.add(x);
+    }
+
+    void walk(Object x, int depth) {
+      if (depth > 256 || !enter(x, depth)) {
+        return;
+      }
+      if (x instanceof Item item) {
+        visit.accept(item);
+        walkRegister(item.value, depth);
+      } else if (x instanceof MapObj m) {
+        for (Register reg : m.registers.values()) {
+          walkRegister(reg, depth);
+        }
+      } else if (x instanceof ListObj l) {
+        for (Item item : mat.shownItems(l)) {
+          walk(item, depth + 1);
+        }
+      }
+    }
+
+    private void walkRegister(Register reg, int depth) {
+      visit.accept(reg);
+      for (Entry e : lv.liveEntries(reg)) {
+        if (e.child != null) {
+          walk(e.child, depth + 1);
+        }
       }
     }
   }

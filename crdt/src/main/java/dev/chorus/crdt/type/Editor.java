@@ -22,12 +22,11 @@ import java.util.Map;
  */
 public final class Editor implements Edit {
   private final DocState st;
-  private final Liveness lv;
   private final String replica;
   // One edit's view and bookkeeping, set by begin: a replica's edits reuse one Editor (every
   // keystroke is an edit, and a new Editor with its op list was a tenth of what typing allocated).
+  private final WriterView view;
   private VersionVector basedOn;
-  private boolean sawAll;
   private Author author;
   private long ts;
   private long start;
@@ -39,8 +38,8 @@ public final class Editor implements Edit {
   /** An editor of {@code st} for ops made on {@code replica}; {@link #begin} starts each edit. */
   public Editor(DocState st, String replica) {
     this.st = st;
-    this.lv = st.liveness;
     this.replica = replica;
+    this.view = new WriterView(st, replica);
   }
 
   /**
@@ -55,8 +54,8 @@ public final class Editor implements Edit {
       long startCounter,
       UndoLog undo,
       Sites sites) {
+    view.begin(basedOn, sawAll, startCounter);
     this.basedOn = basedOn;
-    this.sawAll = sawAll;
     this.author = author;
     this.ts = ts;
     this.start = startCounter;
@@ -82,41 +81,45 @@ public final class Editor implements Edit {
 
   @Override
   public void set(Path path, Object value) {
-    Slot slot = slot(path);
-    if (slot.map != null) {
-      Register reg = slot.map.registers.get(slot.key);
-      List<OpId> pred = reg == null ? List.of() : seenValues(reg);
-      OpId id = emit(new Op.MapSet(slot.map.id, slot.key, content(value), pred));
+    WriterView.Slot slot = view.slot(path);
+    if (slot.map() != null) {
+      Register reg = slot.map().registers.get(slot.key());
+      List<OpId> pred = reg == null ? List.of() : view.seenValues(reg);
+      OpId id = emit(new Op.MapSet(slot.map().id, slot.key(), content(value), pred));
       fill(id, value);
     } else {
-      Item item = slot.item;
-      OpId id = emit(new Op.ListSet(slot.list.id, item.id, content(value), seenValues(item.value)));
+      Item item = slot.item();
+      OpId id =
+          emit(
+              new Op.ListSet(slot.list().id, item.id, content(value), view.seenValues(item.value)));
       fill(id, value);
     }
   }
 
   @Override
   public void delete(Path path) {
-    Slot slot = slot(path);
-    if (slot.map != null) {
-      Register reg = slot.map.registers.get(slot.key);
-      List<OpId> pred = reg == null ? List.of() : seenValues(reg);
+    WriterView.Slot slot = view.slot(path);
+    if (slot.map() != null) {
+      Register reg = slot.map().registers.get(slot.key());
+      List<OpId> pred = reg == null ? List.of() : view.seenValues(reg);
       if (pred.isEmpty()) {
         throw new DocException(Code.PATH_NOT_FOUND, "nothing to delete at " + path);
       }
-      emit(new Op.MapDelete(slot.map.id, slot.key, pred));
+      emit(new Op.MapDelete(slot.map().id, slot.key(), pred));
     } else {
-      emit(new Op.ListDelete(slot.list.id, slot.item.id, seenValues(slot.item.positions)));
+      emit(
+          new Op.ListDelete(
+              slot.list().id, slot.item().id, view.seenValues(slot.item().positions)));
     }
   }
 
   @Override
   public String insert(Path list, String afterId, Object value) {
-    ListObj l = container(list, ListObj.class, Code.NOT_A_LIST);
+    ListObj l = view.container(list, ListObj.class, Code.NOT_A_LIST);
     OpId left = null;
     OpId right;
     if (afterId != null) {
-      Position after = seenPosition(l, afterId, list);
+      Position after = view.seenPosition(l, afterId, list);
       left = after.id;
       right = l.seq.atomAfter(after.run, 0);
     } else {
@@ -129,7 +132,7 @@ public final class Editor implements Edit {
 
   @Override
   public String append(Path list, Object value) {
-    ListObj l = container(list, ListObj.class, Code.NOT_A_LIST);
+    ListObj l = view.container(list, ListObj.class, Code.NOT_A_LIST);
     OpId id = emit(new Op.ListInsert(l.id, lastAtom(l.seq), null, content(value)));
     fill(id, value);
     return id.toString();
@@ -137,19 +140,19 @@ public final class Editor implements Edit {
 
   @Override
   public void move(Path element, Path targetList, String afterId) {
-    Slot slot = slot(element);
-    if (slot.item == null) {
+    WriterView.Slot slot = view.slot(element);
+    if (slot.item() == null) {
       throw new DocException(Code.NOT_A_LIST, "only list elements move: " + element);
     }
-    ListObj target = container(targetList, ListObj.class, Code.NOT_A_LIST);
-    if (inside(target, slot.item)) {
+    ListObj target = view.container(targetList, ListObj.class, Code.NOT_A_LIST);
+    if (inside(target, slot.item())) {
       throw new DocException(Code.MOVE_INTO_SELF, "cannot move " + element + " into itself");
     }
     OpId left = null;
     OpId right;
     if (afterId != null) {
-      Position at = seenPosition(target, afterId, targetList);
-      if (at.item == slot.item) {
+      Position at = view.seenPosition(target, afterId, targetList);
+      if (at.item == slot.item()) {
         throw new DocException(Code.MOVE_INTO_SELF, "cannot move an element after itself");
       }
       left = at.id;
@@ -157,19 +160,19 @@ public final class Editor implements Edit {
     } else {
       right = firstAtom(target.seq);
     }
-    List<OpId> pred = seenValues(slot.item.positions);
-    emit(new Op.ListMove(target.id, slot.item.id, left, right, pred));
+    List<OpId> pred = view.seenValues(slot.item().positions);
+    emit(new Op.ListMove(target.id, slot.item().id, left, right, pred));
   }
 
   @Override
   public void increment(Path counter, long delta) {
-    CounterObj c = container(counter, CounterObj.class, Code.NOT_A_COUNTER);
+    CounterObj c = view.container(counter, CounterObj.class, Code.NOT_A_COUNTER);
     emit(new Op.CounterAdd(c.id, delta));
   }
 
   @Override
   public void spliceText(Path text, int index, int deleteCount, String insert) {
-    TextObj t = container(text, TextObj.class, Code.NOT_A_TEXT);
+    TextObj t = view.container(text, TextObj.class, Code.NOT_A_TEXT);
     int len = t.seq.visibleLength();
     if (index < 0 || deleteCount < 0 || index > len || deleteCount > len - index) {
       throw new DocException(
@@ -196,16 +199,16 @@ public final class Editor implements Edit {
 
   @Override
   public void keep(Path path) {
-    Slot slot = slot(path);
-    if (slot.map != null) {
-      Register reg = slot.map.registers.get(slot.key);
-      List<OpId> kept = reg == null ? List.of() : seenValues(reg);
+    WriterView.Slot slot = view.slot(path);
+    if (slot.map() != null) {
+      Register reg = slot.map().registers.get(slot.key());
+      List<OpId> kept = reg == null ? List.of() : view.seenValues(reg);
       if (kept.isEmpty()) {
         throw new DocException(Code.PATH_NOT_FOUND, "nothing to keep at " + path);
       }
-      emit(new Op.Keep(slot.map.id, slot.key, kept));
+      emit(new Op.Keep(slot.map().id, slot.key(), kept));
     } else {
-      emit(new Op.Keep(slot.list.id, slot.item.id.toString(), List.of()));
+      emit(new Op.Keep(slot.list().id, slot.item().id.toString(), List.of()));
     }
   }
 
@@ -264,159 +267,6 @@ public final class Editor implements Edit {
     }
   }
 
-  // ---- what the writer had seen --------------------------------------------------------------
-
-  private boolean seen(OpId id) {
-    return basedOn.includes(id) || (id.replica().equals(replica) && id.counter() >= start);
-  }
-
-  /**
-   * Whether the writer had {@code e} shown: it had seen it, and no retirement of it that worked.
-   */
-  private boolean visible(Entry e, Register reg) {
-    if (!seen(e.id)) {
-      return false;
-    }
-    if (lv.live(e, reg) || e.retiredBy == null) {
-      return true;
-    }
-    for (Retirement r : e.retiredBy) {
-      if (seen(r.by())) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private List<OpId> seenValues(Register reg) {
-    List<OpId> out = new ArrayList<>(1);
-    for (Entry e : reg.positions ? positions(reg) : reg.entries) {
-      if (visible(e, reg)) {
-        out.add(e.id);
-      }
-    }
-    return out;
-  }
-
-  /**
-   * The positions of an element a writer may have seen: for one that saw everything this replica
-   * has, none that a move retired (it saw the move); for an older view, all of them.
-   */
-  private List<Entry> positions(Register reg) {
-    return sawAll ? reg.current : reg.entries;
-  }
-
-  private Entry seenWinner(Register reg) {
-    Entry best = null;
-    for (Entry e : reg.entries) {
-      if ((best == null || best.id.compareTo(e.id) < 0) && visible(e, reg)) {
-        best = e;
-      }
-    }
-    return best;
-  }
-
-  // ---- paths -------------------------------------------------------------------------------
-
-  /** Where a path ends: a map key, or an element of a list. */
-  private record Slot(MapObj map, String key, ListObj list, Item item) {}
-
-  private Slot slot(Path path) {
-    if (path.isRoot()) {
-      throw new DocException(Code.PATH_NOT_FOUND, "the root itself cannot be assigned or deleted");
-    }
-    Obj parent = resolve(path.parent(), path);
-    if (parent instanceof MapObj m) {
-      return new Slot(m, path.last(), null, null);
-    }
-    if (parent instanceof ListObj l) {
-      return new Slot(null, null, l, element(l, path.last(), path));
-    }
-    throw new DocException(Code.NOT_A_MAP, path.parent() + " is a " + parent.type().wireName());
-  }
-
-  private <T extends Obj> T container(Path path, Class<T> type, Code code) {
-    Obj o = resolve(path, path);
-    if (!type.isInstance(o)) {
-      throw new DocException(code, path + " is a " + o.type().wireName());
-    }
-    return type.cast(o);
-  }
-
-  private Obj resolve(Path path, Path whole) {
-    Obj o = st.root;
-    List<String> segments = path.segments();
-    for (int i = 0; i < segments.size(); i++) {
-      String seg = segments.get(i);
-      Entry e;
-      if (o instanceof MapObj m) {
-        Register reg = m.registers.get(seg);
-        e = reg == null ? null : seenWinner(reg);
-      } else if (o instanceof ListObj l) {
-        e = seenWinner(element(l, seg, whole).value);
-      } else {
-        throw new DocException(Code.PATH_NOT_FOUND, "no " + whole + ": a " + o.type().wireName());
-      }
-      if (e == null) {
-        throw new DocException(Code.PATH_NOT_FOUND, "no " + whole);
-      }
-      if (e.child == null) {
-        throw new DocException(Code.PATH_NOT_FOUND, "no " + whole + ": a scalar is in the way");
-      }
-      o = e.child;
-    }
-    return o;
-  }
-
-  /** Element {@code id} as the writer saw it in list {@code l}. */
-  private Item element(ListObj l, String id, Path whole) {
-    Item item = OpId.looksLikeId(id) ? st.items.get(OpId.parse(id)) : null;
-    if (item != null) {
-      // Where it shows now is almost always where the writer saw it: one check instead of one per
-      // position it ever had (every move leaves one).
-      Entry shown = lv.winnerPosition(item);
-      if (shown != null && shown.position.list == l && visible(shown, item.positions)) {
-        return item;
-      }
-      for (Entry e : positions(item.positions)) {
-        if (e.position.list == l && visible(e, item.positions)) {
-          return item;
-        }
-      }
-    }
-    throw new DocException(Code.PATH_NOT_FOUND, "no element " + id + " in " + whole);
-  }
-
-  /** The position of element {@code id} in {@code l} that the writer saw, to insert after. */
-  private Position seenPosition(ListObj l, String id, Path whole) {
-    if (sawAll) {
-      // A writer that saw everything sees the live positions, the greatest of which is where the
-      // element shows: one check instead of finding the element, then scanning its positions.
-      Item item = OpId.looksLikeId(id) ? st.items.get(OpId.parse(id)) : null;
-      Entry shown = item == null ? null : lv.winnerPosition(item);
-      if (shown != null && shown.position.list == l) {
-        return shown.position;
-      }
-    }
-    return positionIn(l, element(l, id, whole), whole);
-  }
-
-  /** The position of {@code item} in {@code l} that the writer saw, to insert after. */
-  private Position positionIn(ListObj l, Item item, Path whole) {
-    Entry best = null;
-    for (Entry e : positions(item.positions)) {
-      if (e.position.list == l
-          && visible(e, item.positions)
-          && (best == null || best.id.compareTo(e.id) < 0)) {
-        best = e;
-      }
-    }
-    if (best == null) {
-      throw new DocException(Code.PATH_NOT_FOUND, "no element " + item.id + " in " + whole);
-    }
-    return best.position;
-  }
-
   /** Whether list {@code l} lies inside element {@code item}. */
   private boolean inside(ListObj l, Item item) {
     Materializer mat = st.materializer;
@@ -440,12 +290,12 @@ public final class Editor implements Edit {
   }
 
   private static OpId firstAtom(Sequence seq) {
-    Sequence.Run r = seq.first();
+    Run r = seq.first();
     return r == null ? null : r.id(0);
   }
 
   private static OpId lastAtom(Sequence seq) {
-    Sequence.Run last = seq.last();
+    Run last = seq.last();
     return last == null ? null : last.id(last.len - 1);
   }
 }

@@ -96,9 +96,17 @@ public final class Liveness {
     return true;
   }
 
-  /** The live values of {@code reg}, ordered by op id. */
+  /**
+   * The live values of {@code reg}, ordered by op id: to be read at once, not kept (it may be the
+   * register's own list).
+   */
   public List<Entry> liveEntries(Register reg) {
     List<Entry> scanned = reg.scanned();
+    if (scanned.size() == 1) {
+      // One value, or a moved element's one current position: every scope walk and conflict check
+      // asks, and a list made for it was a tenth of what a move allocated.
+      return live(scanned.get(0), reg) ? scanned : List.of();
+    }
     List<Entry> out = new ArrayList<>(scanned.size());
     for (Entry e : scanned) {
       if (live(e, reg)) {

@@ -12,7 +12,7 @@ public final class Position {
    * Its run in the list's sequence (a position is one atom, so its run is never split or extended):
    * an insert or move next to it starts from here instead of looking its id up.
    */
-  Sequence.Run run;
+  Run run;
 
   Position(OpId id, Item item, ListObj list) {
     this.id = id;

@@ -15,9 +15,9 @@ import java.util.TreeMap;
  */
 final class RunIndex {
   private long[] starts = new long[8];
-  private Sequence.Run[] tail = new Sequence.Run[8];
+  private Run[] tail = new Run[8];
   private int size;
-  private final TreeMap<Long, Sequence.Run> middle = new TreeMap<>();
+  private final TreeMap<Long, Run> middle = new TreeMap<>();
 
   /**
    * Past every counter of this replica here (or once here: an undone insert leaves it high), so a
@@ -25,7 +25,7 @@ final class RunIndex {
    */
   long end;
 
-  void put(Sequence.Run r) {
+  void put(Run r) {
     if (size == 0 || r.counter > starts[size - 1]) {
       if (size == starts.length) {
         starts = Arrays.copyOf(starts, size * 2);
@@ -38,7 +38,7 @@ final class RunIndex {
     }
   }
 
-  void remove(Sequence.Run r) {
+  void remove(Run r) {
     int at = Arrays.binarySearch(starts, 0, size, r.counter);
     if (at >= 0 && tail[at] == r) {
       System.arraycopy(starts, at + 1, starts, at, size - at - 1);
@@ -50,14 +50,14 @@ final class RunIndex {
   }
 
   /** The run with the greatest first counter at or below {@code counter}, or null. */
-  Sequence.Run floor(long counter) {
+  Run floor(long counter) {
     int at = Arrays.binarySearch(starts, 0, size, counter);
-    Sequence.Run a = at >= 0 ? tail[at] : -at - 2 >= 0 ? tail[-at - 2] : null;
+    Run a = at >= 0 ? tail[at] : -at - 2 >= 0 ? tail[-at - 2] : null;
     if (middle.isEmpty()) {
       return a;
     }
-    Map.Entry<Long, Sequence.Run> e = middle.floorEntry(counter);
-    Sequence.Run b = e == null ? null : e.getValue();
+    Map.Entry<Long, Run> e = middle.floorEntry(counter);
+    Run b = e == null ? null : e.getValue();
     return a == null ? b : b == null || a.counter >= b.counter ? a : b;
   }
 }

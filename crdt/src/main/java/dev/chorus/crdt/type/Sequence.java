@@ -3,9 +3,7 @@ package dev.chorus.crdt.type;
 import dev.chorus.crdt.clock.OpId;
 import dev.chorus.crdt.op.IdRange;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -20,161 +18,39 @@ import java.util.function.Consumer;
  * reference-crdts). It never interleaves two concurrently inserted runs, forwards or backwards.
  *
  * <p>Run-length: consecutive atoms inserted by one replica in one go (typing) form one {@link Run};
- * a run is split only where something lands inside it. Runs live in blocks of at most {@value
- * #MAX_RUNS}, each knowing its visible length, and a cursor remembers the last visible position
- * looked up, so local editing near the previous edit costs O(1) amortised.
+ * a run is split only where something lands inside it. The runs' order and visible counts are
+ * {@link RunBlocks}; the runs by id (a {@link RunIndex} per replica, and lookup hints) are {@link
+ * RunIds}.
  *
  * <p>Not thread-safe. A split is undone with the change that made it (a rolled-back change leaves
  * the runs as they were).
  */
 public final class Sequence {
-  static final int MAX_RUNS = 64;
-
-  /** A run of atoms with consecutive ids from one replica. */
-  public static final class Run {
-    final String replica;
-    long counter;
-    int len;
-    OpId originLeft;
-    OpId originRight;
-    boolean visible;
-
-    /**
-     * Where this run.s code points start in the sequence's arena; -1 for positions and dropped
-     * text.
-     */
-    int textAt = -1;
-
-    Position position;
-    Block block;
-
-    /** Where this run is in its block's list (kept up to date, so no lookup scans a block). */
-    int slot;
-
-    Run(String replica, long counter, int len, OpId originLeft, OpId originRight) {
-      this.replica = replica;
-      this.counter = counter;
-      this.len = len;
-      this.originLeft = originLeft;
-      this.originRight = originRight;
-    }
-
-    public OpId id(int offset) {
-      return new OpId(counter + offset, replica);
-    }
-
-    public int length() {
-      return len;
-    }
-
-    public boolean visible() {
-      return visible;
-    }
-
-    public Position position() {
-      return position;
-    }
-
-    public OpId originLeft() {
-      return originLeft;
-    }
-
-    public OpId originRight() {
-      return originRight;
-    }
-  }
-
-  static final class Block {
-    final ArrayList<Run> runs = new ArrayList<>();
-    int visible;
-    int ordinal;
-  }
-
   /** A visible atom: its run and offset inside it. */
   public record Locate(Run run, int offset) {}
 
-  private final ArrayList<Block> blocks = new ArrayList<>();
+  private final RunBlocks order = new RunBlocks();
 
   private TextArena arena = new TextArena();
 
-  private final Map<String, RunIndex> byId = new HashMap<>();
-
-  // The replica whose ids were looked up last: typing asks for one replica's, several times an op.
-  private String lastReplica;
-  private RunIndex lastIds;
-
-  /** Replica {@code replica}'s runs, or null if it has none here. */
-  private RunIndex ids(String replica) {
-    if (replica == lastReplica) {
-      return lastIds;
-    }
-    RunIndex ids = byId.get(replica);
-    if (ids != null) {
-      lastReplica = replica;
-      lastIds = ids;
-    }
-    return ids;
-  }
-
-  private int visibleLength;
-  private int atomCount;
-  private int cursorBlock;
-  private int cursorStart;
-
-  /**
-   * The runs ids were last looked up in or typed into: typing asks for the atoms around the
-   * previous keystroke (its run and the next) again and again, and the id index is a tree.
-   */
-  private Run hint;
-
-  private Run hint2;
+  private final RunIds ids = new RunIds();
 
   public int visibleLength() {
-    return visibleLength;
+    return order.visibleLength();
   }
 
   /** Atoms including tombstones. */
   public int atomCount() {
-    return atomCount;
+    return order.atomCount();
   }
 
   public int runCount() {
-    int n = 0;
-    for (Block b : blocks) {
-      n += b.runs.size();
-    }
-    return n;
+    return order.runCount();
   }
 
   /** The run holding atom {@code id}, or null. */
   public Run runOf(OpId id) {
-    if (holds(hint, id)) {
-      return hint;
-    }
-    if (holds(hint2, id)) {
-      Run h = hint2;
-      hint2 = hint;
-      hint = h;
-      return h;
-    }
-    RunIndex ids = ids(id.replica());
-    if (ids == null || id.counter() >= ids.end) {
-      return null;
-    }
-    Run r = ids.floor(id.counter());
-    if (r == null || id.counter() >= r.counter + r.len) {
-      return null;
-    }
-    hint2 = hint;
-    hint = r;
-    return r;
-  }
-
-  private static boolean holds(Run r, OpId id) {
-    return r != null
-        && id.counter() >= r.counter
-        && id.counter() < r.counter + r.len
-        && r.replica.equals(id.replica());
+    return ids.runOf(id);
   }
 
   public boolean contains(OpId id) {
@@ -182,30 +58,21 @@ public final class Sequence {
   }
 
   public Run first() {
-    return blocks.isEmpty() ? null : blocks.get(0).runs.get(0);
+    return order.first();
   }
 
   public Run next(Run r) {
-    Block b = r.block;
-    int i = r.slot;
-    if (i + 1 < b.runs.size()) {
-      return b.runs.get(i + 1);
-    }
-    return b.ordinal + 1 < blocks.size() ? blocks.get(b.ordinal + 1).runs.get(0) : null;
+    return order.next(r);
   }
 
   /** Every run in sequence order, tombstones included. */
   public void forEachRun(Consumer<Run> f) {
-    for (Block b : blocks) {
-      for (Run r : b.runs) {
-        f.accept(r);
-      }
-    }
+    order.forEachRun(f);
   }
 
   /** The visible text, for text sequences. */
   public String text() {
-    StringBuilder sb = new StringBuilder(visibleLength);
+    StringBuilder sb = new StringBuilder(order.visibleLength());
     forEachRun(
         r -> {
           if (r.visible) {
@@ -296,9 +163,9 @@ public final class Sequence {
           scanning = false;
         }
       }
-      cursor = next(cursor);
+      cursor = order.next(cursor);
     }
-    Run before = dest == null ? last() : previous(dest);
+    Run before = dest == null ? last() : order.previous(dest);
     if (before != null && before == leftRun && canExtend(before, nw)) {
       extend(before, nw, undo);
       return before;
@@ -323,40 +190,20 @@ public final class Sequence {
   private void extend(Run r, Run nw, UndoLog undo) {
     int oldLen = r.len;
     r.len += nw.len;
-    RunIndex ids = ids(r.replica);
-    ids.end = Math.max(ids.end, r.counter + r.len);
-    visibleDelta(r.block, nw.len);
-    atomCount += nw.len;
+    ids.grew(r);
+    order.counted(r, nw.len);
     if (undo != null) {
       undo.push(
           () -> {
             r.len = oldLen;
-            visibleDelta(r.block, -nw.len);
-            atomCount -= nw.len;
+            order.counted(r, -nw.len);
           });
     }
   }
 
   /** The last run, tombstone or not; null if empty. */
   public Run last() {
-    if (blocks.isEmpty()) {
-      return null;
-    }
-    ArrayList<Run> runs = blocks.get(blocks.size() - 1).runs;
-    return runs.get(runs.size() - 1);
-  }
-
-  private Run previous(Run r) {
-    Block b = r.block;
-    int i = r.slot;
-    if (i > 0) {
-      return b.runs.get(i - 1);
-    }
-    if (b.ordinal == 0) {
-      return null;
-    }
-    ArrayList<Run> runs = blocks.get(b.ordinal - 1).runs;
-    return runs.get(runs.size() - 1);
+    return order.last();
   }
 
   /** A comparable position of atom {@code id}: block, run index, offset. */
@@ -369,7 +216,7 @@ public final class Sequence {
       throw new IllegalStateException("unknown origin " + id);
     }
     long offset = id.counter() - r.counter;
-    return ((long) r.block.ordinal << 44) | ((long) r.slot << 36) | offset;
+    return order.order(r) | offset;
   }
 
   private Run runStartingAt(OpId id, UndoLog undo) {
@@ -409,12 +256,8 @@ public final class Sequence {
     right.visible = r.visible;
     right.textAt = r.textAt < 0 ? -1 : r.textAt + offset;
     r.len = offset;
-    Block b = r.block;
-    b.runs.add(r.slot + 1, right);
-    reslot(b, r.slot + 1);
-    right.block = b;
-    ids(r.replica).put(right);
-    splitBlockIfFull(b);
+    order.placeAfter(r, right);
+    ids.addSplit(right);
     if (undo != null) {
       undo.push(() -> unsplit(r, right));
     }
@@ -428,159 +271,26 @@ public final class Sequence {
   private void unsplit(Run r, Run right) {
     remove(right);
     r.len += right.len;
-    atomCount += right.len;
-    if (r.visible) {
-      visibleDelta(r.block, right.len);
-    }
+    order.counted(r, right.len);
   }
 
   private void insertBefore(Run dest, Run nw, UndoLog undo) {
-    Block b;
-    if (dest == null) {
-      if (blocks.isEmpty()) {
-        addBlock(0, new Block());
-      }
-      b = blocks.get(blocks.size() - 1);
-      b.runs.add(nw);
-      nw.slot = b.runs.size() - 1;
-    } else {
-      b = dest.block;
-      int at = dest.slot;
-      b.runs.add(at, nw);
-      reslot(b, at);
-    }
-    nw.block = b;
-    hint = nw;
-    RunIndex ids = ids(nw.replica);
-    if (ids == null) {
-      ids = new RunIndex();
-      byId.put(nw.replica, ids);
-    }
-    ids.put(nw);
-    ids.end = Math.max(ids.end, nw.counter + nw.len);
-    atomCount += nw.len;
-    if (nw.visible) {
-      visibleDelta(b, nw.len);
-    }
-    splitBlockIfFull(b);
+    order.insertBefore(dest, nw);
+    ids.setHint(nw);
+    ids.add(nw);
     if (undo != null) {
       undo.push(() -> remove(nw));
     }
   }
 
   private void remove(Run r) {
-    Block b = r.block;
-    b.runs.remove(r.slot);
-    reslot(b, r.slot);
-    if (hint == r || hint2 == r) {
-      hint = null;
-      hint2 = null;
-    }
-    ids(r.replica).remove(r);
-    atomCount -= r.len;
-    if (r.visible) {
-      visibleDelta(b, -r.len);
-    }
-    if (b.runs.isEmpty()) {
-      removeBlock(b.ordinal);
-    }
-  }
-
-  // ---- blocks and the cursor ---------------------------------------------------------------
-
-  private void addBlock(int at, Block b) {
-    blocks.add(at, b);
-    renumber(at);
-    if (blocks.size() > 1 && at <= cursorBlock) {
-      cursorBlock++;
-      cursorStart += b.visible;
-    }
-  }
-
-  private void removeBlock(int at) {
-    blocks.remove(at);
-    renumber(at);
-    if (at <= cursorBlock) {
-      cursorBlock = 0;
-      cursorStart = 0;
-    }
-  }
-
-  private static void reslot(Block b, int from) {
-    ArrayList<Run> runs = b.runs;
-    for (int i = from; i < runs.size(); i++) {
-      runs.get(i).slot = i;
-    }
-  }
-
-  private void renumber(int from) {
-    for (int i = from; i < blocks.size(); i++) {
-      blocks.get(i).ordinal = i;
-    }
-  }
-
-  private void splitBlockIfFull(Block b) {
-    if (b.runs.size() <= MAX_RUNS) {
-      return;
-    }
-    Block nb = new Block();
-    List<Run> tail = b.runs.subList(b.runs.size() / 2, b.runs.size());
-    nb.runs.addAll(tail);
-    tail.clear();
-    for (Run r : nb.runs) {
-      r.block = nb;
-      if (r.visible) {
-        nb.visible += r.len;
-      }
-    }
-    reslot(nb, 0);
-    b.visible -= nb.visible;
-    // The cursor counts visible atoms before its block; moving atoms from b to the new block
-    // after it changes nothing before any block but the new one.
-    int at = b.ordinal + 1;
-    blocks.add(at, nb);
-    renumber(at);
-    if (at <= cursorBlock) {
-      cursorBlock++;
-    }
-  }
-
-  private void visibleDelta(Block b, int delta) {
-    b.visible += delta;
-    visibleLength += delta;
-    if (b.ordinal < cursorBlock) {
-      cursorStart += delta;
-    }
+    order.remove(r);
+    ids.remove(r);
   }
 
   /** The {@code index}-th visible atom (0-based). */
   public Locate locateVisible(int index) {
-    if (index < 0 || index >= visibleLength) {
-      throw new IndexOutOfBoundsException(index + " not in [0, " + visibleLength + ")");
-    }
-    if (cursorBlock >= blocks.size()) {
-      cursorBlock = 0;
-      cursorStart = 0;
-    }
-    while (index < cursorStart) {
-      cursorBlock--;
-      cursorStart -= blocks.get(cursorBlock).visible;
-    }
-    while (index >= cursorStart + blocks.get(cursorBlock).visible) {
-      cursorStart += blocks.get(cursorBlock).visible;
-      cursorBlock++;
-    }
-    int rest = index - cursorStart;
-    for (Run r : blocks.get(cursorBlock).runs) {
-      if (!r.visible) {
-        continue;
-      }
-      if (rest < r.len) {
-        return new Locate(r, rest);
-      }
-      rest -= r.len;
-    }
-    throw new IllegalStateException("block visible count out of step");
+    return order.locateVisible(index);
   }
 
   /**
@@ -588,15 +298,15 @@ public final class Sequence {
    * the lookup hints: an insert between the two names them as its origins next.
    */
   public OpId atomAfter(Run run, int offset) {
-    hint = run;
+    ids.setHint(run);
     if (offset + 1 < run.len) {
       return run.id(offset + 1);
     }
-    Run n = next(run);
+    Run n = order.next(run);
     if (n == null) {
       return null;
     }
-    hint2 = n;
+    ids.setSecondHint(n);
     return n.id(0);
   }
 
@@ -610,8 +320,7 @@ public final class Sequence {
     int offset = at.offset();
     int left = count;
     // the delete op made of these ranges looks its first atom up next
-    hint2 = hint;
-    hint = r;
+    ids.pushHint(r);
     // Most deletes (a keystroke, a selection in one run) are one range: an immutable one-element
     // list, which the op keeps as it is.
     IdRange first = null;
@@ -634,7 +343,7 @@ public final class Sequence {
         }
         left -= take;
       }
-      r = next(r);
+      r = order.next(r);
       offset = 0;
     }
     return more != null ? more : List.of(first);
@@ -653,14 +362,9 @@ public final class Sequence {
         split(r, (int) (end - counter), undo);
       }
       if (r.visible) {
-        r.visible = false;
-        visibleDelta(r.block, -r.len);
+        order.setVisible(r, false);
         if (undo != null) {
-          undo.push(
-              () -> {
-                r.visible = true;
-                visibleDelta(r.block, r.len);
-              });
+          undo.push(() -> order.setVisible(r, true));
         }
       }
       counter += r.len;

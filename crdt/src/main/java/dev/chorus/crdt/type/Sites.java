@@ -203,31 +203,33 @@ public final class Sites {
     if (scopes.isEmpty()) {
       return out == null ? List.of() : out; // typing: one uncontested site, nothing to report
     }
-    out = out == null ? new ArrayList<>() : out;
     // Sites now under a scope that were hidden before the change had no conflicts showing then.
-    Map<Object, Boolean> now = new IdentityHashMap<>(4);
     for (Object root : scopes.keySet()) {
-      finder.forEachSite(root, site -> now.put(site, Boolean.TRUE));
+      finder.forEachSite(
+          root,
+          site -> {
+            if (!sites.containsKey(site)) {
+              sites.put(site, new Site(List.of()));
+            }
+          });
     }
     List<Conflict> was = new ArrayList<>();
     List<Conflict> is = new ArrayList<>();
-    for (Map.Entry<Object, Site> e : sites.entrySet()) {
-      if (!e.getValue().named) {
-        was.addAll(e.getValue().before);
-        is.addAll(finder.at(e.getKey()));
-      }
-    }
-    for (Object site : now.keySet()) {
-      if (!sites.containsKey(site)) {
-        is.addAll(finder.at(site));
-      }
-    }
+    // forEach, not entrySet(): an identity map's entry iterator makes an entry object per entry
+    sites.forEach(
+        (site, s) -> {
+          if (!s.named) {
+            was.addAll(s.before);
+            is.addAll(finder.at(site));
+          }
+        });
     if (!was.isEmpty() || !is.isEmpty()) {
       was.sort(BY_ID);
       is.sort(BY_ID);
+      out = out == null ? new ArrayList<>() : out;
       diff(was, is, by, change, out);
     }
-    return out;
+    return out == null ? List.of() : out;
   }
 
   private static final Comparator<Conflict> BY_ID = Comparator.comparing(Conflict::id);

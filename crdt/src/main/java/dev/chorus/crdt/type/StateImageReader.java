@@ -49,7 +49,7 @@ final class StateImageReader {
         Entry e = new Entry(pi.id(), pi.author(), pi.timestamp(), null, p);
         retire(e, pi.retiredBy());
         item.positions.load(e);
-        Sequence.Run run = list.seq.runOf(pi.id());
+        Run run = list.seq.runOf(pi.id());
         if (run == null) {
           throw new IllegalStateException("position " + pi.id() + " is not in list " + list.id);
         }

@@ -182,7 +182,7 @@ class BinarySnapshotTest {
   }
 
   private static int chunkCount(byte[] snap) {
-    BinaryState.Reader r = new BinaryState.Reader(snap, 4, snap.length);
+    BinaryStateReader r = new BinaryStateReader(snap, 4, snap.length);
     r.skip(r.count());
     return r.count();
   }
