@@ -2,6 +2,7 @@
 package dev.chorus.load.jmh;
 
 import com.sun.management.ThreadMXBean;
+import dev.chorus.load.harness.metrics.Median;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,14 +50,8 @@ public final class DocOpsCpu {
         }
       }
       System.out.printf(
-          "%-22s cpu_us_per_op=%.2f alloc_bytes_per_op=%.0f%n", name, median(cpuUs), median(bytes));
+          "%-22s cpu_us_per_op=%.2f alloc_bytes_per_op=%.0f%n",
+          name, Median.of(cpuUs), Median.of(bytes));
     }
-  }
-
-  private static double median(List<Double> xs) {
-    List<Double> s = new ArrayList<>(xs);
-    s.sort(null);
-    int n = s.size();
-    return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
   }
 }

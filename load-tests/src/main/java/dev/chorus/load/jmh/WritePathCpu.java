@@ -5,6 +5,7 @@ package dev.chorus.load.jmh;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.management.ThreadMXBean;
 import dev.chorus.crdt.ActorKind;
+import dev.chorus.load.harness.metrics.Median;
 import dev.chorus.server.ServerConfig;
 import dev.chorus.server.auth.Principal;
 import dev.chorus.server.auth.Role;
@@ -98,7 +99,7 @@ public final class WritePathCpu {
     }
     System.out.printf(
         "RESULT write_path writes=%d rounds=%d cpu_us_per_write=%.1f alloc_bytes_per_write=%.0f%n",
-        writes, rounds, median(cpuUs), median(bytes));
+        writes, rounds, Median.of(cpuUs), Median.of(bytes));
   }
 
   /** CPU nanoseconds and bytes allocated so far by the node's threads (event loops, store). */
@@ -235,12 +236,5 @@ public final class WritePathCpu {
 
     @Override
     public void close(int status, String reason) {}
-  }
-
-  private static double median(List<Double> xs) {
-    List<Double> s = new ArrayList<>(xs);
-    s.sort(null);
-    int n = s.size();
-    return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
   }
 }

@@ -2,6 +2,7 @@
 package dev.chorus.load.trace;
 
 import com.sun.management.ThreadMXBean;
+import dev.chorus.load.harness.metrics.Median;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,14 +44,7 @@ public final class TraceReplayCpu {
       }
       System.out.printf(
           "RESULT trace=%s ok=%s cpu_ms=%.1f alloc_mb=%.1f%n",
-          name, ok, median(cpuMs), median(allocatedMb));
+          name, ok, Median.of(cpuMs), Median.of(allocatedMb));
     }
-  }
-
-  private static double median(List<Double> xs) {
-    List<Double> s = new ArrayList<>(xs);
-    s.sort(null);
-    int n = s.size();
-    return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
   }
 }
