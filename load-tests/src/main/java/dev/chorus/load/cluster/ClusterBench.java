@@ -56,7 +56,10 @@ public final class ClusterBench {
   public static void main(String[] args) throws Exception {
     double rate = 3000;
     int seconds = 20;
-    int warmup = 10;
+    // Fresh node JVMs at a few hundred ops/s compile for about two minutes (a method run once per
+    // op reaches C2's threshold after ~30 s, one run once per group commit after minutes): phase 1
+    // measures the steady state only after that. --warmup 10 gives the rows measured before.
+    int warmup = 120;
     int window = 256;
     String heap = "512m";
     String jar = null;
