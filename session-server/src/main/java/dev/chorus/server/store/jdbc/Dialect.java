@@ -93,7 +93,8 @@ enum Dialect {
    */
   Map<String, String> connectionProperties() {
     if (this == POSTGRES) {
-      // a group commit's rows go as one multi-row INSERT per table, not one execution per row
+      // a group commit's rows go as multi-row INSERTs (pgjdbc packs them in power-of-two sizes),
+      // not one statement execution per row
       return Map.of("reWriteBatchedInserts", "true");
     }
     if (this != SQLITE) {
