@@ -157,6 +157,8 @@ public final class ChorusClient {
   private final Context ctx;
   private final Options options;
   private final ChorusListener listener;
+  // the listener reads no change's ops and changes: change frames are parsed without them
+  private final boolean headsOnly;
   private final WebSocketClient sockets;
   private final boolean ownSockets;
   private final String batchPrefix;
@@ -216,6 +218,7 @@ public final class ChorusClient {
     this.ctx = vertx.getOrCreateContext();
     this.options = options;
     this.listener = listener == null ? new ChorusListener() {} : listener;
+    this.headsOnly = !this.listener.wantsChangeBodies();
     this.sockets = sockets;
     this.ownSockets = ownSockets;
     this.host = options.host();
@@ -633,7 +636,8 @@ public final class ChorusClient {
   private void onText(String text) {
     JsonNode f;
     try {
-      f = parseShared(text);
+      String head = headsOnly ? ChangeHead.of(text) : null;
+      f = parseShared(head != null ? head : text);
     } catch (Exception e) {
       listener.onUnexpected("a frame that is not JSON", text);
       return;

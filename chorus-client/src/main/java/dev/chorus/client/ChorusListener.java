@@ -16,6 +16,17 @@ public interface ChorusListener {
   default void onChange(JsonNode change) {}
 
   /**
+   * Whether {@link #onChange} reads the frame's {@code ops} and {@code changes}. A listener that
+   * only counts or times changes (by {@code batchId}, {@code author}, {@code version}) answers
+   * false: its client then skips those two members unparsed and its change frames lack them (the
+   * client's own state — version, document with {@code snapshots} — is kept as always). Asked once,
+   * when the client is made.
+   */
+  default boolean wantsChangeBodies() {
+    return true;
+  }
+
+  /**
    * A write — maybe yours — opened a conflict: two intents for one place. Not an error: a question
    * for you or a human; {@link ChorusClient#resolve} answers it.
    */

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 class ChorusClientIT extends ItBase {
 
   /** Records what a client's listener was told. */
-  static final class Heard implements ChorusListener {
+  static class Heard implements ChorusListener {
     final List<JsonNode> welcomes = new CopyOnWriteArrayList<>();
     final List<JsonNode> errors = new CopyOnWriteArrayList<>();
     final List<Throwable> connectFailures = new CopyOnWriteArrayList<>();
@@ -107,6 +107,40 @@ class ChorusClientIT extends ItBase {
     } finally {
       get(alice.close());
       get(planner.close());
+    }
+  }
+
+  @Test
+  void aListenerWantingNoChangeBodies_hearsEachChangesHead_andItsClientKeepsTheVersion()
+      throws Exception {
+    String s = newSession();
+    Heard counterHeard =
+        new Heard() {
+          @Override
+          public boolean wantsChangeBodies() {
+            return false;
+          }
+        };
+    ChorusClient alice = client(node.port(), s, "alice-h", node.human("alice", s), new Heard());
+    ChorusClient counter =
+        client(node.port(), s, "counter-h", node.agent("planner", s), counterHeard);
+    try {
+      get(alice.connect());
+      get(counter.connect());
+      get(alice.submit(ops(TASK), null, false, "head-1"));
+      Ack b = get(alice.submit(ops(STATUS + "\"doing\"}]"), null, false, "head-2"));
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(15))
+          .until(() -> b.version().equals(counter.version()));
+      assertEquals(2, counterHeard.changes.size());
+      JsonNode last = counterHeard.changes.get(1);
+      assertEquals("head-2", last.path("batchId").asText());
+      assertEquals(b.version(), last.path("version").asText());
+      assertEquals("alice", last.path("author").path("id").asText());
+      assertFalse(last.has("ops") || last.has("changes"), last.toString());
+    } finally {
+      get(alice.close());
+      get(counter.close());
     }
   }
 

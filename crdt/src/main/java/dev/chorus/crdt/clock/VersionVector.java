@@ -236,27 +236,69 @@ public final class VersionVector {
       throw new IllegalArgumentException("version is null");
     }
     String t = s.trim();
+    int len = t.length();
+    while (len > 0 && t.charAt(len - 1) == ',') {
+      len--; // trailing commas were always accepted (String.split drops what follows them)
+    }
+    t = t.substring(0, len);
     if (t.isEmpty()) {
       return EMPTY;
     }
-    TreeMap<String, Long> m = new TreeMap<>();
-    for (String part : t.split(",")) {
-      int colon = part.lastIndexOf(':');
-      if (colon <= 0 || colon == part.length() - 1) {
+    // Read into arrays in one pass (every change a replica receives carries two versions): the
+    // text form is sorted, so the arrays are the vector; anything else goes through a map.
+    int n = 1;
+    for (int i = t.indexOf(','); i >= 0; i = t.indexOf(',', i + 1)) {
+      n++;
+    }
+    String[] rs = new String[n];
+    long[] cs = new long[n];
+    int kept = 0;
+    boolean ascending = true;
+    int from = 0;
+    for (int k = 0; k < n; k++) {
+      int end = k == n - 1 ? t.length() : t.indexOf(',', from);
+      int colon = t.lastIndexOf(':', end - 1);
+      if (colon <= from || colon == end - 1) {
         throw new IllegalArgumentException("not a version (expected replica:counter,...): " + s);
       }
+      long c;
       try {
-        long c = Long.parseLong(part.substring(colon + 1).trim());
-        if (c < 0) {
-          throw new IllegalArgumentException("negative counter in version: " + s);
-        }
-        if (m.put(part.substring(0, colon).trim(), c) != null) {
-          throw new IllegalArgumentException("replica listed twice in version: " + s);
-        }
+        c = Long.parseLong(t.substring(colon + 1, end).trim());
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException("not a version (expected replica:counter,...): " + s, e);
       }
+      if (c < 0) {
+        throw new IllegalArgumentException("negative counter in version: " + s);
+      }
+      String replica = t.substring(from, colon).trim();
+      for (int j = 0; j < kept; j++) {
+        if (rs[j].equals(replica)) {
+          throw new IllegalArgumentException("replica listed twice in version: " + s);
+        }
+      }
+      if (kept > 0 && rs[kept - 1].compareTo(replica) > 0) {
+        ascending = false;
+      }
+      rs[kept] = replica;
+      cs[kept++] = c;
+      from = end + 1;
     }
-    return of(m);
+    if (!ascending) {
+      TreeMap<String, Long> m = new TreeMap<>();
+      for (int i = 0; i < kept; i++) {
+        m.put(rs[i], cs[i]);
+      }
+      return of(m);
+    }
+    int nonZero = 0;
+    for (int i = 0; i < kept; i++) {
+      if (cs[i] > 0) {
+        rs[nonZero] = rs[i];
+        cs[nonZero++] = cs[i];
+      }
+    }
+    return nonZero == 0
+        ? EMPTY
+        : new VersionVector(Arrays.copyOf(rs, nonZero), Arrays.copyOf(cs, nonZero));
   }
 }

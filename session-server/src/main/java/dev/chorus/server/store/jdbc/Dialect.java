@@ -85,12 +85,18 @@ enum Dialect {
   }
 
   /**
-   * Driver settings of every connection: SQLite writes a commit to its write-ahead log before it
-   * returns (synchronous=NORMAL: no fsync, so a crash of the process loses nothing, a power loss
-   * the last moments — the same promise as H2 with WRITE_DELAY=0), and waits for a lock another
-   * process holds (a backup tool) instead of failing at once.
+   * Driver settings of every connection. PostgreSQL: batched inserts rewritten into multi-row ones.
+   * SQLite writes a commit to its write-ahead log before it returns (synchronous=NORMAL: no fsync,
+   * so a crash of the process loses nothing, a power loss the last moments — the same promise as H2
+   * with WRITE_DELAY=0), and waits for a lock another process holds (a backup tool) instead of
+   * failing at once.
    */
   Map<String, String> connectionProperties() {
+    if (this == POSTGRES) {
+      // a group commit's rows go as multi-row INSERTs (pgjdbc packs them in power-of-two sizes),
+      // not one statement execution per row
+      return Map.of("reWriteBatchedInserts", "true");
+    }
     if (this != SQLITE) {
       return Map.of();
     }

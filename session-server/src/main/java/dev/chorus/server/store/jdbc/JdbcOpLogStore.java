@@ -36,10 +36,15 @@ public final class JdbcOpLogStore implements OpLogStore {
   private final HikariDataSource ds;
   private final String url;
   private final Dialect dialect;
+  // the inserts of every group commit, put together once
+  private final String insertChange;
+  private final String insertBatch;
 
   public JdbcOpLogStore(String url, int poolSize) {
     this.url = url;
     this.dialect = Dialect.of(url);
+    this.insertChange = dialect.insertIfAbsent("chorus_changes", CHANGE_COLUMNS, CHANGE_KEY);
+    this.insertBatch = dialect.insertIfAbsent("chorus_batches", BATCH_COLUMNS, BATCH_KEY);
     HikariConfig c = new HikariConfig();
     c.setJdbcUrl(url);
     c.setMaximumPoolSize(dialect.poolSize(poolSize));
@@ -278,12 +283,8 @@ public final class JdbcOpLogStore implements OpLogStore {
   @Override
   public void append(String sessionId, List<StoredBatch> batches) throws SQLException {
     try (Connection c = ds.getConnection()) {
-      try (PreparedStatement ch =
-              c.prepareStatement(
-                  dialect.insertIfAbsent("chorus_changes", CHANGE_COLUMNS, CHANGE_KEY));
-          PreparedStatement b =
-              c.prepareStatement(
-                  dialect.insertIfAbsent("chorus_batches", BATCH_COLUMNS, BATCH_KEY))) {
+      try (PreparedStatement ch = c.prepareStatement(insertChange);
+          PreparedStatement b = c.prepareStatement(insertBatch)) {
         boolean anyBatch = false;
         for (StoredBatch sb : batches) {
           BatchRecord r = sb.record();
