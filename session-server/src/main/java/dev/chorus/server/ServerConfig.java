@@ -112,7 +112,7 @@ public record ServerConfig(
           new Option(
               "snapshot-every-ops",
               "CHORUS_SNAPSHOT_EVERY_OPS",
-              "20000",
+              "100000",
               "also write one after this many ops (bounds the replay of a load)"),
           new Option(
               "compact-lag-ms",

@@ -41,7 +41,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * machine where wall-clock benchmarks measure the neighbours.
  *
  * <p>Usage: {@code java -cp ... dev.chorus.load.jmh.WritePathCpu [writes per round, 10000] [rounds,
- * 5] [warm-up rounds, 3]}; each round writes to a fresh session.
+ * 5] [warm-up rounds, 3] [node flags, e.g. --snapshot-every-ops 20000]}; each round writes to a
+ * fresh session.
  */
 public final class WritePathCpu {
   private static final int WINDOW = 64;
@@ -54,9 +55,10 @@ public final class WritePathCpu {
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
     int warmups = args.length > 2 ? Integer.parseInt(args[2]) : 3;
     Path dir = Files.createTempDirectory("write-path-cpu-");
-    ServerConfig config =
-        ServerConfig.parse(
-            new String[] {"--data-dir", dir.toString(), "--ops-per-second", "0"}, Map.of());
+    List<String> flags =
+        new ArrayList<>(List.of("--data-dir", dir.toString(), "--ops-per-second", "0"));
+    flags.addAll(List.of(args).subList(Math.min(3, args.length), args.length));
+    ServerConfig config = ServerConfig.parse(flags.toArray(String[]::new), Map.of());
     JdbcOpLogStore store = new JdbcOpLogStore(config.effectiveStoreUrl(), config.storeThreads());
     store.init();
     Vertx vertx = Vertx.vertx();
