@@ -12,6 +12,7 @@ import dev.chorus.load.harness.verify.ClientView;
 import dev.chorus.load.harness.verify.Verdict;
 import dev.chorus.load.harness.verify.Verifier;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
@@ -259,11 +260,14 @@ public final class RunContext implements AutoCloseable {
               + drainMs
               + " ms (in doubt)");
     }
+    // a client dropped (or shut out by a node restart) near the end resumes before it is compared:
+    // its view is what resume delivered, not what it had when the load stopped
+    long syncDeadline = System.nanoTime() + 20_000_000_000L;
     List<Future<Void>> synced = new ArrayList<>();
     for (SimClient c : clients) {
-      synced.add(c.client().sync());
+      synced.add(syncOnline(c, syncDeadline));
     }
-    await(synced, 20_000);
+    await(synced, 25_000);
     progress.phase("verify");
     Map<String, List<ClientView>> bySession = new LinkedHashMap<>();
     for (SimClient c : clients) {
@@ -274,6 +278,21 @@ public final class RunContext implements AutoCloseable {
     for (Map.Entry<String, List<ClientView>> e : bySession.entrySet()) {
       verifier.verify(e.getKey(), e.getValue(), modelConflicts, verdict);
     }
+  }
+
+  /** A {@code sync} round trip once {@code c} is online again; retried until {@code deadline}. */
+  private Future<Void> syncOnline(SimClient c, long deadlineNanos) {
+    return c.client()
+        .sync()
+        .recover(
+            t -> {
+              if (System.nanoTime() > deadlineNanos) {
+                return Future.failedFuture(t);
+              }
+              Promise<Void> again = Promise.promise();
+              vertx.setTimer(100, id -> syncOnline(c, deadlineNanos).onComplete(again));
+              return again.future();
+            });
   }
 
   @Override
