@@ -29,7 +29,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The writes of {@code server-bench} (one {@code set} of a 4-field card per batch, keys {@code
@@ -133,7 +132,7 @@ public final class WritePathCpu {
     private final Counting writer = new Counting("writer");
     private final Counting reader = new Counting("reader");
     private final CompletableFuture<Result> done = new CompletableFuture<>();
-    private final AtomicLong failed = new AtomicLong();
+    private long failed;
     private int sent;
     private int acked;
     private String basedOn;
@@ -183,13 +182,13 @@ public final class WritePathCpu {
                     writer.send(ar.result().ackFrame());
                     basedOn = ar.result().version();
                   } else {
-                    failed.incrementAndGet();
+                    failed++;
                   }
                   if (acked == writes) {
                     // the ack goes out before the change frames of its write: count after them
                     session
                         .context()
-                        .runOnContext(v -> done.complete(new Result(failed.get(), reader.frames)));
+                        .runOnContext(v -> done.complete(new Result(failed, reader.frames)));
                   } else {
                     pump();
                   }
@@ -198,13 +197,12 @@ public final class WritePathCpu {
     }
   }
 
-  /** A participant that takes its frames as a connection would (their text) and counts them. */
+  /** A participant that counts the frames it is sent. */
   private static final class Counting implements Participant {
     private final String id;
     private final Principal principal =
         new Principal("bench-reader", ActorKind.AGENT, Set.of("*"), Role.EDITOR, 0);
     long frames;
-    long chars;
 
     Counting(String id) {
       this.id = id;
@@ -233,7 +231,6 @@ public final class WritePathCpu {
     @Override
     public void send(EncodedFrame frame) {
       frames++;
-      chars += frame.text().length();
     }
 
     @Override

@@ -21,14 +21,6 @@ public record BatchResult(
     String resultsJson,
     boolean duplicate,
     ObjectNode view) {
-  BatchResult(String batchId, String version, ArrayNode results, boolean duplicate) {
-    this(batchId, version, results, duplicate, null);
-  }
-
-  BatchResult(
-      String batchId, String version, ArrayNode results, boolean duplicate, ObjectNode view) {
-    this(batchId, version, results, results.toString(), duplicate, view);
-  }
 
   /**
    * The result of a batch just applied, from the element ids its ops made ({@code null} for an op

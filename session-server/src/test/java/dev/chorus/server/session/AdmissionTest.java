@@ -15,7 +15,6 @@ import dev.chorus.server.auth.Role;
 import dev.chorus.server.protocol.ChorusException;
 import dev.chorus.server.protocol.ErrorCode;
 import dev.chorus.server.protocol.Frames;
-import dev.chorus.server.protocol.Values;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -45,7 +44,7 @@ class AdmissionTest {
 
   /** Remembers {@code b} as applied and durable with version n1:7 and one null result. */
   private BatchResult applied(Frames.Batch b) {
-    BatchResult r = new BatchResult(b.batchId(), "n1:7", Values.NODES.arrayNode().addNull(), false);
+    BatchResult r = BatchResult.of(b.batchId(), "n1:7", new String[] {null}, null);
     Promise<BatchResult> p = Promise.promise();
     idempotency.remember(b.batchId(), b.contentHash(), p, r);
     p.complete(r);
@@ -95,7 +94,7 @@ class AdmissionTest {
   void aBatchReSentWhileItsCommitRuns_waitsForTheSameAck() {
     Frames.Batch b = batch("b-1", "", SET);
     Promise<BatchResult> commit = Promise.promise();
-    BatchResult r = new BatchResult("b-1", "n1:9", Values.NODES.arrayNode().addNull(), false);
+    BatchResult r = BatchResult.of("b-1", "n1:9", new String[] {null}, null);
     Idempotency.Outcome outcome = idempotency.remember("b-1", b.contentHash(), commit, r);
     Future<BatchResult> again = unlimited(10).admit(b, editor(ALICE), 1);
     assertFalse(again.isComplete(), "no ack before the first attempt is durable");

@@ -15,7 +15,6 @@ import dev.chorus.server.auth.Principal;
 import dev.chorus.server.auth.Role;
 import dev.chorus.server.protocol.ClientOp;
 import dev.chorus.server.protocol.Frames;
-import dev.chorus.server.protocol.Values;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,7 +46,7 @@ class ClaimsTest {
     check.shape(ops);
     changes.add(applier.apply(p.author(), basedOn, ops, 2_000L).change());
     return Future.succeededFuture(
-        new BatchResult(b.batchId(), doc.version().toString(), Values.NODES.arrayNode(), false));
+        BatchResult.of(b.batchId(), doc.version().toString(), new String[0], null));
   }
 
   private static String task(String claim) {

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.chorus.server.protocol.Values;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import org.junit.jupiter.api.Test;
@@ -19,7 +18,7 @@ import org.junit.jupiter.api.Test;
  */
 class IdempotencyTest {
   private static BatchResult result(String batchId, String version) {
-    return new BatchResult(batchId, version, Values.NODES.arrayNode().addNull(), false);
+    return BatchResult.of(batchId, version, new String[] {null}, null);
   }
 
   @Test
