@@ -7,7 +7,8 @@
 //   node server-bench.mjs stream <hocuspocus|y-websocket> <port> <doc> <readers> <ops> <window> <keys>
 //       connects R readers then one writer to document <doc>, streams the writes, prints one JSON line:
 //       {"peer","readers","ops","seconds","opsPerSecond","perReader":{p50,p90,p99,p999,max},
-//        "allReaders":{...},"lost","dup"} (milliseconds).
+//        "allReaders":{...},"lost","dup","clientCpuMicros"} (milliseconds; clientCpuMicros = this process's
+//        user + system CPU, all threads, from before the clients connect until they are closed).
 //
 // The workload is exactly dev.chorus.load.harness.scenario.Stream's: write i is one Y.Map.set of key
 // "c" + (i % keys) on map "board" to {seq: i, title: "card " + i, status: "doing", note: 48 × "x"}, one Yjs
@@ -90,6 +91,7 @@ function payload(i) {
 }
 
 async function stream(peer, port, docName, readers, ops, window, keys) {
+  const cpuBefore = process.cpuUsage();
   const sentAt = new Array(ops).fill(0n);
   const remaining = new Int32Array(ops).fill(readers);
   const perReader = [];
@@ -148,6 +150,7 @@ async function stream(peer, port, docName, readers, ops, window, keys) {
   let lost = 0;
   for (const got of seen) for (let i = 0; i < ops; i++) if (!got[i]) lost++;
   for (const c of conns) c.close();
+  const cpu = process.cpuUsage(cpuBefore);
   return {
     peer,
     readers,
@@ -158,6 +161,7 @@ async function stream(peer, port, docName, readers, ops, window, keys) {
     allReaders: percentiles(all),
     lost,
     dup,
+    clientCpuMicros: cpu.user + cpu.system,
   };
 }
 

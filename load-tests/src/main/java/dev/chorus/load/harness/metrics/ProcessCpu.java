@@ -42,6 +42,11 @@ public record ProcessCpu(long totalNanos, long compilerNanos) {
     return new ProcessCpu(total * NANOS_PER_TICK, compiler * NANOS_PER_TICK);
   }
 
+  /** Reads this JVM's own counters now (a harness measuring its clients' side). */
+  public static ProcessCpu ofThisProcess() {
+    return of(ProcessHandle.current().pid());
+  }
+
   /** What was used from {@code before} to this reading. */
   public ProcessCpu since(ProcessCpu before) {
     return new ProcessCpu(

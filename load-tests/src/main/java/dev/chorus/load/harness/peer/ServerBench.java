@@ -29,6 +29,11 @@ import java.util.Map;
  * tenth of a round's CPU ({@code --warmup-rounds} at most). Chorus's run is verified like any
  * scenario (every write stored once, delivered once to every reader, replicas equal the server).
  *
+ * <p>Both sides' CPU per write of each measured run: the server process's ({@code /proc}), and the
+ * clients' — the harness JVM's own for Chorus and the relay (their clients run in it; its GC and
+ * JIT included), the Node clients process's for the Yjs peers ({@code process.cpuUsage()}), each
+ * from before the clients connect until the run's last write was received.
+ *
  * <p>Prints a table, writes {@code server-bench.md} to the reports directory, and ends with one
  * {@code RESULT scenario=… chorus_ops_per_s=… peer=… peer_ops_per_s=… chorus_p99_ms=… peer_p99_ms=…
  * lost=… dup=…} line per workload and peer (p99 = send → all readers); the last line is {@code
@@ -164,11 +169,15 @@ public final class ServerBench {
         for (Workload w : workloads) {
           ctx.progress().phase(w.name());
           ProcessCpu cpu = ProcessCpu.of(n.pid());
+          ProcessCpu clientCpu = ProcessCpu.ofThisProcess();
           Stream.Result r =
               Stream.run(ctx, "bench-" + w.name(), w.readers(), ops, window, keys, 600_000);
-          chorus.put(
-              w.name(),
-              StreamNumbers.of("chorus", r).withServerCpu(ProcessCpu.of(n.pid()).since(cpu)));
+          StreamNumbers numbers =
+              StreamNumbers.of("chorus", r)
+                  .withServerCpu(ProcessCpu.of(n.pid()).since(cpu))
+                  .withClientCpu(ProcessCpu.ofThisProcess().since(clientCpu).totalNanos());
+          chorus.put(w.name(), numbers);
+          logCpu(err, w.name(), numbers);
           ctx.verdict().lost(r.lost());
           ctx.verdict().dup(r.dup());
         }
@@ -195,14 +204,20 @@ public final class ServerBench {
             int n = measured ? ops : warm;
             err.println("[server-bench " + peer + "] " + run);
             ProcessCpu cpu = ProcessCpu.of(s.pid());
+            ProcessCpu harnessCpu = ProcessCpu.ofThisProcess();
+            // the relay's clients run in this JVM; the Node peers' clients report their own CPU
             StreamNumbers numbers =
                 relay
                     ? StreamNumbers.of(
-                        peer, RelayStream.run(s.port(), run, w.readers(), n, window, keys, 600_000))
+                            peer,
+                            RelayStream.run(s.port(), run, w.readers(), n, window, keys, 600_000))
+                        .withClientCpu(ProcessCpu.ofThisProcess().since(harnessCpu).totalNanos())
                     : PeerStream.run(
                         node, peersDir, peer, s.port(), run, w.readers(), n, window, keys);
             if (measured) {
-              m.put(w.name(), numbers.withServerCpu(ProcessCpu.of(s.pid()).since(cpu)));
+              numbers = numbers.withServerCpu(ProcessCpu.of(s.pid()).since(cpu));
+              m.put(w.name(), numbers);
+              logCpu(err, w.name(), numbers);
             }
           }
         }
@@ -215,9 +230,10 @@ public final class ServerBench {
     md.append(
         "| workload | server | readers | writes | writes/s | server CPU µs/write"
             + " | of it JIT µs/write"
+            + " | client CPU µs/write"
             + " | send→reader p50 ms"
             + " | send→reader p99 ms | send→all p50 ms | send→all p99 ms | lost | dup |\n");
-    md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (Workload w : workloads) {
       row(md, w.name(), chorus.get(w.name()));
       for (String peer : peers) {
@@ -278,11 +294,25 @@ public final class ServerBench {
     return clean ? 0 : 1;
   }
 
+  /** Both sides' CPU per write of a measured run, as it ends (the table comes at the end). */
+  private static void logCpu(PrintStream err, String workload, StreamNumbers n) {
+    err.printf(
+        Locale.ROOT,
+        "[server-bench %s] %s: %.0f writes/s, server CPU %.0f µs/write (JIT %.0f),"
+            + " client CPU %.0f µs/write%n",
+        n.server(),
+        workload,
+        n.opsPerSecond(),
+        n.serverCpuMicrosPerWrite(),
+        n.jitMicrosPerWrite(),
+        n.clientCpuMicrosPerWrite());
+  }
+
   private static void row(StringBuilder md, String workload, StreamNumbers n) {
     md.append(
         String.format(
             Locale.ROOT,
-            "| %s | %s | %d | %d | %.0f | %.0f | %.0f | %.2f | %.2f | %.2f | %.2f | %d | %d |%n",
+            "| %s | %s | %d | %d | %.0f | %.0f | %.0f | %.0f | %.2f | %.2f | %.2f | %.2f | %d | %d |%n",
             workload,
             n.server(),
             n.readers(),
@@ -290,6 +320,7 @@ public final class ServerBench {
             n.opsPerSecond(),
             n.serverCpuMicrosPerWrite(),
             n.jitMicrosPerWrite(),
+            n.clientCpuMicrosPerWrite(),
             n.readerP50(),
             n.readerP99(),
             n.allP50(),

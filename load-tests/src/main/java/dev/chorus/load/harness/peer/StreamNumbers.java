@@ -10,7 +10,9 @@ import dev.chorus.load.harness.scenario.Stream;
  * throughput, send → one reader and send → all readers percentiles (ms), lost and doubled writes,
  * and the CPU time the server process used per write (less sensitive to a busy machine than the
  * timings; NaN until {@link #withServerCpu} is given it), and the part of it the server's JIT
- * compiler threads used.
+ * compiler threads used; and the CPU time the clients' process used per write over the same run
+ * (NaN until {@link #withClientCpu}): the harness JVM for Chorus and the relay, whose clients run
+ * in it, and the Node process of the Yjs peers' clients.
  */
 public record StreamNumbers(
     String server,
@@ -25,7 +27,8 @@ public record StreamNumbers(
     long lost,
     long dup,
     double serverCpuMicrosPerWrite,
-    double jitMicrosPerWrite) {
+    double jitMicrosPerWrite,
+    double clientCpuMicrosPerWrite) {
 
   /** These numbers with the server's CPU time over the run (and its JIT compilers' part). */
   StreamNumbers withServerCpu(ProcessCpu cpu) {
@@ -42,7 +45,27 @@ public record StreamNumbers(
         lost,
         dup,
         ops == 0 ? Double.NaN : cpu.totalNanos() / 1000.0 / ops,
-        ops == 0 ? Double.NaN : cpu.compilerNanos() / 1000.0 / ops);
+        ops == 0 ? Double.NaN : cpu.compilerNanos() / 1000.0 / ops,
+        clientCpuMicrosPerWrite);
+  }
+
+  /** These numbers with the clients' process's CPU time over the run, in nanoseconds. */
+  StreamNumbers withClientCpu(long nanos) {
+    return new StreamNumbers(
+        server,
+        readers,
+        ops,
+        opsPerSecond,
+        readerP50,
+        readerP99,
+        allP50,
+        allP99,
+        allMax,
+        lost,
+        dup,
+        serverCpuMicrosPerWrite,
+        jitMicrosPerWrite,
+        ops == 0 ? Double.NaN : nanos / 1000.0 / ops);
   }
 
   public static StreamNumbers of(String server, Stream.Result r) {
@@ -59,15 +82,23 @@ public record StreamNumbers(
         r.lost(),
         r.dup(),
         Double.NaN,
+        Double.NaN,
         Double.NaN);
   }
 
-  /** From the JSON line of {@code server-bench.mjs stream}. */
+  /**
+   * From the JSON line of {@code server-bench.mjs stream}, with its client process's CPU time
+   * ({@code clientCpuMicros}: {@code process.cpuUsage()}, user + system of all its threads, from
+   * before its clients connect until they are closed — the window the harness JVM is measured over
+   * for Chorus).
+   */
   public static StreamNumbers of(JsonNode n) {
+    int ops = n.path("ops").asInt();
+    double clientCpu = n.path("clientCpuMicros").asDouble(Double.NaN);
     return new StreamNumbers(
         n.path("peer").asText(),
         n.path("readers").asInt(),
-        n.path("ops").asInt(),
+        ops,
         n.path("opsPerSecond").asDouble(),
         n.path("perReader").path("p50").asDouble(Double.NaN),
         n.path("perReader").path("p99").asDouble(Double.NaN),
@@ -77,6 +108,7 @@ public record StreamNumbers(
         n.path("lost").asLong(),
         n.path("dup").asLong(),
         Double.NaN,
-        Double.NaN);
+        Double.NaN,
+        ops == 0 ? Double.NaN : clientCpu / ops);
   }
 }
