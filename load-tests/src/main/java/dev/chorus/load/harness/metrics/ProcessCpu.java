@@ -31,7 +31,12 @@ public record ProcessCpu(long totalNanos, long compilerNanos) {
     long compiler = 0;
     try (Stream<Path> tasks = Files.list(proc.resolve("task"))) {
       for (Path t : (Iterable<Path>) tasks::iterator) {
-        String name = read(t.resolve("comm")).strip();
+        String name;
+        try {
+          name = read(t.resolve("comm")).strip();
+        } catch (IllegalStateException e) {
+          continue; // the thread ended since the listing (a client's event loops closing)
+        }
         if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
           compiler += ticks(t.resolve("stat"), 0);
         }
