@@ -137,21 +137,10 @@ public final class ChorusClient {
   }
 
   /**
-   * The frames parsed lately on this thread, by text. A node sends one broadcast frame to every
-   * participant; the clients of a fleet on one event loop share its parse instead of each parsing
-   * the same text (frames are read-only for listeners).
+   * The frames parsed lately on this thread, shared by the clients on it ({@link SharedParses}).
    */
-  private static final ThreadLocal<Map<String, JsonNode>> PARSED =
-      ThreadLocal.withInitial(
-          () ->
-              new LinkedHashMap<>(64, 0.75f, true) {
-                private static final long serialVersionUID = 1L;
-
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<String, JsonNode> e) {
-                  return size() > 64;
-                }
-              });
+  private static final ThreadLocal<SharedParses> PARSED =
+      ThreadLocal.withInitial(() -> new SharedParses(JSON));
 
   private final Vertx vertx;
   private final Context ctx;
@@ -623,21 +612,11 @@ public final class ChorusClient {
 
   // ---------------------------------------------------------------- frames
 
-  private static JsonNode parseShared(String text) throws Exception {
-    Map<String, JsonNode> cache = PARSED.get();
-    JsonNode f = cache.get(text);
-    if (f == null) {
-      f = JSON.readTree(text);
-      cache.put(text, f);
-    }
-    return f;
-  }
-
   private void onText(String text) {
     JsonNode f;
     try {
       String head = headsOnly ? ChangeHead.of(text) : null;
-      f = parseShared(head != null ? head : text);
+      f = PARSED.get().parse(head != null ? head : text);
     } catch (Exception e) {
       listener.onUnexpected("a frame that is not JSON", text);
       return;
