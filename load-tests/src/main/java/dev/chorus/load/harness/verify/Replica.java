@@ -2,10 +2,11 @@ package dev.chorus.load.harness.verify;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.chorus.crdt.Doc;
-import dev.chorus.crdt.codec.ChangeCodec;
 import dev.chorus.crdt.op.Change;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What one client received, as CRDT changes: how often each change ({@code start@replica}) was
@@ -13,11 +14,25 @@ import java.util.Map;
  * Doc}) built from those changes, to compare its {@link Doc#stateHash()} with the server's at the
  * end. A client never receives its own batches as changes; the verifier adds them from the history.
  *
+ * <p>The replica applies changes without working out conflict events ({@link Doc#replay}): it is
+ * compared by state, version and what is pending, which are exactly those {@link Doc#apply} gives,
+ * and nothing listens to its events (a client learns of conflicts from the server's {@code
+ * conflict.*} frames, which the verifier checks apart). Readers on one event loop share each
+ * change's decode ({@link SharedDecodes}).
+ *
  * <p>Not thread-safe: used on the client's context, read by the verifier after the client stopped.
  */
 public final class Replica {
-  private final Map<String, Integer> deliveries = new HashMap<>();
-  private final java.util.Set<String> fromWelcome = new java.util.HashSet<>();
+  /** A change's identity, without making a string per delivery. */
+  private record Key(String replica, long start) {
+    @Override
+    public String toString() {
+      return start + "@" + replica;
+    }
+  }
+
+  private final Map<Key, Integer> deliveries = new HashMap<>();
+  private final Set<Key> fromWelcome = new HashSet<>();
   private long repeatedAfterWelcome;
   private final Doc doc;
   private boolean complete;
@@ -73,7 +88,7 @@ public final class Replica {
       fromWelcome.clear();
     }
     for (JsonNode c : changes) {
-      String k = key(c);
+      Key k = new Key(c.get("replica").asText(), c.get("start").asLong());
       if (welcome) {
         fromWelcome.add(k);
       } else if (fromWelcome.remove(k)) {
@@ -84,9 +99,9 @@ public final class Replica {
       deliveries.merge(k, 1, Integer::sum);
       if (doc != null && incompleteWhy == null) {
         try {
-          doc.apply(ChangeCodec.fromJson(c));
+          doc.replay(SharedDecodes.decode(c));
         } catch (RuntimeException e) {
-          gap("change " + key(c) + " did not apply: " + e.getMessage());
+          gap("change " + k + " did not apply: " + e.getMessage());
         }
       }
     }
@@ -96,7 +111,7 @@ public final class Replica {
   public void applyOwn(Change c) {
     if (doc != null && incompleteWhy == null) {
       try {
-        doc.apply(c);
+        doc.replay(c);
       } catch (RuntimeException e) {
         gap("own change " + key(c) + " did not apply: " + e.getMessage());
       }
@@ -108,17 +123,15 @@ public final class Replica {
     return repeatedAfterWelcome;
   }
 
+  /** How often each change ({@code start@replica}) was delivered; a copy, for the verifier. */
   public Map<String, Integer> deliveries() {
-    return deliveries;
+    Map<String, Integer> out = new HashMap<>(deliveries.size() * 2);
+    deliveries.forEach((k, n) -> out.put(k.toString(), n));
+    return out;
   }
 
   public Doc doc() {
     return doc;
-  }
-
-  /** {@code start@replica} of a change in codec JSON. */
-  public static String key(JsonNode change) {
-    return change.get("start").asLong() + "@" + change.get("replica").asText();
   }
 
   public static String key(Change c) {

@@ -1,0 +1,124 @@
+package dev.chorus.load.harness.verify;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.chorus.crdt.Author;
+import dev.chorus.crdt.Doc;
+import dev.chorus.crdt.Path;
+import dev.chorus.crdt.codec.ChangeCodec;
+import dev.chorus.crdt.op.Change;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A reader's {@link Replica}: counts every delivery by change, ends with the server's state, and
+ * the replicas of one thread share each change's decode (what a fleet of readers on one event loop
+ * receives as one shared frame tree).
+ */
+class ReplicaTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** server-bench's writes: cards replaced on keys c0..c9, one change each. */
+  private static List<Change> cardWrites(Doc server, int n) {
+    List<Change> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      int seq = i;
+      out.add(
+          server.edit(
+              Author.agent("writer"),
+              null,
+              0,
+              e ->
+                  e.set(
+                      Path.of("c" + (seq % 10)),
+                      Map.of("seq", seq, "title", "card " + seq, "note", "x".repeat(48)))));
+    }
+    return out;
+  }
+
+  private static ArrayNode asJson(List<Change> changes) {
+    ArrayNode a = JSON.createArrayNode();
+    changes.forEach(c -> a.add(ChangeCodec.toJson(c)));
+    return a;
+  }
+
+  @Test
+  void fiftyReplicasOnOneThread_decodeEachChangeOnce_andEndWithTheServersState() {
+    Doc server = new Doc("n1");
+    List<Change> writes = cardWrites(server, 200);
+    List<ArrayNode> frames = new ArrayList<>();
+    for (Change c : writes) {
+      frames.add(asJson(List.of(c))); // one change frame's changes, shared by every reader
+    }
+    List<Replica> readers = new ArrayList<>();
+    for (int r = 0; r < 50; r++) {
+      readers.add(new Replica(true));
+    }
+    for (ArrayNode frame : frames) {
+      for (Replica reader : readers) {
+        reader.deliver(frame, false);
+      }
+    }
+    Doc first = readers.get(0).doc();
+    for (Replica reader : readers) {
+      assertEquals(server.version(), reader.doc().version());
+      assertEquals(server.stateHash(), reader.doc().stateHash());
+      assertEquals(List.of(), reader.doc().pending());
+      assertEquals(200, reader.deliveries().size());
+      for (int i = 0; i < 200; i++) {
+        // one decode per change on this thread: every replica keeps the same Change
+        assertSame(first.history().get(i), reader.doc().history().get(i));
+      }
+    }
+  }
+
+  @Test
+  void aChangeFrameRepeatingTheWelcome_isCountedTwice_andAsARepeat() {
+    Doc server = new Doc("n1");
+    ArrayNode two = asJson(cardWrites(server, 2));
+    Replica r = new Replica(true);
+    r.startedFromEmpty();
+    r.deliver(two, true);
+    ArrayNode again = JSON.createArrayNode().add(two.get(1).deepCopy());
+    r.deliver(again, false);
+    String second = ChangeCodec.fromJson(two.get(1)).startCounter() + "@n1";
+    assertEquals(2, r.deliveries().get(second));
+    assertEquals(1, r.repeatedAfterWelcome());
+    assertEquals(server.stateHash(), r.doc().stateHash());
+    assertTrue(r.complete());
+  }
+
+  @Test
+  void aChangeThatDoesNotDecode_leavesAGapNamingIt_andIsStillCounted() {
+    Doc server = new Doc("n1");
+    ArrayNode one = asJson(cardWrites(server, 1));
+    ((ObjectNode) one.get(0)).put("ts", "not a number");
+    Replica r = new Replica(true);
+    r.startedFromEmpty();
+    r.deliver(one, false);
+    assertFalse(r.complete());
+    assertTrue(r.incompleteWhy().startsWith("change 1@n1 did not apply"), r.incompleteWhy());
+    assertEquals(Map.of("1@n1", 1), r.deliveries());
+  }
+
+  @Test
+  void aReplicaThatKeepsNoDoc_onlyCounts() {
+    Doc server = new Doc("n1");
+    JsonNode changes = asJson(cardWrites(server, 3));
+    Replica r = new Replica(false);
+    r.deliver(changes, false);
+    r.deliver(changes, false);
+    assertEquals(3, r.deliveries().size());
+    r.deliveries().values().forEach(n -> assertEquals(2, n));
+    assertEquals("no replica kept", r.incompleteWhy());
+  }
+}
