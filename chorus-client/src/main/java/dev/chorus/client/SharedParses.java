@@ -12,8 +12,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  *
  * <p>Found without hashing the frame: {@link String#hashCode} reads every character (a fleet's
  * clients would each hash every frame — it was the fleet's largest single cost, more than the one
- * parse it saved), so an entry is found by a fingerprint of the length and the first and last
- * characters, then confirmed with {@link String#equals} — which stops at the first difference
+ * parse it saved), so an entry is found by a fingerprint of the length and a few characters spread
+ * over the text, then confirmed with {@link String#equals} — which stops at the first difference
  * between two frames and compares the rest in wide words when they are equal. A fingerprint that
  * matches a different frame costs that comparison and nothing else: a frame is only ever given the
  * tree of an equal text.
@@ -23,8 +23,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  */
 final class SharedParses {
   static final int SIZE = 64;
-  private static final int PREFIX = 64;
-  private static final int SUFFIX = 16;
+  private static final int SAMPLES = 16;
 
   private final String[] texts = new String[SIZE];
   private final JsonNode[] trees = new JsonNode[SIZE];
@@ -40,8 +39,9 @@ final class SharedParses {
   /** The tree of {@code text}: one parsed here lately, or a fresh parse. */
   JsonNode parse(String text) throws JsonProcessingException {
     int print = fingerprint(text);
-    for (int k = 1; k <= SIZE; k++) {
-      int i = (next - k + SIZE) % SIZE;
+    int i = next;
+    for (int k = 0; k < SIZE; k++) {
+      i = (i == 0 ? SIZE : i) - 1; // newest first, without a division per step
       if (prints[i] == print && text.equals(texts[i])) {
         return trees[i];
       }
@@ -60,16 +60,18 @@ final class SharedParses {
     return parses;
   }
 
-  /** The length and the first {@value #PREFIX} and last {@value #SUFFIX} characters, hashed. */
+  /**
+   * The length and {@value #SAMPLES} characters spread evenly over the text, the first and the last
+   * among them, hashed: a frame's distinguishing part (its batch id, version, values) is anywhere.
+   */
   static int fingerprint(String s) {
     int n = s.length();
     int h = n;
-    int head = Math.min(n, PREFIX);
-    for (int i = 0; i < head; i++) {
-      h = 31 * h + s.charAt(i);
+    if (n == 0) {
+      return h;
     }
-    for (int i = Math.max(head, n - SUFFIX); i < n; i++) {
-      h = 31 * h + s.charAt(i);
+    for (int k = 0; k < SAMPLES; k++) {
+      h = 31 * h + s.charAt((int) ((long) k * (n - 1) / (SAMPLES - 1)));
     }
     return h;
   }

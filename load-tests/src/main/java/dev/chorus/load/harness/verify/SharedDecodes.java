@@ -34,8 +34,9 @@ final class SharedDecodes {
 
   private Change lookUp(JsonNode node) {
     // newest first: the readers of one loop get a frame one after another
-    for (int k = 1; k <= SIZE; k++) {
-      int i = (next - k + SIZE) % SIZE;
+    int i = next;
+    for (int k = 0; k < SIZE; k++) {
+      i = (i == 0 ? SIZE : i) - 1; // without a division per step
       if (nodes[i] == node) {
         return changes[i];
       }
