@@ -32,27 +32,18 @@ public record StreamNumbers(
 
   /** These numbers with the server's CPU time over the run (and its JIT compilers' part). */
   StreamNumbers withServerCpu(ProcessCpu cpu) {
-    return new StreamNumbers(
-        server,
-        readers,
-        ops,
-        opsPerSecond,
-        readerP50,
-        readerP99,
-        allP50,
-        allP99,
-        allMax,
-        lost,
-        dup,
-        ops == 0 ? Double.NaN : cpu.totalNanos() / 1000.0 / ops,
-        ops == 0 ? Double.NaN : cpu.compilerNanos() / 1000.0 / ops,
-        clientCpuMicrosPerWrite);
+    return withCpu(
+        perWrite(cpu.totalNanos()), perWrite(cpu.compilerNanos()), clientCpuMicrosPerWrite);
   }
 
   /** These numbers with the clients' process's CPU time over the run, in nanoseconds. */
   StreamNumbers withClientCpu(long nanos) {
+    return withCpu(serverCpuMicrosPerWrite, jitMicrosPerWrite, perWrite(nanos));
+  }
+
+  private StreamNumbers withCpu(double server, double jit, double client) {
     return new StreamNumbers(
-        server,
+        this.server,
         readers,
         ops,
         opsPerSecond,
@@ -63,9 +54,13 @@ public record StreamNumbers(
         allMax,
         lost,
         dup,
-        serverCpuMicrosPerWrite,
-        jitMicrosPerWrite,
-        ops == 0 ? Double.NaN : nanos / 1000.0 / ops);
+        server,
+        jit,
+        client);
+  }
+
+  private double perWrite(long nanos) {
+    return ops == 0 ? Double.NaN : nanos / 1000.0 / ops;
   }
 
   public static StreamNumbers of(String server, Stream.Result r) {
