@@ -218,10 +218,10 @@ public final class ServerBench {
     StringBuilder md = new StringBuilder();
     md.append(
         "| workload | server | readers | writes | writes/s | server CPU µs/write"
-            + " | of it JIT µs/write"
+            + " | of it JIT µs/write | of it GC µs/write"
             + " | send→reader p50 ms"
             + " | send→reader p99 ms | send→all p50 ms | send→all p99 ms | lost | dup |\n");
-    md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (Workload w : workloads) {
       row(md, w.name(), chorus.get(w.name()));
       for (String peer : peers) {
@@ -286,7 +286,7 @@ public final class ServerBench {
     md.append(
         String.format(
             Locale.ROOT,
-            "| %s | %s | %d | %d | %.0f | %.0f | %.0f | %.2f | %.2f | %.2f | %.2f | %d | %d |%n",
+            "| %s | %s | %d | %d | %.0f | %.0f | %.0f | %.0f | %.2f | %.2f | %.2f | %.2f | %d | %d |%n",
             workload,
             n.server(),
             n.readers(),
@@ -294,6 +294,7 @@ public final class ServerBench {
             n.opsPerSecond(),
             n.serverCpuMicrosPerWrite(),
             n.jitMicrosPerWrite(),
+            n.gcMicrosPerWrite(),
             n.readerP50(),
             n.readerP99(),
             n.allP50(),

@@ -9,8 +9,8 @@ import dev.chorus.load.harness.scenario.Stream;
  * The numbers of one stream run on one server, the same fields for Chorus and the peers:
  * throughput, send → one reader and send → all readers percentiles (ms), lost and doubled writes,
  * and the CPU time the server process used per write (less sensitive to a busy machine than the
- * timings; NaN until {@link #withServerCpu} is given it), and the part of it the server's JIT
- * compiler threads used.
+ * timings; NaN until {@link #withServerCpu} is given it), and the parts of it the server's JIT
+ * compiler threads and its garbage collector's threads used.
  */
 public record StreamNumbers(
     String server,
@@ -25,7 +25,8 @@ public record StreamNumbers(
     long lost,
     long dup,
     double serverCpuMicrosPerWrite,
-    double jitMicrosPerWrite) {
+    double jitMicrosPerWrite,
+    double gcMicrosPerWrite) {
 
   /** These numbers with the server's CPU time over the run (and its JIT compilers' part). */
   StreamNumbers withServerCpu(ProcessCpu cpu) {
@@ -42,7 +43,8 @@ public record StreamNumbers(
         lost,
         dup,
         ops == 0 ? Double.NaN : cpu.totalNanos() / 1000.0 / ops,
-        ops == 0 ? Double.NaN : cpu.compilerNanos() / 1000.0 / ops);
+        ops == 0 ? Double.NaN : cpu.compilerNanos() / 1000.0 / ops,
+        ops == 0 ? Double.NaN : cpu.gcNanos() / 1000.0 / ops);
   }
 
   public static StreamNumbers of(String server, Stream.Result r) {
@@ -58,6 +60,7 @@ public record StreamNumbers(
         r.allReaders().getTotalCount() == 0 ? Double.NaN : r.allReaders().getMaxValue() / 1000.0,
         r.lost(),
         r.dup(),
+        Double.NaN,
         Double.NaN,
         Double.NaN);
   }
@@ -76,6 +79,7 @@ public record StreamNumbers(
         n.path("allReaders").path("max").asDouble(Double.NaN),
         n.path("lost").asLong(),
         n.path("dup").asLong(),
+        Double.NaN,
         Double.NaN,
         Double.NaN);
   }
