@@ -38,7 +38,9 @@ public final class Run {
   }
 
   public OpId id(int offset) {
-    return new OpId(counter + offset, replica);
+    // A list position's run is that one position: its id is there already. Every list insert and
+    // move names its neighbours' ids as origins, which its op, its run and the history then keep.
+    return position != null ? position.id : new OpId(counter + offset, replica);
   }
 
   public int length() {
