@@ -78,7 +78,7 @@ final class WriterView {
    * has, none that a move retired (it saw the move); for an older view, all of them.
    */
   List<Entry> positions(Register reg) {
-    return sawAll ? reg.current : reg.entries;
+    return sawAll ? reg.scanned() : reg.entries;
   }
 
   Entry seenWinner(Register reg) {
