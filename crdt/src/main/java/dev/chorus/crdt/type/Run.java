@@ -38,9 +38,17 @@ public final class Run {
   }
 
   public OpId id(int offset) {
-    // A list position's run is that one position: its id is there already. Every list insert and
-    // move names its neighbours' ids as origins, which its op, its run and the history then keep.
-    return position != null ? position.id : new OpId(counter + offset, replica);
+    return new OpId(counter + offset, replica);
+  }
+
+  /**
+   * The id of the first atom, as the position's own instance when this run is a list position: a
+   * list insert or move names its neighbour as an origin, which its op, its run and the history
+   * then keep (a new id was 24 bytes more per op). Not in {@link #id}: the text paths there rely on
+   * the JIT not making the id at all, which a second source of the value defeats.
+   */
+  OpId firstId() {
+    return position != null ? position.id : id(0);
   }
 
   public int length() {
