@@ -33,25 +33,19 @@ class RetainedMemoryTest {
   private final SplittableRandom random = new SplittableRandom(7);
 
   RetainedMemoryTest() {
-    doc.edit(
-        AUTHOR,
-        null,
-        0,
-        e -> {
-          e.set(FIELDS, Container.MAP);
-          e.set(TODO, Container.LIST);
-          e.set(DONE, Container.LIST);
-        });
-    doc.edit(
-        AUTHOR,
-        null,
-        0,
-        e -> {
-          for (int i = 0; i < 1000; i++) {
-            todo.add(e.append(TODO, "card " + i));
-            done.add(e.append(DONE, "done " + i));
-          }
-        });
+    // one change, as a board loaded from a template would be
+    doc.edit(AUTHOR, null, 0, this::board);
+  }
+
+  private void board(Edit e) {
+    e.set(FIELDS, Container.MAP);
+    for (Path column : List.of(TODO, DONE)) {
+      e.set(column, Container.LIST);
+      List<String> cards = column == TODO ? todo : done;
+      for (int i = 0; i < 1000; i++) {
+        cards.add(e.append(column, column.last() + " " + i));
+      }
+    }
   }
 
   @Test
