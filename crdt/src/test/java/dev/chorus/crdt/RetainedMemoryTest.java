@@ -73,7 +73,7 @@ class RetainedMemoryTest {
 
   @Test
   void aMapWriteKeepsAtMost450Bytes() {
-    assertRetainedAtMost(530, (i, e) -> e.set(FIELDS.child("f" + random.nextInt(100)), (long) i));
+    assertRetainedAtMost(450, (i, e) -> e.set(FIELDS.child("f" + random.nextInt(100)), (long) i));
   }
 
   private void assertRetainedAtMost(long bytesPerEdit, BiConsumer<Integer, Edit> edit) {
