@@ -201,7 +201,7 @@ final class HistoryView extends AbstractList<Change> {
     return switch (kind[i]) {
       case HistoryLog.INSERT -> start[i] + Character.codePointCount(text, textAt[i], length[i]) - 1;
       case HistoryLog.DELETE -> start[i];
-      default -> ((Change) ref[i]).endCounter();
+      default -> start[i] + width(ops(i)) - 1;
     };
   }
 
@@ -209,20 +209,37 @@ final class HistoryView extends AbstractList<Change> {
     return replicaIndex < 0 ? null : new OpId(counter, replicas[replicaIndex]);
   }
 
+  @SuppressWarnings("unchecked") // a GENERAL row's ref is what HistoryLog.add put there
+  private List<Op> ops(int i) {
+    return (List<Op>) ref[i];
+  }
+
+  private static long width(List<Op> ops) {
+    long w = 0;
+    for (Op op : ops) {
+      w += op.width();
+    }
+    return w;
+  }
+
   private Change make(int i, VersionVector d) {
     made++;
+    List<Op> ops;
     if (kind[i] == HistoryLog.GENERAL) {
-      return (Change) ref[i];
+      ops = ops(i);
+    } else {
+      OpId target = (OpId) ref[i];
+      ops =
+          List.of(
+              kind[i] == HistoryLog.INSERT
+                  ? new Op.TextInsert(
+                      target,
+                      id(idA[i], idAReplica[i]),
+                      id(idB[i], idBReplica[i]),
+                      new String(text, textAt[i], length[i]))
+                  : new Op.TextDelete(
+                      target, List.of(new IdRange(id(idA[i], idAReplica[i]), length[i]))));
     }
-    OpId target = (OpId) ref[i];
-    Op op =
-        kind[i] == HistoryLog.INSERT
-            ? new Op.TextInsert(
-                target,
-                id(idA[i], idAReplica[i]),
-                id(idB[i], idBReplica[i]),
-                new String(text, textAt[i], length[i]))
-            : new Op.TextDelete(target, List.of(new IdRange(id(idA[i], idAReplica[i]), length[i])));
     String r = replicas[replica[i]];
     return new Change(
         r,
@@ -232,7 +249,7 @@ final class HistoryView extends AbstractList<Change> {
         d,
         author[i],
         timestamp[i],
-        List.of(op));
+        ops);
   }
 
   /** Changes a writer had not seen, and the version right after each ({@link #unseen}). */

@@ -3,8 +3,6 @@ package dev.chorus.crdt.type;
 import dev.chorus.crdt.Author;
 import dev.chorus.crdt.clock.OpId;
 import dev.chorus.crdt.clock.VersionVector;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * What the ops made directly on one object (or list element) add up to: the newest op per replica
@@ -17,7 +15,7 @@ import java.util.TreeMap;
 public final class Agg {
   final TouchVec touch = new TouchVec();
   final Vec ack = new Vec();
-  final Map<String, Touch> byActor = new TreeMap<>();
+  final ActorTouches byActor = new ActorTouches();
   // set when Liveness caches this aggregate of a subtree (never changed after): 0 = not cached
   long stamp;
 
@@ -38,7 +36,7 @@ public final class Agg {
     touch.record(id, changeStart, t);
     ack.merge(deps, t);
     if (prev == null || prev.op().compareTo(id) < 0) {
-      byActor.put(author.actorId(), new Touch(id, author, ts));
+      byActor.put(new Touch(id, author, ts));
     }
   }
 
@@ -46,13 +44,12 @@ public final class Agg {
   void mergeFrom(Agg o) {
     touch.merge(o.touch);
     ack.merge(o.ack);
-    o.byActor.forEach(
-        (actor, tch) -> {
-          Touch prev = byActor.get(actor);
-          if (prev == null || prev.op().compareTo(tch.op()) < 0) {
-            byActor.put(actor, tch);
-          }
-        });
+    for (Touch tch : o.byActor.all()) {
+      Touch prev = byActor.get(tch.author().actorId());
+      if (prev == null || prev.op().compareTo(tch.op()) < 0) {
+        byActor.put(tch);
+      }
+    }
   }
 
   /** Puts back what one {@link #record} changed: one replica's touch, the ack, one actor. */
@@ -84,7 +81,7 @@ public final class Agg {
       if (byActor == null) {
         agg.byActor.remove(actor);
       } else {
-        agg.byActor.put(actor, byActor);
+        agg.byActor.put(byActor);
       }
     }
   }

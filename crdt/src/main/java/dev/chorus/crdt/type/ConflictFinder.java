@@ -9,7 +9,6 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
@@ -234,9 +233,9 @@ public final class ConflictFinder {
     TreeMap<dev.chorus.crdt.clock.OpId, Touch> editors = new TreeMap<>();
     for (Retirement r : open.values()) {
       intents.add(new Intent(r.by(), r.author(), r.timestamp(), "deleter", null));
-      for (Map.Entry<String, Touch> t : sub.byActor.entrySet()) {
-        if (!r.deps().includes(t.getValue().op())) {
-          editors.put(t.getValue().op(), t.getValue());
+      for (Touch t : sub.byActor.all()) {
+        if (!r.deps().includes(t.op())) {
+          editors.put(t.op(), t);
         }
       }
     }

@@ -121,7 +121,7 @@ public final class Editor implements Edit {
     if (afterId != null) {
       Position after = view.seenPosition(l, afterId, list);
       left = after.id;
-      right = l.seq.atomAfter(after.run, 0);
+      right = l.seq.positionAfter(after.run);
     } else {
       right = firstAtom(l.seq);
     }
@@ -156,7 +156,7 @@ public final class Editor implements Edit {
         throw new DocException(Code.MOVE_INTO_SELF, "cannot move an element after itself");
       }
       left = at.id;
-      right = target.seq.atomAfter(at.run, 0);
+      right = target.seq.positionAfter(at.run);
     } else {
       right = firstAtom(target.seq);
     }

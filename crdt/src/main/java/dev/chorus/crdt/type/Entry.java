@@ -33,16 +33,23 @@ public final class Entry {
   }
 
   void retire(Retirement r, UndoLog undo) {
-    if (retiredBy == null) {
-      retiredBy = new ArrayList<>(1);
+    List<Retirement> before = retiredBy;
+    if (before == null) {
+      // most values are retired once (every move retires the position it leaves): no array
+      retiredBy = List.of(r);
+    } else {
+      if (!(before instanceof ArrayList)) {
+        retiredBy = new ArrayList<>(before);
+      }
+      retiredBy.add(r);
     }
-    retiredBy.add(r);
     if (undo != null) {
       undo.push(
           () -> {
-            retiredBy.remove(retiredBy.size() - 1);
-            if (retiredBy.isEmpty()) {
-              retiredBy = null;
+            if (retiredBy == before) {
+              before.remove(before.size() - 1);
+            } else {
+              retiredBy = before;
             }
           });
     }

@@ -41,6 +41,16 @@ public final class Run {
     return new OpId(counter + offset, replica);
   }
 
+  /**
+   * The id of the first atom, as the position's own instance when this run is a list position: a
+   * list insert or move names its neighbour as an origin, which its op, its run and the history
+   * then keep (a new id was 24 bytes more per op). Not in {@link #id}: the text paths there rely on
+   * the JIT not making the id at all, which a second source of the value defeats.
+   */
+  OpId firstId() {
+    return position != null ? position.id : id(0);
+  }
+
   public int length() {
     return len;
   }

@@ -302,12 +302,23 @@ public final class Sequence {
     if (offset + 1 < run.len) {
       return run.id(offset + 1);
     }
+    Run n = hintedNext(run);
+    return n == null ? null : n.id(0);
+  }
+
+  /** {@link #atomAfter} a list position: the next one's id, as its own instance. */
+  public OpId positionAfter(Run run) {
+    ids.setHint(run);
+    Run n = hintedNext(run);
+    return n == null ? null : n.firstId();
+  }
+
+  private Run hintedNext(Run run) {
     Run n = order.next(run);
-    if (n == null) {
-      return null;
+    if (n != null) {
+      ids.setSecondHint(n);
     }
-    ids.setSecondHint(n);
-    return n.id(0);
+    return n;
   }
 
   /** The ids of {@code count} visible atoms from visible index {@code index}, as ranges. */

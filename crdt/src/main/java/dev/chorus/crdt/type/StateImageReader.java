@@ -115,7 +115,7 @@ final class StateImageReader {
     a.touch.load(ai.touch(), st.replicas);
     a.ack.merge(ai.ack(), st.replicas);
     for (Touch t : ai.actors()) {
-      a.byActor.put(t.author().actorId(), t);
+      a.byActor.put(t);
     }
   }
 }

@@ -97,6 +97,6 @@ final class StateImageWriter {
     return new AggImage(
         a.touch.export(st.replicas),
         a.ack.toVersionVector(st.replicas),
-        new ArrayList<>(a.byActor.values()));
+        new ArrayList<>(a.byActor.all()));
   }
 }

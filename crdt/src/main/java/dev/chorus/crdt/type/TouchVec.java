@@ -16,57 +16,58 @@ import java.util.Arrays;
  * earlier ops are newer), else iff {@code last <= deps}.
  */
 final class TouchVec {
-  private long[] last = new long[0];
-  private long[] lastStart = new long[0];
-  private long[] prevMax = new long[0];
+  // Per replica i: last at [3i], lastStart at [3i + 1], prevMax at [3i + 2]. One array, not three:
+  // every list element has a TouchVec, and two more arrays kept 48 bytes alive per element.
+  private long[] v = new long[0];
 
   void record(OpId id, long changeStart, ReplicaTable t) {
     int i = t.index(id.replica());
     grow(i);
-    if (lastStart[i] == changeStart) {
-      last[i] = Math.max(last[i], id.counter());
-    } else if (changeStart > lastStart[i]) {
-      prevMax[i] = Math.max(prevMax[i], last[i]);
-      last[i] = id.counter();
-      lastStart[i] = changeStart;
+    int k = 3 * i;
+    if (v[k + 1] == changeStart) {
+      v[k] = Math.max(v[k], id.counter());
+    } else if (changeStart > v[k + 1]) {
+      v[k + 2] = Math.max(v[k + 2], v[k]);
+      v[k] = id.counter();
+      v[k + 1] = changeStart;
     } else {
       // an op of an older change (only when aggregating subtrees): it precedes "last"'s change
-      prevMax[i] = Math.max(prevMax[i], id.counter());
+      v[k + 2] = Math.max(v[k + 2], id.counter());
     }
   }
 
   void merge(TouchVec o) {
-    for (int i = 0; i < o.last.length; i++) {
-      if (o.last[i] == 0) {
+    for (int k = 0; k < o.v.length; k += 3) {
+      if (o.v[k] == 0) {
         continue;
       }
-      grow(i);
-      if (o.lastStart[i] == lastStart[i]) {
-        last[i] = Math.max(last[i], o.last[i]);
-        prevMax[i] = Math.max(prevMax[i], o.prevMax[i]);
-      } else if (o.lastStart[i] > lastStart[i]) {
-        prevMax[i] = Math.max(Math.max(prevMax[i], last[i]), o.prevMax[i]);
-        last[i] = o.last[i];
-        lastStart[i] = o.lastStart[i];
+      grow(k / 3);
+      if (o.v[k + 1] == v[k + 1]) {
+        v[k] = Math.max(v[k], o.v[k]);
+        v[k + 2] = Math.max(v[k + 2], o.v[k + 2]);
+      } else if (o.v[k + 1] > v[k + 1]) {
+        v[k + 2] = Math.max(Math.max(v[k + 2], v[k]), o.v[k + 2]);
+        v[k] = o.v[k];
+        v[k + 1] = o.v[k + 1];
       } else {
-        prevMax[i] = Math.max(prevMax[i], Math.max(o.last[i], o.prevMax[i]));
+        v[k + 2] = Math.max(v[k + 2], Math.max(o.v[k], o.v[k + 2]));
       }
     }
   }
 
   /** Whether the writer of {@code r} had seen every op counted here. */
   boolean coveredBy(Retirement r, ReplicaTable t) {
-    for (int i = 0; i < last.length; i++) {
-      if (last[i] == 0) {
+    for (int k = 0; k < v.length; k += 3) {
+      if (v[k] == 0) {
         continue;
       }
-      String replica = t.name(i);
+      String replica = t.name(k / 3);
       long seen = r.deps().get(replica);
-      if (replica.equals(r.by().replica()) && lastStart[i] == r.changeStart()) {
-        if (prevMax[i] > seen || last[i] > r.by().counter()) {
+      if (replica.equals(r.by().replica()) && v[k + 1] == r.changeStart()) {
+        if (v[k + 2] > seen || v[k] > r.by().counter()) {
           return false;
         }
-      } else if (last[i] > seen) {
+      } else if (v[k] > seen) {
         return false;
       }
     }
@@ -75,53 +76,43 @@ final class TouchVec {
 
   /** Replica {@code i}'s entry as {@link #restore} takes it back: last, lastStart, prevMax. */
   long last(int i) {
-    return i < last.length ? last[i] : 0;
+    return 3 * i < v.length ? v[3 * i] : 0;
   }
 
   long lastStart(int i) {
-    return i < lastStart.length ? lastStart[i] : 0;
+    return 3 * i < v.length ? v[3 * i + 1] : 0;
   }
 
   long prevMax(int i) {
-    return i < prevMax.length ? prevMax[i] : 0;
+    return 3 * i < v.length ? v[3 * i + 2] : 0;
   }
 
   /** Puts replica {@code i}'s entry back as it was (undoing a {@link #record}). */
   void restore(int i, long l, long s, long p) {
     grow(i);
-    last[i] = l;
-    lastStart[i] = s;
-    prevMax[i] = p;
+    v[3 * i] = l;
+    v[3 * i + 1] = s;
+    v[3 * i + 2] = p;
   }
 
   /** Per replica name: {last, lastStart, prevMax}. */
   java.util.Map<String, long[]> export(ReplicaTable t) {
     java.util.Map<String, long[]> out = new java.util.TreeMap<>();
-    for (int i = 0; i < last.length; i++) {
-      if (last[i] != 0) {
-        out.put(t.name(i), new long[] {last[i], lastStart[i], prevMax[i]});
+    for (int k = 0; k < v.length; k += 3) {
+      if (v[k] != 0) {
+        out.put(t.name(k / 3), new long[] {v[k], v[k + 1], v[k + 2]});
       }
     }
     return out;
   }
 
   void load(java.util.Map<String, long[]> in, ReplicaTable t) {
-    in.forEach(
-        (replica, v) -> {
-          int i = t.index(replica);
-          grow(i);
-          last[i] = v[0];
-          lastStart[i] = v[1];
-          prevMax[i] = v[2];
-        });
+    in.forEach((replica, e) -> restore(t.index(replica), e[0], e[1], e[2]));
   }
 
   private void grow(int i) {
-    if (i >= last.length) {
-      int n = Math.max(i + 1, last.length * 2);
-      last = Arrays.copyOf(last, n);
-      lastStart = Arrays.copyOf(lastStart, n);
-      prevMax = Arrays.copyOf(prevMax, n);
+    if (3 * i >= v.length) {
+      v = Arrays.copyOf(v, 3 * Math.max(i + 1, v.length / 3 * 2));
     }
   }
 }

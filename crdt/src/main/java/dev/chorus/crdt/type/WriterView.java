@@ -78,7 +78,7 @@ final class WriterView {
    * has, none that a move retired (it saw the move); for an older view, all of them.
    */
   List<Entry> positions(Register reg) {
-    return sawAll ? reg.current : reg.entries;
+    return sawAll ? reg.scanned() : reg.entries;
   }
 
   Entry seenWinner(Register reg) {
@@ -145,7 +145,7 @@ final class WriterView {
 
   /** Element {@code id} as the writer saw it in list {@code l}. */
   Item element(ListObj l, String id, Path whole) {
-    Item item = OpId.looksLikeId(id) ? st.items.get(OpId.parse(id)) : null;
+    Item item = OpId.looksLikeId(id) ? st.items.get(st.replicas.parseId(id)) : null;
     if (item != null) {
       // Where it shows now is almost always where the writer saw it: one check instead of one per
       // position it ever had (every move leaves one).
@@ -167,7 +167,7 @@ final class WriterView {
     if (sawAll) {
       // A writer that saw everything sees the live positions, the greatest of which is where the
       // element shows: one check instead of finding the element, then scanning its positions.
-      Item item = OpId.looksLikeId(id) ? st.items.get(OpId.parse(id)) : null;
+      Item item = OpId.looksLikeId(id) ? st.items.get(st.replicas.parseId(id)) : null;
       Entry shown = item == null ? null : lv.winnerPosition(item);
       if (shown != null && shown.position.list == l) {
         return shown.position;

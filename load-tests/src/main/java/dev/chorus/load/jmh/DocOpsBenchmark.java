@@ -48,6 +48,12 @@ public class DocOpsBenchmark {
   private Path[] fieldPaths;
   private SplittableRandom random;
   private long clock;
+  private long edits;
+
+  /**
+   * How often the {@code …Compacted} variants compact the history (a server's snapshot cadence).
+   */
+  static final int COMPACT_EVERY = 10_000;
 
   @Setup(Level.Iteration)
   public void buildDocument() {
@@ -131,5 +137,31 @@ public class DocOpsBenchmark {
     Path source = (fromTodo ? TODO : DONE).child(element);
     Path target = fromTodo ? DONE : TODO;
     return doc.edit(AUTHOR, null, ++clock, e -> e.move(source, target, after));
+  }
+
+  /**
+   * {@link #listInsert} on a replica that compacts its history every {@link #COMPACT_EVERY} edits
+   * (its own cost included), as a session server does after each snapshot. The other benchmarks
+   * keep every edit's history for the whole iteration — hundreds of thousands of changes that each
+   * young collection copies, most of their wall time (docs/benchmarks.md, issue 13 fifth pass).
+   */
+  @Benchmark
+  public Change listInsertCompacted() {
+    return compactingNow(listInsert());
+  }
+
+  /**
+   * {@link #listMoveBetweenLists} with the history compacted as in {@link #listInsertCompacted}.
+   */
+  @Benchmark
+  public Change listMoveBetweenListsCompacted() {
+    return compactingNow(listMoveBetweenLists());
+  }
+
+  private Change compactingNow(Change change) {
+    if (++edits % COMPACT_EVERY == 0) {
+      doc.compact(doc.version());
+    }
+    return change;
   }
 }

@@ -2,13 +2,14 @@ package dev.chorus.server.protocol;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import com.fasterxml.jackson.core.io.SegmentedStringWriter;
+import com.fasterxml.jackson.core.util.BufferRecycler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -37,13 +38,20 @@ public final class Values {
    * (copied in raw), where building a tree would parse and print them again.
    */
   public static String jsonString(JsonWriter body) {
-    StringWriter w = new StringWriter(256);
-    try (JsonGenerator g = MAPPER.getFactory().createGenerator(w)) {
-      body.write(g);
+    // Jackson's pooled buffers, as ObjectMapper.writeValueAsString uses them: a StringWriter grew a
+    // StringBuffer and copied it once more, and that was most of what a write path's JSON
+    // allocated.
+    BufferRecycler buffers = MAPPER.getFactory()._getBufferRecycler();
+    try (SegmentedStringWriter w = new SegmentedStringWriter(buffers)) {
+      try (JsonGenerator g = MAPPER.getFactory().createGenerator(w)) {
+        body.write(g);
+      }
+      return w.getAndClear();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    } finally {
+      buffers.releaseToPool();
     }
-    return w.toString();
   }
 
   /**

@@ -9,19 +9,22 @@ import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
- * CPU time a server process has used so far, in all and in its JIT compiler threads, read from
- * {@code /proc/<pid>/task/*}: a JVM compiles while a benchmark runs, and that cost falls in the
- * measured window unless the warm-up settled it, so the report shows it apart. Compiler threads of
- * a JVM are named {@code C1 CompilerThre…} / {@code C2 CompilerThre…}; other runtimes (Node.js)
- * have none by that name and report 0. A thread that ended between two readings takes its time with
- * it: the compiler part is a lower bound (JDK 17 starts and stops compiler threads as the queue
- * needs).
+ * CPU time a server process has used so far, in all, in its JIT compiler threads and in its garbage
+ * collector's threads, read from {@code /proc/<pid>/task/*}: a JVM compiles while a benchmark runs,
+ * and that cost falls in the measured window unless the warm-up settled it, so the report shows it
+ * apart; the collector's part says how much of a write's cost is the garbage it leaves (G1's
+ * threads are {@code GC Thread#…} and {@code G1 …}; a Node.js server's V8 collector runs on threads
+ * of other names and counts as 0). Compiler threads of a JVM are named {@code C1 CompilerThre…} /
+ * {@code C2 CompilerThre…}; other runtimes (Node.js) have none by that name and report 0. A thread
+ * that ended between two readings takes its time with it: the compiler part is a lower bound (JDK
+ * 17 starts and stops compiler threads as the queue needs).
  *
  * @param totalNanos user + system time of every thread alive at the reading, and of the ended ones
  *     as the kernel counts them for the process
  * @param compilerNanos user + system time of the JIT compiler threads alive at the reading
+ * @param gcNanos user + system time of the garbage collector's threads alive at the reading
  */
-public record ProcessCpu(long totalNanos, long compilerNanos) {
+public record ProcessCpu(long totalNanos, long compilerNanos, long gcNanos) {
   private static final long NANOS_PER_TICK = 10_000_000L; // USER_HZ = 100 on Linux
 
   /** Reads the process's counters now. */
@@ -29,6 +32,7 @@ public record ProcessCpu(long totalNanos, long compilerNanos) {
     Path proc = Path.of("/proc", Long.toString(pid));
     long total = ticks(proc.resolve("stat"), 0);
     long compiler = 0;
+    long gc = 0;
     try (Stream<Path> tasks = Files.list(proc.resolve("task"))) {
       for (Path t : (Iterable<Path>) tasks::iterator) {
         String name;
@@ -39,12 +43,14 @@ public record ProcessCpu(long totalNanos, long compilerNanos) {
         }
         if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
           compiler += ticks(t.resolve("stat"), 0);
+        } else if (name.startsWith("GC Thread") || name.startsWith("G1 ")) {
+          gc += ticks(t.resolve("stat"), 0);
         }
       }
     } catch (IOException e) {
       throw new IllegalStateException("cannot read the threads of process " + pid, e);
     }
-    return new ProcessCpu(total * NANOS_PER_TICK, compiler * NANOS_PER_TICK);
+    return new ProcessCpu(total * NANOS_PER_TICK, compiler * NANOS_PER_TICK, gc * NANOS_PER_TICK);
   }
 
   /** Reads this JVM's own counters now (a harness measuring its clients' side). */
@@ -55,7 +61,9 @@ public record ProcessCpu(long totalNanos, long compilerNanos) {
   /** What was used from {@code before} to this reading. */
   public ProcessCpu since(ProcessCpu before) {
     return new ProcessCpu(
-        totalNanos - before.totalNanos, Math.max(0, compilerNanos - before.compilerNanos));
+        totalNanos - before.totalNanos,
+        Math.max(0, compilerNanos - before.compilerNanos),
+        Math.max(0, gcNanos - before.gcNanos));
   }
 
   /** utime + stime of a stat line (fields 14 and 15; the name in parentheses may hold spaces). */

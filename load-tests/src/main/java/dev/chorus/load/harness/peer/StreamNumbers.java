@@ -9,10 +9,10 @@ import dev.chorus.load.harness.scenario.Stream;
  * The numbers of one stream run on one server, the same fields for Chorus and the peers:
  * throughput, send → one reader and send → all readers percentiles (ms), lost and doubled writes,
  * and the CPU time the server process used per write (less sensitive to a busy machine than the
- * timings; NaN until {@link #withServerCpu} is given it), and the part of it the server's JIT
- * compiler threads used; and the CPU time the clients' process used per write over the same run
- * (NaN until {@link #withClientCpu}): the harness JVM for Chorus and the relay, whose clients run
- * in it, and the Node process of the Yjs peers' clients.
+ * timings; NaN until {@link #withServerCpu} is given it), and the parts of it the server's JIT
+ * compiler threads and its garbage collector's threads used; and the CPU time the clients' process
+ * used per write over the same run (NaN until {@link #withClientCpu}): the harness JVM for Chorus
+ * and the relay, whose clients run in it, and the Node process of the Yjs peers' clients.
  */
 public record StreamNumbers(
     String server,
@@ -28,20 +28,24 @@ public record StreamNumbers(
     long dup,
     double serverCpuMicrosPerWrite,
     double jitMicrosPerWrite,
+    double gcMicrosPerWrite,
     double clientCpuMicrosPerWrite) {
 
-  /** These numbers with the server's CPU time over the run (and its JIT compilers' part). */
+  /** These numbers with the server's CPU time over the run (and its JIT's and GC's parts). */
   StreamNumbers withServerCpu(ProcessCpu cpu) {
     return withCpu(
-        perWrite(cpu.totalNanos()), perWrite(cpu.compilerNanos()), clientCpuMicrosPerWrite);
+        perWrite(cpu.totalNanos()),
+        perWrite(cpu.compilerNanos()),
+        perWrite(cpu.gcNanos()),
+        clientCpuMicrosPerWrite);
   }
 
   /** These numbers with the clients' process's CPU time over the run, in nanoseconds. */
   StreamNumbers withClientCpu(long nanos) {
-    return withCpu(serverCpuMicrosPerWrite, jitMicrosPerWrite, perWrite(nanos));
+    return withCpu(serverCpuMicrosPerWrite, jitMicrosPerWrite, gcMicrosPerWrite, perWrite(nanos));
   }
 
-  private StreamNumbers withCpu(double server, double jit, double client) {
+  private StreamNumbers withCpu(double server, double jit, double gc, double client) {
     return new StreamNumbers(
         this.server,
         readers,
@@ -56,6 +60,7 @@ public record StreamNumbers(
         dup,
         server,
         jit,
+        gc,
         client);
   }
 
@@ -76,6 +81,7 @@ public record StreamNumbers(
         r.allReaders().getTotalCount() == 0 ? Double.NaN : r.allReaders().getMaxValue() / 1000.0,
         r.lost(),
         r.dup(),
+        Double.NaN,
         Double.NaN,
         Double.NaN,
         Double.NaN);
@@ -102,6 +108,7 @@ public record StreamNumbers(
         n.path("allReaders").path("max").asDouble(Double.NaN),
         n.path("lost").asLong(),
         n.path("dup").asLong(),
+        Double.NaN,
         Double.NaN,
         Double.NaN,
         ops == 0 ? Double.NaN : clientCpu / ops);

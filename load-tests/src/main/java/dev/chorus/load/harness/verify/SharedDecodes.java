@@ -8,9 +8,9 @@ import dev.chorus.crdt.op.Change;
  * The changes decoded lately on this thread, by the identity of the JSON they were decoded from. A
  * chorus-client parses a broadcast frame once per event loop and hands the same tree to every
  * client on it, so the replicas of the readers on one loop get the same change nodes: they share
- * one decode and one {@link Change} (immutable, so a {@link dev.chorus.crdt.Doc} may keep it in its
- * history) instead of each decoding — and keeping — a copy. With 50 readers in one harness JVM the
- * copies were most of its allocation and of what its collector had to copy.
+ * one decode and one {@link Change} (immutable, so a {@link dev.chorus.crdt.Doc} may keep it, or
+ * its op list, in its history) instead of each decoding — and keeping — a copy. With 50 readers in
+ * one harness JVM the copies were most of its allocation and of what its collector had to copy.
  *
  * <p>A small ring looked up by {@code ==}: nothing is hashed, and a node that is not found (another
  * thread's, or evicted) is simply decoded again, so the ring changes what is allocated, never what
