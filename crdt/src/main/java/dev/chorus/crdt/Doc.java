@@ -16,7 +16,6 @@ import dev.chorus.crdt.type.UndoLog;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
@@ -39,7 +38,7 @@ public final class Doc {
   private final DocState state = new DocState();
   private final DocHistory history = new DocHistory();
   private final PendingChanges pending = new PendingChanges();
-  private final List<DocListener> listeners = new CopyOnWriteArrayList<>();
+  private final DocListeners listeners = new DocListeners();
   private VersionVector version = VersionVector.EMPTY;
   private VersionVector horizon = VersionVector.EMPTY;
   private long maxCounter;
@@ -106,14 +105,8 @@ public final class Doc {
   public Change edit(
       Author author, VersionVector basedOn, long timestampMillis, Consumer<Edit> body) {
     VersionVector base = basedOn == null ? version : basedOn;
-    if (basedOn != null && !version.dominates(base)) {
-      throw new DocException(
-          Code.UNKNOWN_BASE, "version " + base + " is not known here (have " + version + ")");
-    }
-    if (basedOn != null && !base.dominates(horizon)) {
-      throw new DocException(
-          Code.STALE_BASE,
-          "version " + base + " is older than the compacted history (" + horizon + "); re-read");
+    if (basedOn != null) {
+      VersionChecks.editBase(base, version, horizon);
     }
     long start = maxCounter + 1;
     UndoLog undo = reads.mutating ? new UndoLog() : undoScratch.cleared();
@@ -148,7 +141,7 @@ public final class Doc {
             editor.ops());
     List<ConflictEvent> events = sites.events(author, c.id());
     commit(c);
-    notifyApplied(c, events);
+    listeners.applied(c, events);
     return c;
   }
 
@@ -177,21 +170,7 @@ public final class Doc {
     if (isApplied(change)) {
       return new ApplyResult(List.of(), List.of(), false);
     }
-    if (version.get(change.replica()) > change.prevCounter()) {
-      throw new DocException(
-          Code.INVALID_CHANGE,
-          "change "
-              + change.id()
-              + " overlaps changes already applied from "
-              + change.replica()
-              + " (have up to "
-              + version.get(change.replica())
-              + ")");
-    }
-    if (!change.basedOn().dominates(horizon)) {
-      throw new DocException(
-          Code.STALE_BASE, "change " + change.id() + " is based below the compaction horizon");
-    }
+    VersionChecks.delivered(change, version, horizon);
     if (!deliverable(change)) {
       pending.add(change);
       return new ApplyResult(List.of(), List.of(), true);
@@ -253,7 +232,7 @@ public final class Doc {
     commit(c);
     applied.add(c);
     events.addAll(ev);
-    notifyApplied(c, ev);
+    listeners.applied(c, ev);
   }
 
   private void commit(Change c) {
@@ -267,15 +246,6 @@ public final class Doc {
 
   private void stateChanged() {
     reads.changed();
-  }
-
-  private void notifyApplied(Change c, List<ConflictEvent> events) {
-    if (listeners.isEmpty()) {
-      return; // no iterator to make: a replica replaying a trace has nobody listening
-    }
-    for (DocListener l : listeners) {
-      l.onApplied(c, events);
-    }
   }
 
   // ---- reading -----------------------------------------------------------------------------
@@ -328,20 +298,13 @@ public final class Doc {
    * @throws DocException {@code stale_base} if some of them were compacted away
    */
   public List<Change> changesSince(VersionVector since) {
-    if (!since.dominates(horizon)) {
-      throw new DocException(
-          Code.STALE_BASE, "history before " + horizon + " was compacted; fetch a snapshot");
-    }
+    VersionChecks.historySince(since, horizon);
     return history.all().changesSince(since);
   }
 
   /** Every change still in the history (since the horizon), in applied order. */
   public List<Change> history() {
-    return List.copyOf(hist());
-  }
-
-  private List<Change> hist() {
-    return history.all();
+    return List.copyOf(history.all());
   }
 
   /**
@@ -351,10 +314,7 @@ public final class Doc {
    * @throws DocException {@code stale_base} if {@code basedOn} is older than the history kept
    */
   public List<UnseenChange> unseenChanges(VersionVector basedOn, Collection<Path> paths) {
-    if (!basedOn.dominates(horizon)) {
-      throw new DocException(
-          Code.STALE_BASE, "version " + basedOn + " is older than the compacted history");
-    }
+    VersionChecks.unseenBase(basedOn, horizon);
     return history.unseen(state, basedOn, horizon, paths);
   }
 
@@ -371,9 +331,7 @@ public final class Doc {
    * and edits are refused with {@code stale_base}.
    */
   public void compact(VersionVector stable) {
-    if (!version.dominates(stable)) {
-      throw new IllegalArgumentException("cannot compact to " + stable + ": have only " + version);
-    }
+    VersionChecks.compactTo(stable, version);
     horizon = horizon.merge(stable);
     history.trim(horizon);
     new Compactor(state).compact(horizon);
@@ -406,19 +364,6 @@ public final class Doc {
     history.forEach(c -> this.history.add(c, null));
     this.pending.addAll(pending);
     stateChanged();
-  }
-
-  /**
-   * The older part of a history as a snapshot holds it, not decoded yet: the codec decodes it when
-   * the history is first needed ({@link #changesSince}, {@link #unseenChanges}, {@link #history},
-   * {@link #compact}).
-   */
-  public interface UndecodedHistory {
-    /** How many changes. */
-    int size();
-
-    /** The changes, oldest first; called at most once. */
-    List<Change> decode();
   }
 
   /**

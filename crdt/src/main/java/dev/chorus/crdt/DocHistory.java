@@ -1,6 +1,5 @@
 package dev.chorus.crdt;
 
-import dev.chorus.crdt.Doc.UndecodedHistory;
 import dev.chorus.crdt.clock.OpId;
 import dev.chorus.crdt.clock.VersionVector;
 import dev.chorus.crdt.op.Change;

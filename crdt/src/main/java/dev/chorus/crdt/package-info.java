@@ -46,7 +46,10 @@
  * {@code op} (changes and ops), {@code conflict} (what is surfaced), {@code codec} (JSON wire and
  * snapshot formats), {@code type} (internal state; not API). Semantics in depth: docs/semantics.md.
  * Behind the facade in this package: the history a replica keeps ({@code DocHistory}, {@code
- * HistoryLog}, {@code HistoryView}), changes waiting for their dependencies ({@code
- * PendingChanges}) and reads cached per state ({@code StateReads}).
+ * HistoryLog}, {@code HistoryView}; the part a snapshot load has not decoded yet is an {@link
+ * dev.chorus.crdt.UndecodedHistory}), changes waiting for their dependencies ({@code
+ * PendingChanges}), reads cached per state ({@code StateReads}), the refusals that come from
+ * versions ({@code VersionChecks}) and the listeners told of applied changes ({@code
+ * DocListeners}).
  */
 package dev.chorus.crdt;

@@ -1,6 +1,7 @@
 package dev.chorus.crdt.codec;
 
 import dev.chorus.crdt.Doc;
+import dev.chorus.crdt.UndecodedHistory;
 import dev.chorus.crdt.clock.VersionVector;
 import dev.chorus.crdt.op.Change;
 import dev.chorus.crdt.type.StateImage;
@@ -51,7 +52,7 @@ final class BinarySnapshot {
   record Chunk(int count, byte[] gz) {}
 
   /** The history of a binary snapshot, still compressed: its chunks, oldest first. */
-  static final class Chunks implements Doc.UndecodedHistory {
+  static final class Chunks implements UndecodedHistory {
     private final List<Chunk> chunks;
     private final int count;
 
@@ -93,7 +94,7 @@ final class BinarySnapshot {
    * copy of everything it holds) and the history as immutable changes. Nothing is written here.
    */
   static SnapshotCodec.Capture capture(Doc doc, HistoryChunks reuse) {
-    Doc.UndecodedHistory undecoded = doc.internalUndecodedHistory();
+    UndecodedHistory undecoded = doc.internalUndecodedHistory();
     Chunks older = undecoded instanceof Chunks h ? h : null;
     List<Change> newer =
         undecoded != null && older == null ? doc.history() : doc.internalDecodedHistory();
