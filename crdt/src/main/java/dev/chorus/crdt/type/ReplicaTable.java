@@ -11,6 +11,9 @@ import java.util.Map;
  * arrays. The numbering is local (it differs between replicas) and never leaves the process.
  */
 public final class ReplicaTable {
+  /** Up to this many replicas, {@link #parseId} finds an id's replica name by scanning them. */
+  static final int SCANNED_NAMES = 16;
+
   private final Map<String, Integer> index = new HashMap<>();
   private final List<String> names = new ArrayList<>();
 
@@ -48,7 +51,9 @@ public final class ReplicaTable {
    */
   public OpId parseId(String s) {
     int at = s.indexOf('@');
-    if (at > 0 && at < 19) { // at most 18 digits: no overflow
+    // A scan, not a hash (a hash reads the name, which is what this saves): worth it while a
+    // document has heard of a few replicas; past that, the plain parse costs less than the scan.
+    if (at > 0 && at < 19 && names.size() <= SCANNED_NAMES) { // at most 18 digits: no overflow
       int len = s.length() - at - 1;
       for (int k = 0; k < names.size(); k++) {
         String name = names.get(k);

@@ -33,6 +33,15 @@ class ReplicaTableTest {
   }
 
   @Test
+  void parseId_pastTheScannedNames_parsesPlainly() {
+    for (int i = 0; table.size() <= ReplicaTable.SCANNED_NAMES; i++) {
+      table.index("agent-" + i);
+    }
+    assertEquals(OpId.parse("42@bench"), table.parseId("42@bench"));
+    assertEquals(OpId.parse("9@agent-3"), table.parseId("9@agent-3"));
+  }
+
+  @Test
   void parseId_rejectsWhatOpIdParseRejects() {
     for (String s : new String[] {"0@n1", "x@n1", "@n1", "1@", "99999999999999999999@n1"}) {
       assertThrows(IllegalArgumentException.class, () -> OpId.parse(s), s);
