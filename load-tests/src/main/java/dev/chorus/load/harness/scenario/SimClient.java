@@ -84,6 +84,11 @@ public final class SimClient {
     return client.options().session();
   }
 
+  /** What it was delivered (and its replica, if it keeps one). */
+  public Replica replica() {
+    return replica;
+  }
+
   public Context context() {
     return client.context();
   }

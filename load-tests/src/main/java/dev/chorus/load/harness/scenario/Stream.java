@@ -36,6 +36,9 @@ public final class Stream {
     }
   }
 
+  /** Changes a reader's replica applies between two compactions (see Replica#compactEvery). */
+  private static final int REPLICA_COMPACT_EVERY = 1_000;
+
   private Stream() {}
 
   /** The write of op {@code i} (shared with the Node peers: same shape, same sizes). */
@@ -94,6 +97,8 @@ public final class Stream {
                   }
                 }
               });
+      // every change comes from the one writer, based on all before it: the replica may compact
+      c.replica().compactEvery(REPLICA_COMPACT_EVERY);
       joined.add(c.connect());
     }
     if (RunContext.await(joined, 60_000) > 0) {

@@ -159,6 +159,7 @@ public final class Verifier {
     long stale = 0;
     long hashCompared = 0;
     long hashMismatch = 0;
+    long refused = 0;
     long conflictMismatch = 0;
     long repeated = 0;
     Set<String> allVanished = new TreeSet<>();
@@ -174,6 +175,11 @@ public final class Verifier {
       }
       Map<String, Integer> got = c.replica().deliveries();
       repeated += c.replica().repeatedAfterWelcome();
+      if (c.replica().refusals() > 0) {
+        // a change the server sent that a replica could not apply: a failure, not a gap
+        refused++;
+        example(hEx, cid + ": " + c.replica().incompleteWhy());
+      }
       Set<String> own = new HashSet<>(ownKeys.getOrDefault(cid, List.of()));
       VersionVector joined = c.joinVersion() == null ? sv : VersionVector.parse(c.joinVersion());
       for (History.Entry e : h.entries()) {
@@ -268,13 +274,15 @@ public final class Verifier {
             + (dEx.isEmpty() ? "" : "; e.g. " + dEx));
     v.check(
         id + ": client replicas equal the server (version + stateHash)",
-        hashMismatch == 0 && (hashCompared > 0 || views.isEmpty()),
+        hashMismatch == 0 && refused == 0 && (hashCompared > 0 || views.isEmpty()),
         hashCompared
             + " of "
             + views.size()
             + " replicas compared, "
             + hashMismatch
-            + " differ"
+            + " differ, "
+            + refused
+            + " refused a change"
             + (hEx.isEmpty() ? "" : "; e.g. " + hEx)
             + (notCompared.isEmpty() ? "" : "; not compared: " + notCompared));
     String replay = conflictMismatch == 0 ? null : EventReplay.firstDivergence(h, serverConflicts);

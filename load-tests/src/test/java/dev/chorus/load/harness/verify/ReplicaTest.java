@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.crdt.Author;
 import dev.chorus.crdt.Doc;
 import dev.chorus.crdt.Path;
+import dev.chorus.crdt.clock.VersionVector;
 import dev.chorus.crdt.codec.ChangeCodec;
 import dev.chorus.crdt.op.Change;
 import java.util.ArrayList;
@@ -112,6 +113,75 @@ class ReplicaTest {
     // worked out too (Doc.apply)
     assertTrue(perDelivery < 4_500, perDelivery + " B allocated per delivered change");
     assertEquals(server.stateHash(), readers.get(49).doc().stateHash());
+  }
+
+  /**
+   * server-bench's writes from a writer with {@code window} writes in flight: each based on the
+   * version it had seen, {@code window} changes back.
+   */
+  private static List<Change> windowedCardWrites(Doc server, int n, int window) {
+    List<Change> out = new ArrayList<>();
+    List<VersionVector> seen = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      seen.add(server.version());
+      int seq = i;
+      out.add(
+          server.edit(
+              Author.agent("writer"),
+              seen.get(Math.max(0, i - window)),
+              0,
+              e ->
+                  e.set(
+                      Path.of("c" + (seq % 10)),
+                      Map.of("seq", seq, "title", "card " + seq, "note", "x".repeat(48)))));
+    }
+    return out;
+  }
+
+  @Test
+  void aCompactingReaderOfOneWritersStream_endsWithTheServersState_andKeepsOnlyTheDocument() {
+    Doc server = new Doc("n1");
+    List<ArrayNode> frames = oneFramePerChange(windowedCardWrites(server, 1000, 64));
+    Replica full = new Replica(true);
+    Replica compacting = new Replica(true);
+    compacting.compactEvery(100);
+    for (ArrayNode frame : frames) {
+      full.deliver(frame, false);
+      compacting.deliver(frame, false);
+    }
+    assertEquals(0, compacting.refusals(), compacting.incompleteWhy());
+    assertEquals(server.version(), compacting.doc().version());
+    assertEquals(server.stateHash(), compacting.doc().stateHash());
+    assertEquals(List.of(), compacting.doc().pending());
+    assertEquals(1000, compacting.deliveries().size());
+    // a card is four register values (the key's and its three fields'); the full replica keeps
+    // every card ever written, the compacting one the ten live ones and those replaced since the
+    // base of its last compaction (at most 100 + 64 changes back)
+    assertTrue(full.doc().stats().registerValues() >= 1000 * 4, full.doc().stats().toString());
+    assertTrue(
+        compacting.doc().stats().registerValues() <= (10 + 100 + 64) * 4,
+        compacting.doc().stats().toString());
+    assertTrue(compacting.doc().historySize() <= 100 + 64, compacting.doc().stats().toString());
+    assertEquals(1000, full.doc().historySize());
+  }
+
+  @Test
+  void aChangeBasedBelowWhatTheReplicaForgot_isARefusal_notAGap() {
+    Doc server = new Doc("n1");
+    List<Change> writes = windowedCardWrites(server, 300, 0);
+    Replica compacting = new Replica(true);
+    compacting.startedFromEmpty();
+    compacting.compactEvery(100);
+    oneFramePerChange(writes).forEach(f -> compacting.deliver(f, false));
+    // a second writer's change based on the empty document: below what the replica forgot
+    Doc other = new Doc("n2");
+    Change late =
+        other.edit(Author.agent("late"), null, 0, e -> e.set(Path.of("late"), Map.of("x", 1)));
+    compacting.deliver(asJson(List.of(late)), false);
+    assertEquals(1, compacting.refusals());
+    assertFalse(compacting.complete());
+    assertTrue(
+        compacting.incompleteWhy().contains("compaction horizon"), compacting.incompleteWhy());
   }
 
   @Test
