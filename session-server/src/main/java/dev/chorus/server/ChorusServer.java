@@ -88,6 +88,7 @@ public final class ChorusServer {
       vertx =
           Vertx.vertx(
               new io.vertx.core.VertxOptions()
+                  .setEventLoopPoolSize(config.eventLoopThreads())
                   .setFileSystemOptions(
                       new io.vertx.core.file.FileSystemOptions().setFileCachingEnabled(false)));
       Replicator replicator;

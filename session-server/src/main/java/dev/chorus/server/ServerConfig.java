@@ -28,6 +28,7 @@ public record ServerConfig(
     String clusterName,
     String storeUrl,
     int storeThreads,
+    int eventLoops,
     int maxFrameBytes,
     int maxBatchOps,
     long maxDocBytes,
@@ -83,6 +84,11 @@ public record ServerConfig(
               "",
               "JDBC URL; empty = SQLite file <data-dir>/chorus.db"),
           new Option("store-threads", "CHORUS_STORE_THREADS", "4", "worker threads for JDBC"),
+          new Option(
+              "event-loops",
+              "CHORUS_EVENT_LOOPS",
+              "0",
+              "event loop threads for connections and sessions (0 = 2 x cores)"),
           new Option(
               "max-frame-bytes", "CHORUS_MAX_FRAME_BYTES", "262144", "largest websocket message"),
           new Option("max-batch-ops", "CHORUS_MAX_BATCH_OPS", "500", "most ops in one batch"),
@@ -224,6 +230,11 @@ public record ServerConfig(
       throw new IllegalArgumentException(
           "--compact-lag-ms must be -1 (never) or a lag in ms >= 0: " + compactLagMs);
     }
+    if (intValue(values, "event-loops") < 0) {
+      throw new IllegalArgumentException(
+          "--event-loops must be 0 (2 x cores) or a thread count >= 1: "
+              + values.get("event-loops"));
+    }
     if (longValue(values, "heartbeat-ms") < 1) {
       throw new IllegalArgumentException("--heartbeat-ms must be at least 1");
     }
@@ -246,6 +257,7 @@ public record ServerConfig(
         values.get("cluster-name"),
         values.get("store-url"),
         intValue(values, "store-threads"),
+        intValue(values, "event-loops"),
         intValue(values, "max-frame-bytes"),
         intValue(values, "max-batch-ops"),
         longValue(values, "max-doc-bytes"),
@@ -351,6 +363,7 @@ public record ServerConfig(
         clusterName,
         storeUrl,
         storeThreads,
+        eventLoops,
         maxFrameBytes,
         maxBatchOps,
         maxDocBytes,
@@ -398,6 +411,8 @@ public record ServerConfig(
                     ? String.join(",", hazelcastMembers)
                     : "dns:" + hazelcastK8sServiceDns)
             : "")
+        + " eventLoops="
+        + eventLoopThreads()
         + " maxFrameBytes="
         + maxFrameBytes
         + " maxBatchOps="
@@ -418,6 +433,11 @@ public record ServerConfig(
         + snapshotEveryOps
         + " compactLagMs="
         + compactLagMs;
+  }
+
+  /** Event loop threads: {@code --event-loops}, or Vert.x's default of two per core. */
+  public int eventLoopThreads() {
+    return eventLoops > 0 ? eventLoops : 2 * Runtime.getRuntime().availableProcessors();
   }
 
   /** Text of {@code --help}. */

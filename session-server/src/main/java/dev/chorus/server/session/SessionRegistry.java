@@ -82,9 +82,9 @@ public final class SessionRegistry {
     metrics.gauge("chorus.sessions", "sessions loaded", sessions::size);
   }
 
-  /** Deploys the owner contexts (one per event loop, at most 2x cores) and starts the sweep. */
+  /** Deploys the owner contexts (one per event loop, at most 8) and starts the sweep. */
   public Future<Void> start() {
-    int n = Math.max(1, Math.min(8, Runtime.getRuntime().availableProcessors() * 2));
+    int n = Math.max(1, Math.min(8, config.eventLoopThreads()));
     List<Future<?>> deployed = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       deployed.add(
