@@ -93,6 +93,12 @@ class CompactionIT {
       versions = t.replaceTasks(SESSION, token, 25, "b");
       recent = versions.get(22);
       assertTrue(t.metric("chorus_compaction_seconds_count") >= 2, "compacted at snapshots");
+      // every snapshot's capture is timed (at 10, 20, 30, 40, 50 changes: the compactions' at
+      // least)
+      assertTrue(
+          t.metric("chorus_snapshot_capture_seconds_count")
+              >= t.metric("chorus_compaction_seconds_count"),
+          "snapshot captures timed");
       before = Rest.get(url(t), token).body();
       assertEquals(1, before.path("conflicts").size(), "the open conflict is kept: " + before);
 

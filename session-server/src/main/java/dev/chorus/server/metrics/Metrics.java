@@ -29,6 +29,7 @@ public final class Metrics {
   private final Counter loadReplayed;
   private final Counter snapshots;
   private final Timer compaction;
+  private final Timer snapshotCapture;
 
   public Metrics() {
     ops = Counter.builder("chorus.ops").description("ops applied").register(registry);
@@ -74,6 +75,12 @@ public final class Metrics {
             "chorus.compaction",
             "one session compaction: history and deleted values older than the lag forgotten",
             registry);
+    snapshotCapture =
+        timer(
+            "chorus.snapshot.capture",
+            "one snapshot's capture of the session's state, on the session's context (its writes"
+                + " wait meanwhile)",
+            registry);
     // jvm_memory_used_bytes / _committed_ / _max_ by {area, id} (heap and non-heap pools)
     new JvmMemoryMetrics().bindTo(registry);
   }
@@ -118,6 +125,10 @@ public final class Metrics {
 
   public void snapshotWritten() {
     snapshots.increment();
+  }
+
+  public void snapshotCaptured(long nanos) {
+    snapshotCapture.record(nanos, TimeUnit.NANOSECONDS);
   }
 
   public void compacted(long nanos) {

@@ -152,9 +152,12 @@ final class Snapshots {
         proposeFloor.accept(candidate);
       }
     }
+    long start = System.nanoTime();
+    SnapshotCodec.Capture state = SnapshotCodec.capture(doc, historyChunks);
+    metrics.snapshotCaptured(System.nanoTime() - start);
     Taken t =
         new Taken(
-            SnapshotCodec.capture(doc, historyChunks),
+            state,
             compacting || proposeFloor != null ? compactionFloor.encode() : null,
             doc.version().toString(),
             seq,
