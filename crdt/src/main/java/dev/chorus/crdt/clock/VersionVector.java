@@ -30,6 +30,14 @@ public final class VersionVector {
     this.counters = counters;
   }
 
+  /** A vector of one replica's counter (0: the empty vector). */
+  public static VersionVector of(String replica, long counter) {
+    if (counter < 0) {
+      throw new IllegalArgumentException("bad counter for replica " + replica);
+    }
+    return counter == 0 ? EMPTY : new VersionVector(new String[] {replica}, new long[] {counter});
+  }
+
   /** A vector with the given entries; zero entries are dropped. */
   public static VersionVector of(Map<String, Long> entries) {
     TreeMap<String, Long> sorted = new TreeMap<>();

@@ -204,10 +204,17 @@ public final class Liveness {
     return a;
   }
 
-  /** Entries ordered by op id (for stable output). */
+  /**
+   * Entries ordered by op id (for stable output): a read-only view of {@code entries} itself when
+   * they are in that order already (values mostly arrive in it, and a snapshot walks every
+   * register), so use it before the register changes.
+   */
   static List<Entry> sorted(List<Entry> entries) {
-    if (entries.size() < 2) {
-      // most registers hold one value, and a snapshot walks every register: no copy then
+    boolean inOrder = true;
+    for (int i = 1; i < entries.size() && inOrder; i++) {
+      inOrder = entries.get(i - 1).id.compareTo(entries.get(i).id) < 0;
+    }
+    if (inOrder) {
       return Collections.unmodifiableList(entries);
     }
     List<Entry> s = new ArrayList<>(entries);
