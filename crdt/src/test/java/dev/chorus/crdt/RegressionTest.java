@@ -70,6 +70,39 @@ class RegressionTest {
     assertEquals(d.stateHash(), other.stateHash());
   }
 
+  /**
+   * A typed run's chars are taken back by the run's own inverse (not one of their own): after a
+   * rolled-back edit that extended a run and started new ones, typing goes on in the same run, as
+   * on a replica where the edit never happened.
+   */
+  @Test
+  void rolledBackTyping_takesItsCharsBack_soTypingExtendsTheRunAgain() {
+    Path t = Path.of("t");
+    Doc failed = new Doc("n1");
+    Doc clean = new Doc("n1");
+    for (Doc d : List.of(failed, clean)) {
+      d.edit(A, null, 1, e -> e.set(t, Container.TEXT));
+      d.edit(A, null, 2, e -> e.spliceText(t, 0, 0, "hello"));
+    }
+    assertThrows(
+        DocException.class,
+        () ->
+            failed.edit(
+                A,
+                null,
+                3,
+                e -> {
+                  e.spliceText(t, 5, 0, "abc"); // extends "hello"
+                  e.spliceText(t, 0, 0, "X"); // a new run
+                  e.spliceText(t, 99, 0, "out of range");
+                }));
+    for (Doc d : List.of(failed, clean)) {
+      d.edit(A, null, 4, e -> e.spliceText(t, 5, 0, "!"));
+    }
+    assertEquals("hello!", failed.get(t));
+    assertEquals(clean.stats().sequenceRuns(), failed.stats().sequenceRuns());
+  }
+
   private static String firstOf(Edit e) {
     e.set(Path.of("l"), List.of());
     return e.append(Path.of("l"), "a");

@@ -113,10 +113,14 @@ public final class Sequence {
     Run r = new Run(id.replica(), id.counter(), len, originLeft, originRight);
     r.visible = true;
     r.textAt = at;
-    if (undo != null) {
-      undo.push(() -> arena.truncate(at));
+    // The chars are taken back with the run by its inverse (extend, insertBefore), not by one of
+    // their own: one inverse fewer per keystroke (undo logging was a tenth of a trace replay).
+    try {
+      return integrate(r, undo);
+    } catch (RuntimeException e) {
+      arena.truncate(at); // integrate failed before it logged any inverse of the run
+      throw e;
     }
-    return integrate(r, undo);
   }
 
   /** Integrates a new list position (one atom) and returns its run. */
@@ -197,6 +201,7 @@ public final class Sequence {
           () -> {
             r.len = oldLen;
             order.counted(r, -nw.len);
+            arena.truncate(nw.textAt);
           });
     }
   }
@@ -279,7 +284,13 @@ public final class Sequence {
     ids.setHint(nw);
     ids.add(nw);
     if (undo != null) {
-      undo.push(() -> remove(nw));
+      undo.push(
+          () -> {
+            remove(nw);
+            if (nw.textAt >= 0) {
+              arena.truncate(nw.textAt);
+            }
+          });
     }
   }
 
