@@ -7,6 +7,7 @@ import dev.chorus.crdt.Author;
 import dev.chorus.crdt.Doc;
 import dev.chorus.crdt.Path;
 import dev.chorus.server.ServerConfig;
+import dev.chorus.server.metrics.Metrics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,8 +26,9 @@ class SnapshotSpacingTest {
   private static List<Integer> snapshotsAfter(int changes, String... flags) {
     ServerConfig config = ServerConfig.parse(flags, Map.of());
     Doc doc = new Doc("n1");
+    Metrics metrics = new Metrics();
     Snapshots snapshots =
-        new Snapshots("s", doc, null, null, null, null, config, () -> false, null);
+        new Snapshots("s", doc, null, null, null, metrics, config, () -> false, null);
     List<Integer> at = new ArrayList<>();
     for (int i = 1; i <= changes; i++) {
       int n = i;
@@ -37,6 +39,8 @@ class SnapshotSpacingTest {
         at.add(i);
       }
     }
+    // every capture is timed: the session's writes wait for it
+    assertEquals(at.size(), metrics.registry().get("chorus.snapshot.capture").timer().count());
     return at;
   }
 
