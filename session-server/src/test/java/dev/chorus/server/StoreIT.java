@@ -11,6 +11,7 @@ import dev.chorus.server.store.OpLogStore.StoredBatch;
 import dev.chorus.server.store.OpLogStore.StoredChange;
 import dev.chorus.server.store.jdbc.JdbcOpLogStore;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -88,6 +89,36 @@ class StoreIT {
       assertEquals("generic", d.shape());
       assertEquals(3, d.changes().size());
       assertEquals(List.of("b1", "b2"), d.batches().stream().map(BatchRecord::batchId).toList());
+    }
+  }
+
+  /**
+   * PostgreSQL takes a group commit's rows as arrays: text that array literals quote or escape (and
+   * the word NULL) comes back exactly as written, and a change without a batch record stays
+   * without.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"sqlite", "h2", "postgres"})
+  void append_keepsEveryCharacterOfTheRows(String kind) throws Exception {
+    String json = "{\"s\":\"a \\\"quoted\\\" {x,y} back\\\\slash NULL é 😀\",\"n\":null}";
+    String results = "[{\"ok\":\"NULL\"},\"a,b\"]";
+    try (OpLogStore s = open(kind)) {
+      s.create("s1", "generic");
+      s.append(
+          "s1",
+          List.of(
+              new StoredBatch(
+                  new BatchRecord("id \"1\",{}", "h", "n1:1", results, 1),
+                  List.of(new StoredChange("n1", 1, 1, 1, json))),
+              new StoredBatch(null, List.of(new StoredChange("n1", 2, 2, 2, "NULL")))));
+      OpLogStore.SessionData d = s.load("s1", 100).orElseThrow();
+      assertEquals(List.of(json, "NULL"), d.changes().stream().map(StoredChange::json).toList());
+      assertEquals(
+          Arrays.asList("id \"1\",{}", null),
+          d.changes().stream().map(StoredChange::batchId).toList());
+      assertEquals(1, d.batches().size());
+      assertEquals(results, d.batches().get(0).resultsJson());
+      assertEquals("id \"1\",{}", d.batches().get(0).batchId());
     }
   }
 

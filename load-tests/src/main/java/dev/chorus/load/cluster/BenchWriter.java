@@ -23,14 +23,14 @@ import org.HdrHistogram.Histogram;
  * other writers made through other nodes took to reach it: cross-node propagation, from the
  * writer's send to this client's receipt of the {@code change} frame (one JVM, one clock).
  *
- * <p>Everything but the counters read at the end runs on the client's context.
+ * <p>Everything but the counters read at the end runs on the client's context; the writers of one
+ * benchmark share one context and one {@link Pacer} sends for all of them.
  */
 final class BenchWriter {
   /** Send time (nanoTime) and origin node of every batch, shared by all writers. */
   record Sent(long nanos, String node) {}
 
   final int index;
-  private final Vertx vertx;
   private final ChorusClient client;
   private final Map<String, Sent> sent;
   private final int window;
@@ -43,7 +43,7 @@ final class BenchWriter {
   private String node;
   private long seq;
   private double credit;
-  private long timer = -1;
+  private boolean active;
   private double ratePerSecond;
   private boolean recording;
   volatile long acked;
@@ -61,7 +61,6 @@ final class BenchWriter {
       Map<String, Sent> sent,
       int window) {
     this.index = index;
-    this.vertx = vertx;
     this.sent = sent;
     this.window = window;
     this.node = node;
@@ -120,7 +119,9 @@ final class BenchWriter {
     }
   }
 
-  /** Starts sending at {@code rate} batches per second (runs until {@link #pause}). */
+  /**
+   * Starts sending at {@code rate} batches per second on the pacer's ticks (until {@link #pause}).
+   */
   void run(double rate, boolean record) {
     client
         .context()
@@ -133,22 +134,12 @@ final class BenchWriter {
               bySecond.clear();
               recordingSince = System.nanoTime();
               credit = 0;
-              if (timer < 0) {
-                timer = vertx.setPeriodic(5, t -> tick());
-              }
+              active = true;
             });
   }
 
   void pause() {
-    client
-        .context()
-        .runOnContext(
-            v -> {
-              if (timer >= 0) {
-                vertx.cancelTimer(timer);
-                timer = -1;
-              }
-            });
+    client.context().runOnContext(v -> active = false);
   }
 
   void stopRecording() {
@@ -160,8 +151,12 @@ final class BenchWriter {
     client.context().runOnContext(v -> acked = 0);
   }
 
-  private void tick() {
-    credit += ratePerSecond * 0.005;
+  /** One {@link Pacer} tick: sends what the rate allows since the last one. */
+  void tick() {
+    if (!active) {
+      return;
+    }
+    credit += ratePerSecond * Pacer.PERIOD_MS / 1000.0;
     // not while the connection is down: batches would queue in the client, not be offered
     while (credit >= 1 && client.pending() < window && client.live()) {
       credit--;

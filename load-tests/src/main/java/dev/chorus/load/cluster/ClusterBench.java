@@ -8,6 +8,8 @@ import dev.chorus.client.Ops;
 import dev.chorus.load.harness.auth.JwtMinter;
 import dev.chorus.load.harness.metrics.ProcessCpu;
 import dev.chorus.load.harness.node.FreePort;
+import io.vertx.core.Context;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -67,6 +69,7 @@ public final class ClusterBench {
     String heap = "512m";
     String jar = null;
     List<String> nodeArgs = new ArrayList<>();
+    Map<String, String> pgSettings = new LinkedHashMap<>();
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--rate" -> rate = Double.parseDouble(args[++i]);
@@ -76,6 +79,10 @@ public final class ClusterBench {
         case "--node-heap" -> heap = args[++i];
         case "--server-jar" -> jar = args[++i];
         case "--node-args" -> nodeArgs.addAll(List.of(args[++i].trim().split("\\s+")));
+        case "--pg-setting" -> {
+          String[] kv = args[++i].split("=", 2);
+          pgSettings.put(kv[0], kv[1]);
+        }
         case "--quick" -> {
           rate = 600;
           seconds = 6;
@@ -85,12 +92,12 @@ public final class ClusterBench {
           System.err.println(
               "usage: cluster-bench [--rate OPS_PER_S] [--seconds PER_PHASE] [--warmup SECONDS]"
                   + " [--window IN_FLIGHT] [--node-heap 512m] [--server-jar PATH]"
-                  + " [--node-args 'FLAGS'] [--quick]");
+                  + " [--node-args 'FLAGS'] [--pg-setting NAME=VALUE]... [--quick]");
           System.exit(2);
         }
       }
     }
-    System.exit(run(jar, rate, seconds, warmup, window, heap, nodeArgs) ? 0 : 1);
+    System.exit(run(jar, rate, seconds, warmup, window, heap, nodeArgs, pgSettings) ? 0 : 1);
   }
 
   private static boolean run(
@@ -100,7 +107,8 @@ public final class ClusterBench {
       int warmup,
       int window,
       String heap,
-      List<String> nodeArgs)
+      List<String> nodeArgs,
+      Map<String, String> pgSettings)
       throws Exception {
     Path jar =
         Path.of(jarArg != null ? jarArg : "session-server/target/chorus-server.jar")
@@ -110,20 +118,24 @@ public final class ClusterBench {
     String clusterName = "chorus-bench-" + UUID.randomUUID().toString().substring(0, 8);
     log("data and logs in " + dir);
 
-    EmbeddedPostgres pg =
+    // zonky starts PostgreSQL with -F (fsync off) and synchronous_commit=off: a commit is in the
+    // server's memory, not on disk, when the ack goes. --pg-setting fsync=on --pg-setting
+    // synchronous_commit=on measures what a production server's defaults cost.
+    EmbeddedPostgres.Builder pgBuilder =
         EmbeddedPostgres.builder()
             .setServerConfig("listen_addresses", "127.0.0.1")
             .setServerConfig("max_connections", "100")
             .setDataDirectory(dir.resolve("pg"))
             .setCleanDataDirectory(true)
-            .setPGStartupWait(Duration.ofSeconds(60))
-            .start();
+            .setPGStartupWait(Duration.ofSeconds(60));
+    pgSettings.forEach(pgBuilder::setServerConfig);
+    EmbeddedPostgres pg = pgBuilder.start();
     try (Connection c = pg.getPostgresDatabase().getConnection();
         Statement s = c.createStatement()) {
       s.execute("CREATE DATABASE chorus");
     }
     String storeUrl = "jdbc:postgresql://127.0.0.1:" + pg.getPort() + "/chorus?user=postgres";
-    log("PostgreSQL on 127.0.0.1:" + pg.getPort());
+    log("PostgreSQL on 127.0.0.1:" + pg.getPort() + " " + pgSettings);
 
     List<String> members = new ArrayList<>();
     List<Integer> hzPorts = new ArrayList<>();
@@ -165,20 +177,28 @@ public final class ClusterBench {
       JwtMinter tokens = new JwtMinter(secret, 3600);
       Map<String, BenchWriter.Sent> sent = BenchWriter.sharedLog();
       List<BenchWriter> writers = new ArrayList<>();
+      // the writers' clients take the context they are made on: one for all, the pacer's
+      Context writersContext = vertx.getOrCreateContext();
       for (int i = 0; i < 3; i++) {
-        BenchWriter w =
-            new BenchWriter(
-                i,
-                vertx,
-                session,
-                tokens.token("writer" + i, "agent", "editor", session),
-                nodes.get(i).port,
-                nodes.get(i).replica,
-                sent,
-                window);
+        int index = i;
+        Promise<BenchWriter> made = Promise.promise();
+        writersContext.runOnContext(
+            v ->
+                made.complete(
+                    new BenchWriter(
+                        index,
+                        vertx,
+                        session,
+                        tokens.token("writer" + index, "agent", "editor", session),
+                        nodes.get(index).port,
+                        nodes.get(index).replica,
+                        sent,
+                        window)));
+        BenchWriter w = get(made.future());
         get(w.connect());
         writers.add(w);
       }
+      new Pacer(vertx, writersContext, writers).start();
       // the counters, created once, seen by every node before the load starts
       ObjectNode counters = JsonNodeFactory.instance.objectNode();
       for (int i = 0; i < 3; i++) {

@@ -92,6 +92,11 @@ public final class HazelcastMember implements AutoCloseable {
     setIfUnset(c, "hazelcast.max.wait.seconds.before.join", "0");
     setIfUnset(c, "hazelcast.graceful.shutdown.max.wait", "30");
     c.getJetConfig().setEnabled(false);
+    // Hazelcast's own metrics (for Management Center and JMX) are collected on every member every
+    // 5 s; nothing of Chorus reads them (its /metrics are its own), and on two shared cores an idle
+    // cluster's fixed cost is what an op at a low rate pays for (docs/benchmarks.md, "Issue 15: CPU
+    // per op at 500 ops/s"). -Dhazelcast.metrics.enabled=true turns them back on.
+    c.getMetricsConfig().setEnabled(false);
     c.getMemberAttributeConfig().setAttribute(REPLICA_ATTRIBUTE, s.replicaId());
 
     NetworkConfig n = c.getNetworkConfig();

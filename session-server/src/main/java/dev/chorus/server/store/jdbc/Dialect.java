@@ -76,6 +76,14 @@ enum Dialect {
   }
 
   /**
+   * Whether a group commit goes as one autocommitted statement ({@link PostgresAppend}: one round
+   * trip) rather than a transaction of one insert per table.
+   */
+  boolean appendsInOneStatement() {
+    return this == POSTGRES;
+  }
+
+  /**
    * Connections in the pool: SQLite has one writer at a time, and a read transaction that turns
    * into a write one fails (SQLITE_BUSY) if another connection wrote in between, so its store uses
    * one connection and the store threads take turns.
@@ -85,18 +93,13 @@ enum Dialect {
   }
 
   /**
-   * Driver settings of every connection. PostgreSQL: batched inserts rewritten into multi-row ones.
-   * SQLite writes a commit to its write-ahead log before it returns (synchronous=NORMAL: no fsync,
-   * so a crash of the process loses nothing, a power loss the last moments — the same promise as H2
-   * with WRITE_DELAY=0), and waits for a lock another process holds (a backup tool) instead of
-   * failing at once.
+   * Driver settings of every connection. PostgreSQL: none (a group commit is one statement of
+   * arrays, {@link PostgresAppend}). SQLite writes a commit to its write-ahead log before it
+   * returns (synchronous=NORMAL: no fsync, so a crash of the process loses nothing, a power loss
+   * the last moments — the same promise as H2 with WRITE_DELAY=0), and waits for a lock another
+   * process holds (a backup tool) instead of failing at once.
    */
   Map<String, String> connectionProperties() {
-    if (this == POSTGRES) {
-      // a group commit's rows go as multi-row INSERTs (pgjdbc packs them in power-of-two sizes),
-      // not one statement execution per row
-      return Map.of("reWriteBatchedInserts", "true");
-    }
     if (this != SQLITE) {
       return Map.of();
     }

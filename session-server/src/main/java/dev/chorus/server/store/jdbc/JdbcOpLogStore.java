@@ -20,7 +20,8 @@ import java.util.Optional;
 /**
  * {@link OpLogStore} over JDBC: SQLite (embedded file, the single-node default), H2, or PostgreSQL
  * (shared by the nodes of a cluster). The same code and SQL run on all; {@link Dialect} holds the
- * few differences (column types, insert-if-absent, driver settings).
+ * few differences (column types, insert-if-absent, driver settings), and PostgreSQL appends a group
+ * commit in one statement ({@link PostgresAppend}).
  *
  * <p>Tables: {@code chorus_sessions} (id, shape), {@code chorus_changes} keyed by (session,
  * replica, start counter) holding the change JSON, its batch id and its log position {@code seq},
@@ -283,6 +284,10 @@ public final class JdbcOpLogStore implements OpLogStore {
   @Override
   public void append(String sessionId, List<StoredBatch> batches) throws SQLException {
     try (Connection c = ds.getConnection()) {
+      if (dialect.appendsInOneStatement()) {
+        PostgresAppend.append(c, sessionId, batches);
+        return;
+      }
       try (PreparedStatement ch = c.prepareStatement(insertChange);
           PreparedStatement b = c.prepareStatement(insertBatch)) {
         boolean anyBatch = false;

@@ -23,6 +23,12 @@ class HazelcastMemberTest {
   }
 
   @Test
+  void collectsNoMetricsOfItsOwn() {
+    Config c = HazelcastMember.config(settings("127.0.0.1", List.of(), ""));
+    assertFalse(c.getMetricsConfig().isEnabled(), "Chorus's /metrics do not read Hazelcast's");
+  }
+
+  @Test
   void loopbackByDefault_memberListOrKubernetesDns() {
     Config local = HazelcastMember.config(settings("127.0.0.1", List.of(), ""));
     assertEquals("false", local.getProperty("hazelcast.socket.bind.any"));
