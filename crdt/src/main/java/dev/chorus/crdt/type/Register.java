@@ -21,7 +21,7 @@ public final class Register {
    * Values that may be live, and in a position register every position the element ever had, in the
    * order they came (a writer with an older view may name any of them).
    */
-  final List<Entry> entries = new ArrayList<>(1);
+  final List<Entry> entries = new EntryList();
 
   /**
    * Scalars already retired: dead for good (nothing can edit inside a scalar), so they are kept out
