@@ -97,15 +97,17 @@ final class TouchVec {
 
   /** Per replica name: {last, lastStart, prevMax}. */
   java.util.Map<String, long[]> export(ReplicaTable t) {
-    int only = -1;
+    int replicas = 0;
+    int last = -1;
     for (int k = 0; k < v.length; k += 3) {
       if (v[k] != 0) {
-        only = only == -1 ? k : -2;
+        replicas++;
+        last = k;
       }
     }
-    if (only >= 0) {
+    if (replicas == 1) {
       // most objects were only ever touched through one replica: no tree for one entry
-      return java.util.Map.of(t.name(only / 3), new long[] {v[only], v[only + 1], v[only + 2]});
+      return java.util.Map.of(t.name(last / 3), new long[] {v[last], v[last + 1], v[last + 2]});
     }
     java.util.Map<String, long[]> out = new java.util.TreeMap<>();
     for (int k = 0; k < v.length; k += 3) {

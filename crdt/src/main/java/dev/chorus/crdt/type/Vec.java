@@ -70,22 +70,17 @@ public final class Vec {
   }
 
   public VersionVector toVersionVector(ReplicaTable t) {
-    int only = -1;
+    int replicas = 0;
+    int last = -1;
     for (int i = 0; i < c.length; i++) {
       if (c[i] > 0) {
-        if (only >= 0) {
-          only = -2;
-          break;
-        }
-        only = i;
+        replicas++;
+        last = i;
       }
     }
-    if (only == -1) {
-      return VersionVector.EMPTY;
-    }
-    if (only >= 0) {
+    if (replicas <= 1) {
       // most objects were only ever written through one replica: no map to sort
-      return VersionVector.of(t.name(only), c[only]);
+      return last < 0 ? VersionVector.EMPTY : VersionVector.of(t.name(last), c[last]);
     }
     TreeMap<String, Long> m = new TreeMap<>();
     for (int i = 0; i < c.length; i++) {

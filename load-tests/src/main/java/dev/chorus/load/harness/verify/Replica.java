@@ -91,13 +91,13 @@ public final class Replica {
   }
 
   /**
-   * Compacts the replica every {@code changes} applied changes, its own version as the floor: the
-   * history and the replaced values it holds are dropped, so a long stream's replica stays the size
-   * of the document instead of its whole history (fifty readers of server-bench's fanout kept ≈1.4
-   * KB per delivered change — the replaced cards' fields — and the harness's young collections
-   * copied all of it, ≈1 GB a run). It is compared by what compaction keeps (state hash, version,
-   * pending). The floor is the last applied change's {@code basedOn}, not the replica's version: a
-   * writer with writes in flight bases each on what it had seen when it sent it.
+   * Compacts the replica every {@code changes} applied changes: the history and the replaced values
+   * it holds are dropped, so a long stream's replica stays the size of the document instead of its
+   * whole history (fifty readers of server-bench's fanout kept ≈1.4 KB per delivered change — the
+   * replaced cards' fields — ≈1 GB of old generation a run). It is compared by what compaction
+   * keeps (state hash, version, pending). The floor is the last applied change's {@code basedOn},
+   * not the replica's version: a writer with writes in flight bases each on what it had seen when
+   * it sent it.
    *
    * <p>Sound only where no later change is based below an earlier one's base: a reader of a stream
    * one writer makes alone ({@code scenario.Stream}). With concurrent writers a change based on an
@@ -183,6 +183,6 @@ public final class Replica {
   }
 
   public static String key(Change c) {
-    return c.startCounter() + "@" + c.replica();
+    return new Key(c.replica(), c.startCounter()).toString();
   }
 }
