@@ -14,7 +14,6 @@ import dev.chorus.server.session.Participant;
 import dev.chorus.server.session.Session;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,7 +43,7 @@ final class Connection implements Participant {
   private final ServerConfig config;
   private final Metrics metrics;
   private final String participantId = "p-" + NODE_TAG + "-" + IDS.incrementAndGet();
-  private final AtomicInteger outstanding = new AtomicInteger();
+  private final OutstandingWrites outstanding;
   private volatile String clientId = "";
   private volatile boolean snapshots;
   private volatile boolean joined;
@@ -69,6 +68,7 @@ final class Connection implements Participant {
     this.session = session;
     this.config = config;
     this.metrics = metrics;
+    this.outstanding = new OutstandingWrites(config.maxWriteQueueFrames());
     ws.textMessageHandler(this::onText);
     ws.binaryMessageHandler(
         b -> sendError(new ChorusException(ErrorCode.BAD_FRAME, "text frames only"), null));
@@ -123,14 +123,13 @@ final class Connection implements Participant {
     if (frame.coveredBy(welcomeVersion)) {
       return;
     }
-    if (outstanding.incrementAndGet() > config.maxWriteQueueFrames()) {
+    String text = frame.text();
+    if (!outstanding.write(() -> ws.writeTextMessage(text))) {
       closed = true;
       LOG.info("{} ({}): slow consumer, disconnecting", participantId, principal.actorId());
       ws.writeTextMessage(SlowConsumer.frame().toString());
       ws.close((short) 4408, "slow consumer");
-      return;
     }
-    ws.writeTextMessage(frame.text()).onComplete(ar -> outstanding.decrementAndGet());
   }
 
   @Override

@@ -13,11 +13,11 @@ import dev.chorus.server.session.EncodedFrame;
 import dev.chorus.server.session.Participant;
 import dev.chorus.server.session.Session;
 import dev.chorus.server.transport.ConnectionSlots;
+import dev.chorus.server.transport.OutstandingWrites;
 import dev.chorus.server.transport.SlowConsumer;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,7 +50,7 @@ final class EventStream implements Participant {
   private final Metrics metrics;
   private final ConnectionSlots.Slot slot;
   private final String participantId = "e-" + NODE_TAG + "-" + IDS.incrementAndGet();
-  private final AtomicInteger outstanding = new AtomicInteger();
+  private final OutstandingWrites outstanding;
   private volatile boolean closed;
   private volatile VersionVector welcomeVersion;
   private long heartbeat = -1;
@@ -70,6 +70,7 @@ final class EventStream implements Participant {
     this.session = session;
     this.clientId = clientId;
     this.config = config;
+    this.outstanding = new OutstandingWrites(config.maxWriteQueueFrames());
     this.metrics = metrics;
     this.slot = slot;
   }
@@ -179,16 +180,14 @@ final class EventStream implements Participant {
     if (closed) {
       return;
     }
-    if (outstanding.incrementAndGet() > config.maxWriteQueueFrames()) {
+    if (!outstanding.write(() -> res.write(chunk))) {
       closed = true;
       LOG.info("{} ({}): slow event-stream reader, closing", participantId, principal.actorId());
       metrics.error(ErrorCode.SLOW_CONSUMER.wireName());
       res.write(event("error", null, SlowConsumer.frame().toString()));
       res.end();
       onClosed();
-      return;
     }
-    res.write(chunk).onComplete(ar -> outstanding.decrementAndGet());
   }
 
   private void onClosed() {
