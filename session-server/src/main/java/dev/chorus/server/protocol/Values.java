@@ -1,16 +1,11 @@
 package dev.chorus.server.protocol;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
-import com.fasterxml.jackson.core.io.SegmentedStringWriter;
-import com.fasterxml.jackson.core.util.BufferRecycler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -27,39 +22,19 @@ public final class Values {
   public static final ObjectMapper MAPPER = new ObjectMapper();
   public static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-  /** Writes one JSON value to a generator. */
-  @FunctionalInterface
-  public interface JsonWriter {
-    void write(JsonGenerator g) throws IOException;
-  }
-
-  /**
-   * The JSON text {@code body} streams: for messages assembled from parts that are already JSON
-   * (copied in raw), where building a tree would parse and print them again.
-   */
-  public static String jsonString(JsonWriter body) {
-    // Jackson's pooled buffers, as ObjectMapper.writeValueAsString uses them: a StringWriter grew a
-    // StringBuffer and copied it once more, and that was most of what a write path's JSON
-    // allocated.
-    BufferRecycler buffers = MAPPER.getFactory()._getBufferRecycler();
-    try (SegmentedStringWriter w = new SegmentedStringWriter(buffers)) {
-      try (JsonGenerator g = MAPPER.getFactory().createGenerator(w)) {
-        body.write(g);
-      }
-      return w.getAndClear();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } finally {
-      buffers.releaseToPool();
-    }
-  }
-
   /**
    * Appends {@code s} as a JSON string, escaped as Jackson's generator escapes it: for frames put
    * together in a {@code StringBuilder} around parts that are already JSON.
    */
   public static StringBuilder quoted(StringBuilder b, String s) {
-    return b.append('"').append(JsonStringEncoder.getInstance().quoteAsString(s)).append('"');
+    b.append('"');
+    JsonStringEncoder.getInstance().quoteAsString(s, b);
+    return b.append('"');
+  }
+
+  /** {@link #quoted}, or {@code null} for null. */
+  public static StringBuilder quotedOrNull(StringBuilder b, String s) {
+    return s == null ? b.append("null") : quoted(b, s);
   }
 
   /** {@code {"$text": "..."}}: create a collaborative text with this content. */
@@ -175,46 +150,58 @@ public final class Values {
   }
 
   /**
-   * Writes a Java value as {@link #toJson} would make it, straight to a generator (no tree): for
-   * values echoed on every write.
+   * Appends a plain Java tree (markers included) as JSON text, as Jackson's generator writes it:
+   * strings escaped by its encoder, integers as {@code Long.toString}, other numbers as doubles
+   * ({@code Double.toString}; a non-finite one quoted), a Jackson tree as it prints itself. A value
+   * per write is printed: a generator per value cost more than the printing ({@code ValuesTest}).
    */
-  public static void write(JsonGenerator g, Object v) throws IOException {
+  public static StringBuilder write(StringBuilder b, Object v) {
     if (v == null) {
-      g.writeNull();
+      b.append("null");
     } else if (v instanceof String s) {
-      g.writeString(s);
-    } else if (v instanceof Boolean b) {
-      g.writeBoolean(b);
+      quoted(b, s);
+    } else if (v instanceof Boolean bool) {
+      b.append(bool.booleanValue());
     } else if (v instanceof Long || v instanceof Integer) {
-      g.writeNumber(((Number) v).longValue());
+      b.append(((Number) v).longValue());
     } else if (v instanceof Number num) {
-      g.writeNumber(num.doubleValue());
+      double d = num.doubleValue();
+      if (Double.isFinite(d)) {
+        b.append(d);
+      } else {
+        quoted(b, Double.toString(d));
+      }
     } else if (v instanceof Map<?, ?> m) {
-      g.writeStartObject();
+      b.append('{');
+      boolean first = true;
       for (Map.Entry<?, ?> e : m.entrySet()) {
-        g.writeFieldName(String.valueOf(e.getKey()));
-        write(g, e.getValue());
+        if (!first) {
+          b.append(',');
+        }
+        first = false;
+        quoted(b, String.valueOf(e.getKey())).append(':');
+        write(b, e.getValue());
       }
-      g.writeEndObject();
+      b.append('}');
     } else if (v instanceof List<?> l) {
-      g.writeStartArray();
-      for (Object e : l) {
-        write(g, e);
+      b.append('[');
+      for (int i = 0; i < l.size(); i++) {
+        if (i > 0) {
+          b.append(',');
+        }
+        write(b, l.get(i));
       }
-      g.writeEndArray();
+      b.append(']');
     } else if (v instanceof TextInit t) {
-      g.writeStartObject();
-      g.writeStringField("$text", t.text());
-      g.writeEndObject();
+      quoted(b.append("{\"$text\":"), t.text()).append('}');
     } else if (v instanceof CounterInit c) {
-      g.writeStartObject();
-      g.writeNumberField("$counter", c.value());
-      g.writeEndObject();
+      b.append("{\"$counter\":").append(c.value()).append('}');
     } else if (v instanceof JsonNode j) {
-      g.writeTree(j);
+      b.append(j);
     } else {
-      g.writeString(v.toString());
+      quoted(b, v.toString());
     }
+    return b;
   }
 
   /** True if the tree holds a marker anywhere (then it must be written piecewise). */

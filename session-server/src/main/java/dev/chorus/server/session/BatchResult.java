@@ -55,25 +55,17 @@ public record BatchResult(
    * text (an ack per write: no tree built to be printed).
    */
   public EncodedFrame ackFrame() {
-    return new EncodedFrame(
-        Values.jsonString(
-            g -> {
-              g.writeStartObject();
-              g.writeStringField("batchId", batchId);
-              g.writeStringField("version", version);
-              g.writeFieldName("results");
-              g.writeRawValue(resultsJson);
-              g.writeBooleanField("duplicate", duplicate);
-              if (view != null) {
-                for (Map.Entry<String, JsonNode> e : view.properties()) {
-                  g.writeFieldName(e.getKey());
-                  g.writeTree(e.getValue());
-                }
-              }
-              g.writeStringField("type", "ack");
-              g.writeEndObject();
-            }),
-        null);
+    StringBuilder b = new StringBuilder(96 + resultsJson.length());
+    Values.quotedOrNull(b.append("{\"batchId\":"), batchId);
+    Values.quotedOrNull(b.append(",\"version\":"), version);
+    b.append(",\"results\":").append(resultsJson);
+    b.append(",\"duplicate\":").append(duplicate);
+    if (view != null) {
+      for (Map.Entry<String, JsonNode> e : view.properties()) {
+        Values.quoted(b.append(','), e.getKey()).append(':').append(e.getValue());
+      }
+    }
+    return new EncodedFrame(b.append(",\"type\":\"ack\"}").toString(), null);
   }
 
   /** The ack body. */

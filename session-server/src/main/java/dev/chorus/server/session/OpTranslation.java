@@ -1,6 +1,5 @@
 package dev.chorus.server.session;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import dev.chorus.crdt.Author;
 import dev.chorus.crdt.Container;
 import dev.chorus.crdt.Edit;
@@ -9,7 +8,6 @@ import dev.chorus.server.protocol.ChorusException;
 import dev.chorus.server.protocol.ClientOp;
 import dev.chorus.server.protocol.ErrorCode;
 import dev.chorus.server.protocol.Values;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -123,43 +121,43 @@ final class OpTranslation {
 
   /** The ops as applied, a JSON array: references replaced by the ids the inserts made. */
   static String appliedOpsJson(List<ResolvedOp> ops, String[] ids) {
-    return Values.jsonString(
-        g -> {
-          g.writeStartArray();
-          for (int i = 0; i < ops.size(); i++) {
-            writeApplied(g, ops.get(i), ids, i);
-          }
-          g.writeEndArray();
-        });
+    int size = 2;
+    for (ResolvedOp r : ops) {
+      size += 96 + (r.valueJson() != null ? r.valueJson().length() : 0);
+    }
+    StringBuilder b = new StringBuilder(size).append('[');
+    for (int i = 0; i < ops.size(); i++) {
+      if (i > 0) {
+        b.append(',');
+      }
+      writeApplied(b, ops.get(i), ids, i);
+    }
+    return b.append(']').toString();
   }
 
-  private static void writeApplied(JsonGenerator g, ResolvedOp r, String[] ids, int i)
-      throws IOException {
+  private static void writeApplied(StringBuilder b, ResolvedOp r, String[] ids, int i) {
     ClientOp op = r.op();
-    g.writeStartObject();
-    g.writeStringField("op", op.name());
-    g.writeStringField("path", path(r.path(), ids).toString());
+    Values.quoted(b.append("{\"op\":"), op.name());
+    Values.quoted(b.append(",\"path\":"), path(r.path(), ids).toString());
     if (op instanceof ClientOp.Set) {
-      g.writeFieldName("value");
-      g.writeRawValue(r.valueJson());
+      b.append(",\"value\":").append(r.valueJson());
     } else if (op instanceof ClientOp.Insert) {
-      g.writeStringField("after", deref(r.after(), ids));
-      g.writeFieldName("value");
-      g.writeRawValue(r.valueJson());
-      g.writeStringField("id", ids[i]);
+      Values.quotedOrNull(b.append(",\"after\":"), deref(r.after(), ids));
+      b.append(",\"value\":").append(r.valueJson());
+      Values.quotedOrNull(b.append(",\"id\":"), ids[i]);
     } else if (op instanceof ClientOp.Move) {
-      g.writeStringField("to", path(r.to(), ids).toString());
-      g.writeStringField("after", deref(r.after(), ids));
+      Values.quoted(b.append(",\"to\":"), path(r.to(), ids).toString());
+      Values.quotedOrNull(b.append(",\"after\":"), deref(r.after(), ids));
     } else if (op instanceof ClientOp.Increment inc) {
-      g.writeNumberField("by", inc.by());
+      b.append(",\"by\":").append(inc.by());
     } else if (op instanceof ClientOp.Splice sp) {
-      g.writeNumberField("index", sp.index());
-      g.writeNumberField("delete", sp.delete());
-      g.writeStringField("insert", sp.insert());
+      b.append(",\"index\":").append(sp.index());
+      b.append(",\"delete\":").append(sp.delete());
+      Values.quotedOrNull(b.append(",\"insert\":"), sp.insert());
     } else if (op instanceof ClientOp.Claim c) {
-      g.writeNumberField("leaseMs", c.leaseMs());
+      b.append(",\"leaseMs\":").append(c.leaseMs());
     }
-    g.writeEndObject();
+    b.append('}');
   }
 
   /** The value a claim writes at {@code tasks/<id>/claim}. */
@@ -181,7 +179,7 @@ final class OpTranslation {
   }
 
   private static String json(Object value) {
-    return Values.jsonString(g -> Values.write(g, value));
+    return Values.write(new StringBuilder(64), value).toString();
   }
 
   private static List<String> parsePath(String s, int i, List<ClientOp> ops, String where) {

@@ -35,12 +35,18 @@ class OpTranslationTest {
     return OpTranslation.resolve(batch("b", "", opsJson).ops());
   }
 
-  /** Translates and applies the ops as alice at time 1000; returns the applied ops JSON. */
+  /**
+   * Translates and applies the ops as alice at time 1000; returns the applied ops JSON, checked to
+   * be printed as Jackson prints it (it is stored and sent as text).
+   */
   private JsonNode apply(String opsJson, String[] ids) {
     List<ResolvedOp> ops = resolve(opsJson);
     doc.edit(
         ALICE, doc.version(), 1_000L, e -> OpTranslation.translate(e, ops, ids, ALICE, 1_000L));
-    return json(OpTranslation.appliedOpsJson(ops, ids));
+    String text = OpTranslation.appliedOpsJson(ops, ids);
+    JsonNode tree = json(text);
+    assertEquals(tree.toString(), text);
+    return tree;
   }
 
   private Object get(String path) {
