@@ -222,7 +222,7 @@ public final class ConflictFinder {
     }
     TreeMap<dev.chorus.crdt.clock.OpId, Retirement> open = new TreeMap<>();
     for (Retirement r : retirements) {
-      if (r.kind() == Retirement.Kind.DELETE && !sub.ack.includes(r.by(), st.replicas)) {
+      if (r.kind() == Retirement.Kind.DELETE && !sub.acks(r.by(), st.replicas)) {
         open.put(r.by(), r);
       }
     }
@@ -233,7 +233,7 @@ public final class ConflictFinder {
     TreeMap<dev.chorus.crdt.clock.OpId, Touch> editors = new TreeMap<>();
     for (Retirement r : open.values()) {
       intents.add(new Intent(r.by(), r.author(), r.timestamp(), "deleter", null));
-      for (Touch t : sub.byActor.all()) {
+      for (Touch t : sub.actors()) {
         if (!r.deps().includes(t.op())) {
           editors.put(t.op(), t);
         }

@@ -87,7 +87,7 @@ public final class Liveness {
         return false;
       }
       coverageChecks++;
-      if (touched.touch.coveredBy(r, st.replicas)) {
+      if (touched.touchCoveredBy(r, st.replicas)) {
         e.deadBy = r;
         e.deadStamp = touched.stamp;
         return false;
