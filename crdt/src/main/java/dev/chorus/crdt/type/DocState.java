@@ -31,7 +31,7 @@ public final class DocState {
   final ReplicaTable replicas = new ReplicaTable();
   final MapObj root = new MapObj(OpId.ROOT, null, null);
   final Map<OpId, Obj> objects = new HashMap<>();
-  final Map<OpId, Item> items = new HashMap<>();
+  final ItemTable items = new ItemTable();
   final Liveness liveness = new Liveness(this);
 
   // Both only read the state: one each serves every edit (an edit used to make its own).
