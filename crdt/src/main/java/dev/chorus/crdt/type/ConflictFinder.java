@@ -173,7 +173,9 @@ public final class ConflictFinder {
     if (item.keptDeletes != null) {
       deletes.addAll(item.keptDeletes);
     }
-    for (Entry e : item.positions.scanned()) {
+    List<Entry> scanned = item.positions.scanned();
+    for (int i = 0; i < scanned.size(); i++) { // indexed: see Register.find
+      Entry e = scanned.get(i);
       if (e.retiredBy != null) {
         for (Retirement r : e.retiredBy) {
           if (r.kind() == Retirement.Kind.DELETE) {

@@ -292,7 +292,8 @@ public final class DocState {
 
   /** A writer can only supersede what it had seen, and only what exists. */
   private static void checkPred(Register reg, List<OpId> pred, Seen seen) {
-    for (OpId p : pred) {
+    for (int i = 0; i < pred.size(); i++) { // indexed: see Register.find
+      OpId p = pred.get(i);
       if (!seen.test(p) || reg.find(p) == null) {
         throw new InvalidOpException("pred " + p + " not seen or not in this register");
       }
@@ -320,8 +321,8 @@ public final class DocState {
   }
 
   private static void retire(Register reg, List<OpId> pred, Retirement r, UndoLog undo) {
-    for (OpId p : pred) {
-      Entry e = reg.find(p);
+    for (int i = 0; i < pred.size(); i++) { // indexed: see Register.find
+      Entry e = reg.find(pred.get(i));
       e.retire(r, undo);
       reg.settleRetired(e, undo);
     }
