@@ -141,10 +141,12 @@ public final class DocState {
       items.put(id, item);
       undo.push(() -> items.remove(id));
       Position p = new Position(id, item, l);
-      item.positions.add(new Entry(id, author, ts, null, p), undo);
-      item.value.add(newEntry(id, author, ts, ins.value(), item.value, undo), undo);
+      // The new element's own registers and aggregate need no inverses: a rollback takes the
+      // element out of the table and the sequence (above, below), and nothing else reaches it.
+      item.positions.add(new Entry(id, author, ts, null, p), null);
+      item.value.add(newEntry(id, author, ts, ins.value(), item.value, undo), null);
       l.seq.insertPosition(p, ins.originLeft(), ins.originRight(), undo);
-      item.agg.record(id, changeStart, deps, author, ts, replicas, undo);
+      item.agg.record(id, changeStart, deps, author, ts, replicas, null);
       l.agg.record(id, changeStart, deps, author, ts, replicas, undo);
       sites.add(item);
     } else if (op instanceof Op.ListSet s) {
