@@ -103,6 +103,58 @@ class RegressionTest {
     assertEquals(clean.stats().sequenceRuns(), failed.stats().sequenceRuns());
   }
 
+  /**
+   * A new element's own value, position and aggregate are not logged for rollback (issue 13, eighth
+   * pass): a rolled-back edit that inserted elements, then set, moved and filled them, leaves the
+   * replica as one where it never happened — the same state, and the same after both go on.
+   */
+  @Test
+  void rolledBackEdit_thatInsertedSetAndMovedNewElements_leavesNothingBehind() {
+    Path todo = Path.of("todo");
+    Path done = Path.of("done");
+    Doc failed = new Doc("n1");
+    Doc clean = new Doc("n1");
+    String[] first = new String[1];
+    for (Doc d : List.of(failed, clean)) {
+      d.edit(
+          A,
+          null,
+          1,
+          e -> {
+            e.set(todo, Container.LIST);
+            e.set(done, Container.LIST);
+            first[0] = e.append(todo, "a");
+            e.append(done, "b");
+          });
+    }
+    assertThrows(
+        DocException.class,
+        () ->
+            failed.edit(
+                A,
+                null,
+                2,
+                e -> {
+                  String x = e.insert(todo, first[0], "x");
+                  e.set(todo.child(x), "x again");
+                  String y = e.insert(todo, x, Map.of("k", 1L));
+                  e.set(todo.child(y).child("k"), 2L);
+                  e.move(todo.child(x), done, null);
+                  e.delete(todo.child(y));
+                  e.move(todo.child("9@nowhere"), done, null);
+                }));
+    assertEquals(clean.toPlain(), failed.toPlain());
+    assertEquals(clean.stateHash(), failed.stateHash());
+    for (Doc d : List.of(failed, clean)) {
+      d.edit(A, null, 3, e -> e.insert(todo, first[0], "after"));
+    }
+    assertEquals(clean.stateHash(), failed.stateHash());
+    assertEquals(clean.stats().elements(), failed.stats().elements());
+    Doc other = new Doc("n2");
+    failed.history().forEach(other::apply);
+    assertEquals(failed.stateHash(), other.stateHash());
+  }
+
   private static String firstOf(Edit e) {
     e.set(Path.of("l"), List.of());
     return e.append(Path.of("l"), "a");

@@ -18,8 +18,10 @@ import org.junit.jupiter.api.Test;
  * own CPU time). Bytes are the same on every run of one JVM build (±1 %); the bounds leave 5–8 %
  * for another JVM's object layout. Pinned on a board like the benchmark's: two lists of 1,000 cards
  * and a map of 100 fields. At {@code e64462b} the three kept 1,080, 557 and 500 bytes; 799, 450 and
- * 421 since the fifth pass of issue 13, and the list insert 767 since its seventh
- * (docs/benchmarks.md).
+ * 421 since the fifth pass of issue 13, the list insert 767 since its seventh. Those figures
+ * counted the board's own undo log as freed by the first edit (some 30 bytes less per edit); since
+ * issue 13's eighth pass an empty edit drops it before the count, and the three keep 702, 486 and
+ * 461 bytes (about 800, 486 and 461 before that pass; docs/benchmarks.md).
  */
 class RetainedMemoryTest {
   private static final Author AUTHOR = Author.human("bench");
@@ -36,6 +38,9 @@ class RetainedMemoryTest {
   RetainedMemoryTest() {
     // one change, as a board loaded from a template would be
     doc.edit(AUTHOR, null, 0, this::board);
+    // an edit that makes no op: the board's undo log (kept until the next edit) goes before the
+    // count, not during it
+    doc.edit(AUTHOR, null, 0, e -> {});
   }
 
   private void board(Edit e) {
@@ -50,17 +55,17 @@ class RetainedMemoryTest {
   }
 
   @Test
-  void aListInsertKeepsAtMost820Bytes() {
+  void aListInsertKeepsAtMost740Bytes() {
     // after one of the first cards: the ids of the new ones are not kept by the test
     assertRetainedAtMost(
-        820, (i, e) -> e.insert(TODO, todo.get(random.nextInt(todo.size())), "new card"));
+        740, (i, e) -> e.insert(TODO, todo.get(random.nextInt(todo.size())), "new card"));
   }
 
   @Test
-  void aMoveBetweenListsKeepsAtMost480Bytes() {
+  void aMoveBetweenListsKeepsAtMost510Bytes() {
     // each card in turn is dragged to the other list and back, after a random card there
     assertRetainedAtMost(
-        480,
+        510,
         (i, e) -> {
           String card = todo.get(i / 2 % todo.size());
           boolean out = i % 2 == 0;
@@ -73,8 +78,8 @@ class RetainedMemoryTest {
   }
 
   @Test
-  void aMapWriteKeepsAtMost450Bytes() {
-    assertRetainedAtMost(450, (i, e) -> e.set(FIELDS.child("f" + random.nextInt(100)), (long) i));
+  void aMapWriteKeepsAtMost480Bytes() {
+    assertRetainedAtMost(480, (i, e) -> e.set(FIELDS.child("f" + random.nextInt(100)), (long) i));
   }
 
   private void assertRetainedAtMost(long bytesPerEdit, BiConsumer<Integer, Edit> edit) {

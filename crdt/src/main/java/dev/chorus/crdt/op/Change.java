@@ -63,8 +63,8 @@ public record Change(
   /** The counter of the last op id this change takes. */
   public long endCounter() {
     long w = 0;
-    for (Op op : ops) {
-      w += op.width();
+    for (int i = 0; i < ops.size(); i++) { // indexed: the for-each's iterator was made every edit
+      w += ops.get(i).width();
     }
     return startCounter + w - 1;
   }

@@ -173,7 +173,9 @@ public final class ConflictFinder {
     if (item.keptDeletes != null) {
       deletes.addAll(item.keptDeletes);
     }
-    for (Entry e : item.positions.scanned()) {
+    List<Entry> scanned = item.positions.scanned();
+    for (int i = 0; i < scanned.size(); i++) { // indexed: see Register.find
+      Entry e = scanned.get(i);
       if (e.retiredBy != null) {
         for (Retirement r : e.retiredBy) {
           if (r.kind() == Retirement.Kind.DELETE) {
@@ -222,7 +224,7 @@ public final class ConflictFinder {
     }
     TreeMap<dev.chorus.crdt.clock.OpId, Retirement> open = new TreeMap<>();
     for (Retirement r : retirements) {
-      if (r.kind() == Retirement.Kind.DELETE && !sub.ack.includes(r.by(), st.replicas)) {
+      if (r.kind() == Retirement.Kind.DELETE && !sub.acks(r.by(), st.replicas)) {
         open.put(r.by(), r);
       }
     }
@@ -233,7 +235,7 @@ public final class ConflictFinder {
     TreeMap<dev.chorus.crdt.clock.OpId, Touch> editors = new TreeMap<>();
     for (Retirement r : open.values()) {
       intents.add(new Intent(r.by(), r.author(), r.timestamp(), "deleter", null));
-      for (Touch t : sub.byActor.all()) {
+      for (Touch t : sub.actors()) {
         if (!r.deps().includes(t.op())) {
           editors.put(t.op(), t);
         }

@@ -31,7 +31,7 @@ public final class DocState {
   final ReplicaTable replicas = new ReplicaTable();
   final MapObj root = new MapObj(OpId.ROOT, null, null);
   final Map<OpId, Obj> objects = new HashMap<>();
-  final Map<OpId, Item> items = new HashMap<>();
+  final ItemTable items = new ItemTable();
   final Liveness liveness = new Liveness(this);
 
   // Both only read the state: one each serves every edit (an edit used to make its own).
@@ -141,10 +141,12 @@ public final class DocState {
       items.put(id, item);
       undo.push(() -> items.remove(id));
       Position p = new Position(id, item, l);
-      item.positions.add(new Entry(id, author, ts, null, p), undo);
-      item.value.add(newEntry(id, author, ts, ins.value(), item.value, undo), undo);
+      // The new element's own registers and aggregate need no inverses: a rollback takes the
+      // element out of the table and the sequence (above, below), and nothing else reaches it.
+      item.positions.add(new Entry(id, author, ts, null, p), null);
+      item.value.add(newEntry(id, author, ts, ins.value(), item.value, undo), null);
       l.seq.insertPosition(p, ins.originLeft(), ins.originRight(), undo);
-      item.agg.record(id, changeStart, deps, author, ts, replicas, undo);
+      item.agg.record(id, changeStart, deps, author, ts, replicas, null);
       l.agg.record(id, changeStart, deps, author, ts, replicas, undo);
       sites.add(item);
     } else if (op instanceof Op.ListSet s) {
@@ -292,7 +294,8 @@ public final class DocState {
 
   /** A writer can only supersede what it had seen, and only what exists. */
   private static void checkPred(Register reg, List<OpId> pred, Seen seen) {
-    for (OpId p : pred) {
+    for (int i = 0; i < pred.size(); i++) { // indexed: see Register.find
+      OpId p = pred.get(i);
       if (!seen.test(p) || reg.find(p) == null) {
         throw new InvalidOpException("pred " + p + " not seen or not in this register");
       }
@@ -320,8 +323,8 @@ public final class DocState {
   }
 
   private static void retire(Register reg, List<OpId> pred, Retirement r, UndoLog undo) {
-    for (OpId p : pred) {
-      Entry e = reg.find(p);
+    for (int i = 0; i < pred.size(); i++) { // indexed: see Register.find
+      Entry e = reg.find(pred.get(i));
       e.retire(r, undo);
       reg.settleRetired(e, undo);
     }

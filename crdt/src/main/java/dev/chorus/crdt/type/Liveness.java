@@ -87,7 +87,7 @@ public final class Liveness {
         return false;
       }
       coverageChecks++;
-      if (touched.touch.coveredBy(r, st.replicas)) {
+      if (touched.touchCoveredBy(r, st.replicas)) {
         e.deadBy = r;
         e.deadStamp = touched.stamp;
         return false;
@@ -122,7 +122,9 @@ public final class Liveness {
   /** The display winner: the live value with the greatest op id, or null if none is live. */
   public Entry winner(Register reg) {
     Entry best = null;
-    for (Entry e : reg.scanned()) {
+    List<Entry> scanned = reg.scanned();
+    for (int i = 0; i < scanned.size(); i++) { // indexed: see Register.find
+      Entry e = scanned.get(i);
       if ((best == null || best.id.compareTo(e.id) < 0) && live(e, reg)) {
         best = e;
       }

@@ -112,10 +112,6 @@ final class StateImageReader {
   }
 
   private void agg(Agg a, AggImage ai) {
-    a.touch.load(ai.touch(), st.replicas);
-    a.ack.merge(ai.ack(), st.replicas);
-    for (Touch t : ai.actors()) {
-      a.byActor.put(t);
-    }
+    a.load(ai, st.replicas);
   }
 }

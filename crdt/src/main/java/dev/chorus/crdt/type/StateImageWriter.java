@@ -94,9 +94,6 @@ final class StateImageWriter {
   }
 
   private AggImage agg(Agg a) {
-    return new AggImage(
-        a.touch.export(st.replicas),
-        a.ack.toVersionVector(st.replicas),
-        new ArrayList<>(a.byActor.all()));
+    return a.image(st.replicas);
   }
 }

@@ -65,7 +65,9 @@ final class WriterView {
 
   List<OpId> seenValues(Register reg) {
     List<OpId> out = new ArrayList<>(1);
-    for (Entry e : reg.positions ? positions(reg) : reg.entries) {
+    List<Entry> values = reg.positions ? positions(reg) : reg.entries;
+    for (int i = 0; i < values.size(); i++) { // indexed: see Register.find
+      Entry e = values.get(i);
       if (visible(e, reg)) {
         out.add(e.id);
       }

@@ -7,6 +7,7 @@ import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /**
@@ -17,41 +18,58 @@ import java.util.function.Consumer;
  * -cp ... dev.chorus.load.jmh.DocOpsCpu [ops per round, 20000] [rounds, 8] [warm-up rounds, 3]}.
  */
 public final class DocOpsCpu {
+  static final Map<String, Consumer<DocOpsBenchmark>> BENCHMARKS =
+      Map.of(
+          "registerSet", DocOpsBenchmark::registerSet,
+          "mapSet", DocOpsBenchmark::mapSet,
+          "listInsert", DocOpsBenchmark::listInsert,
+          "listMoveWithinList", DocOpsBenchmark::listMoveWithinList,
+          "listMoveBetweenLists", DocOpsBenchmark::listMoveBetweenLists);
+
   private DocOpsCpu() {}
 
   public static void main(String[] args) {
     int ops = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 8;
     int warmups = args.length > 2 ? Integer.parseInt(args[2]) : 3;
-    Map<String, Consumer<DocOpsBenchmark>> benchmarks =
-        Map.of(
-            "registerSet", DocOpsBenchmark::registerSet,
-            "mapSet", DocOpsBenchmark::mapSet,
-            "listInsert", DocOpsBenchmark::listInsert,
-            "listMoveWithinList", DocOpsBenchmark::listMoveWithinList,
-            "listMoveBetweenLists", DocOpsBenchmark::listMoveBetweenLists);
-    ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
-    for (String name : new java.util.TreeSet<>(benchmarks.keySet())) {
+    for (String name : new TreeSet<>(BENCHMARKS.keySet())) {
       List<Double> cpuUs = new ArrayList<>();
       List<Double> bytes = new ArrayList<>();
       for (int round = 0; round < warmups + rounds; round++) {
-        DocOpsBenchmark b = new DocOpsBenchmark();
-        b.listSize = 1000;
-        b.keys = 100;
-        b.buildDocument();
-        long cpu = threads.getCurrentThreadCpuTime();
-        long allocated = threads.getCurrentThreadAllocatedBytes();
-        for (int i = 0; i < ops; i++) {
-          benchmarks.get(name).accept(b);
-        }
+        long[] used = round(name, ops);
         if (round >= warmups) {
-          cpuUs.add((threads.getCurrentThreadCpuTime() - cpu) / 1e3 / ops);
-          bytes.add((double) (threads.getCurrentThreadAllocatedBytes() - allocated) / ops);
+          cpuUs.add(used[0] / 1e3 / ops);
+          bytes.add((double) used[1] / ops);
         }
       }
       System.out.printf(
           "%-22s cpu_us_per_op=%.2f alloc_bytes_per_op=%.0f%n",
           name, Median.of(cpuUs), Median.of(bytes));
     }
+  }
+
+  /**
+   * One round: operation {@code name} {@code ops} times on a fresh board; returns the thread's CPU
+   * nanoseconds and bytes allocated (the board's setup not counted). Public for {@link
+   * PairedDocOpsCpu}, which calls it in each crdt build's class loader.
+   */
+  public static long[] round(String name, int ops) {
+    Consumer<DocOpsBenchmark> op = BENCHMARKS.get(name);
+    if (op == null) {
+      throw new IllegalArgumentException("no operation " + name + " in " + BENCHMARKS.keySet());
+    }
+    ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+    DocOpsBenchmark b = new DocOpsBenchmark();
+    b.listSize = 1000;
+    b.keys = 100;
+    b.buildDocument();
+    long cpu = threads.getCurrentThreadCpuTime();
+    long allocated = threads.getCurrentThreadAllocatedBytes();
+    for (int i = 0; i < ops; i++) {
+      op.accept(b);
+    }
+    return new long[] {
+      threads.getCurrentThreadCpuTime() - cpu, threads.getCurrentThreadAllocatedBytes() - allocated
+    };
   }
 }

@@ -70,8 +70,11 @@ public final class PairedReplayCpu {
     }
   }
 
-  /** The running class path with its crdt module replaced by {@code crdtJar}, parent platform. */
-  private static ClassLoader loaderWith(String crdtJar) throws Exception {
+  /**
+   * The running class path with its crdt module replaced by {@code crdtJar}, parent platform (also
+   * {@link dev.chorus.load.jmh.PairedDocOpsCpu}'s).
+   */
+  public static ClassLoader loaderWith(String crdtJar) throws Exception {
     List<URL> urls = new ArrayList<>();
     urls.add(Path.of(crdtJar).toUri().toURL());
     for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
