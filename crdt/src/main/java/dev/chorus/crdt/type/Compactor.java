@@ -24,7 +24,7 @@ public final class Compactor {
   }
 
   public void compact(VersionVector stable) {
-    lv.invalidateAll();
+    st.changedWithoutOps();
     for (Obj o : new ArrayList<>(st.objects.values())) {
       if (o instanceof MapObj m && st.objects.containsKey(m.id)) {
         for (Iterator<Register> it = m.registers.values().iterator(); it.hasNext(); ) {
@@ -48,7 +48,7 @@ public final class Compactor {
         dropItem(item);
       }
     }
-    lv.invalidateAll();
+    st.changedWithoutOps();
   }
 
   /** Removes the values a stable op retired for good. */
