@@ -13,9 +13,9 @@ import java.util.Set;
  * an element (elements are imaged apart, not inside their list). What is not marked has the image
  * it had at the last capture.
  *
- * <p>An op marks what it changes before changing it ({@link DocState}); a change that is rolled
- * back and a compaction mark everything ({@link #markAll}): they undo or drop things without an op,
- * and a capture taken in the middle of a change would otherwise miss what its rollback puts back.
+ * <p>An op marks what it changes before changing it ({@link DocState}), and so does a compaction
+ * ({@link Compactor}); a change that is rolled back marks everything ({@link #markAll}): its
+ * inverses put things back unmarked, which a capture taken in the middle of the change would miss.
  *
  * <p>Marking stops at the first node marked already, since its holders are marked too: an op costs
  * a look-up or two, and memory grows with what changed, not with the document. Only a state with a

@@ -278,17 +278,18 @@ public final class DocState {
     }
   }
 
-  private void changing(Object node) {
+  /** {@code node} is about to change: marked for a {@link StateImageCache}, if one takes images. */
+  void changing(Object node) {
     if (marks != null) {
       marks.mark(node);
     }
   }
 
   /**
-   * Something changed the state without an op — a rolled-back change's inverses, a compaction — so
-   * nothing cached about it holds any more.
+   * A change was rolled back: its inverses put things back without marks, so nothing cached about
+   * the state holds any more.
    */
-  public void changedWithoutOps() {
+  public void rolledBack() {
     liveness.invalidateAll();
     if (marks != null) {
       marks.markAll();

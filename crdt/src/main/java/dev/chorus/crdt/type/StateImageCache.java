@@ -8,8 +8,8 @@ package dev.chorus.crdt.type;
  *
  * <p>Memory: it holds the last image — one image of the document, shared with the capture being
  * encoded — and, in the state, the marks of what changed since (at most a few nodes per op, and no
- * more than the document has). The first capture, and the first after a compaction or a rolled-back
- * change, image everything.
+ * more than the document has). The first capture, and the first after a rolled-back change, image
+ * everything.
  *
  * <p>One per replica (the server keeps one per session), used on the replica's thread like the
  * replica itself. A second cache on the same state takes the marks over, and each of the two then

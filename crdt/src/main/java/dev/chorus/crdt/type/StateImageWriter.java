@@ -19,8 +19,8 @@ import java.util.Map;
  * of what did not change — objects, map registers, register values, elements — from the last one
  * instead of making them again: the same image (images are immutable, so sharing them is safe), for
  * the cost of what changed. A value's image is taken over when its subtree did not change and it
- * has as many retirements as then (a value only gains them between captures: what takes one away, a
- * rollback or a compaction, marks everything).
+ * has as many retirements as then (a value only gains them: a rollback, which takes some away,
+ * marks everything).
  */
 final class StateImageWriter {
   private static final Comparator<Item> BY_ID = Comparator.comparing(i -> i.id);
@@ -49,8 +49,9 @@ final class StateImageWriter {
     ObjImage root = obj(st.root, last == null ? null : last.root());
     if (last != null) {
       List<ItemImage> items = changedItems();
-      // the merge keeps every element the last image had: one can only go with a rollback or a
-      // compaction, which mark everything; should one go otherwise, the count tells
+      // the merge keeps every element the last image had but those marked: one goes only with a
+      // rollback (which marks everything) or a compaction (which marks it); should one go
+      // otherwise, the count tells
       if (items.size() == st.items.size()) {
         return new StateImage(root, items);
       }
