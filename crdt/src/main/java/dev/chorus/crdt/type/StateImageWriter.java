@@ -141,10 +141,13 @@ final class StateImageWriter {
     for (Entry e : Liveness.sorted(reg.all())) {
       EntryImage was = null;
       if (before != null) {
-        while (b < before.size() && before.get(b).id().compareTo(e.id) < 0) {
+        // the image holds the value's own id: values in the same places match by reference
+        while (b < before.size()
+            && before.get(b).id() != e.id
+            && before.get(b).id().compareTo(e.id) < 0) {
           b++;
         }
-        was = b < before.size() && before.get(b).id().equals(e.id) ? before.get(b) : null;
+        was = b < before.size() && before.get(b).id().equals(e.id) ? before.get(b++) : null;
       }
       ObjImage child = e.child == null ? null : obj(e.child, was == null ? null : was.child());
       int retirements = e.retiredBy == null ? 0 : e.retiredBy.size();
