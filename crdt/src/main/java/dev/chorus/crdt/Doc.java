@@ -121,7 +121,7 @@ public final class Doc {
       body.accept(editor);
     } catch (RuntimeException e) {
       undo.rollback();
-      state.liveness().invalidateAll();
+      state.rolledBack();
       throw e;
     } finally {
       reads.mutating = false;
@@ -222,7 +222,7 @@ public final class Doc {
       }
     } catch (RuntimeException e) {
       undo.rollback();
-      state.liveness().invalidateAll();
+      state.rolledBack();
       throw new DocException(
           Code.INVALID_CHANGE, "change " + c.id() + " cannot apply: " + e.getMessage());
     } finally {

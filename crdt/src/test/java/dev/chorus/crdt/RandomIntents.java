@@ -146,6 +146,15 @@ final class RandomIntents {
     };
   }
 
+  /** A batch's intents, for a failing run's log. */
+  static String describe(List<Intent> batch) {
+    StringBuilder sb = new StringBuilder("[");
+    for (Intent i : batch) {
+      sb.append(i.description()).append("; ");
+    }
+    return sb.append(']').toString();
+  }
+
   Author author() {
     return AUTHORS[rnd.nextInt(AUTHORS.length)];
   }

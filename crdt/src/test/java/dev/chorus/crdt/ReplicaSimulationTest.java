@@ -3,7 +3,6 @@ package dev.chorus.crdt;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.chorus.crdt.clock.VersionVector;
 import dev.chorus.crdt.codec.SnapshotCodec;
@@ -11,7 +10,6 @@ import dev.chorus.crdt.op.Change;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,29 +28,7 @@ class ReplicaSimulationTest {
 
   @Test
   void replicasConverge_underReorderingDuplicationAndPartitions() {
-    String one = System.getProperty("sim.seed", "");
-    String n = System.getProperty("sim.seeds", "");
-    long[] seeds =
-        !one.isBlank()
-            ? new long[] {Long.parseLong(one)}
-            : LongStream.range(0, n.isBlank() ? 2000 : Long.parseLong(n)).toArray();
-    for (long seed : seeds) {
-      List<String> log = new ArrayList<>();
-      try {
-        run(seed, log);
-      } catch (AssertionError | RuntimeException e) {
-        fail(
-            "simulation seed "
-                + seed
-                + " failed (re-run with -Dsim.seed="
-                + seed
-                + "): "
-                + e
-                + "\n"
-                + String.join("\n", log),
-            e);
-      }
-    }
+    SeededRuns.forEachSeed(2000, ReplicaSimulationTest::run);
   }
 
   static void run(long seed, List<String> log) {
@@ -99,7 +75,15 @@ class ReplicaSimulationTest {
         try {
           Change c = d.edit(author, basedOn, step, e -> batch.forEach(in -> in.body().accept(e)));
           log.add(
-              "r" + r + " " + author.actorId() + " @" + basedOn + " " + describe(batch) + " ok");
+              "r"
+                  + r
+                  + " "
+                  + author.actorId()
+                  + " @"
+                  + basedOn
+                  + " "
+                  + RandomIntents.describe(batch)
+                  + " ok");
           if (c != null) {
             for (int to = 0; to < n; to++) {
               if (to != r) {
@@ -108,7 +92,7 @@ class ReplicaSimulationTest {
             }
           }
         } catch (DocException e) {
-          log.add("r" + r + " " + describe(batch) + " refused: " + e.code());
+          log.add("r" + r + " " + RandomIntents.describe(batch) + " refused: " + e.code());
           assertEquals(before, d.stateHash(), "a refused edit changed the state");
           assertEquals(vBefore, d.version());
         }
@@ -216,13 +200,5 @@ class ReplicaSimulationTest {
       }
     }
     throw new IllegalStateException(replica);
-  }
-
-  private static String describe(List<RandomIntents.Intent> batch) {
-    StringBuilder sb = new StringBuilder("[");
-    for (RandomIntents.Intent i : batch) {
-      sb.append(i.description()).append("; ");
-    }
-    return sb.append(']').toString();
   }
 }

@@ -91,21 +91,16 @@ final class BinarySnapshot {
 
   /**
    * Takes what the snapshot needs, on the replica's thread: the state as an image (immutable, a
-   * copy of everything it holds) and the history as immutable changes. Nothing is written here.
+   * copy of everything it holds, taken by the caller) and the history as immutable changes. Nothing
+   * is written here.
    */
-  static SnapshotCodec.Capture capture(Doc doc, HistoryChunks reuse) {
+  static SnapshotCodec.Capture capture(Doc doc, HistoryChunks reuse, StateImage image) {
     UndecodedHistory undecoded = doc.internalUndecodedHistory();
     Chunks older = undecoded instanceof Chunks h ? h : null;
     List<Change> newer =
         undecoded != null && older == null ? doc.history() : doc.internalDecodedHistory();
     return new SnapshotCodec.Capture(
-        doc.version(),
-        doc.horizon(),
-        StateImage.of(doc.internalState()),
-        doc.pending(),
-        older,
-        newer,
-        reuse);
+        doc.version(), doc.horizon(), image, doc.pending(), older, newer, reuse);
   }
 
   /** The snapshot of a capture; on any thread (the image and the changes are immutable). */

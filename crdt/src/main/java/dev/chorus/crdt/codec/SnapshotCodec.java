@@ -8,6 +8,7 @@ import dev.chorus.crdt.clock.VersionVector;
 import dev.chorus.crdt.op.Change;
 import dev.chorus.crdt.type.DocState;
 import dev.chorus.crdt.type.StateImage;
+import dev.chorus.crdt.type.StateImageCache;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -59,7 +60,17 @@ public final class SnapshotCodec {
    * history chunks of earlier snapshots instead of encoding the whole history again.
    */
   public static Capture capture(Doc doc, HistoryChunks reuse) {
-    return BinarySnapshot.capture(doc, reuse);
+    return BinarySnapshot.capture(doc, reuse, StateImage.of(doc.internalState()));
+  }
+
+  /**
+   * Like {@link #capture(Doc, HistoryChunks)}, the state's image taken with {@code images}, kept by
+   * the caller for this replica from one capture to the next (on the replica's thread): what did
+   * not change since its last capture keeps its image, so the capture costs what changed, not the
+   * document. The snapshot is the same byte for byte.
+   */
+  public static Capture capture(Doc doc, HistoryChunks reuse, StateImageCache images) {
+    return BinarySnapshot.capture(doc, reuse, images.capture(doc.internalState()));
   }
 
   /** A replica's snapshot taken by {@link #capture}, to be encoded. */

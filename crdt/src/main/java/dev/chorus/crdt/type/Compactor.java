@@ -13,6 +13,9 @@ import java.util.List;
  * includes that op, and after compaction only such writers are accepted; so no later op can name it
  * or edit inside it. Ids of retired list positions and deleted chars stay in their sequences (as
  * Yjs keeps its deleted items): a concurrent insert elsewhere may still name them as origins.
+ *
+ * <p>What it drops it marks as changed ({@link ChangeMarks}), as an op would: a cached capture
+ * after a compaction images what the compaction touched, not the whole document.
  */
 public final class Compactor {
   private final DocState st;
@@ -31,11 +34,12 @@ public final class Compactor {
           Register reg = it.next();
           dropRetired(reg, stable);
           if (reg.entries.isEmpty() && (reg.retired == null || reg.retired.isEmpty())) {
+            st.changing(reg);
             it.remove();
           }
         }
-      } else if (o instanceof TextObj t) {
-        t.seq.dropTombstoneText();
+      } else if (o instanceof TextObj t && t.seq.dropTombstoneText() > 0) {
+        st.changing(t);
       }
     }
     for (Item item : new ArrayList<>(st.items.values())) {
@@ -53,8 +57,8 @@ public final class Compactor {
 
   /** Removes the values a stable op retired for good. */
   private void dropRetired(Register reg, VersionVector stable) {
-    if (reg.retired != null) {
-      reg.retired.removeIf(e -> retiredWithin(e, stable));
+    if (reg.retired != null && reg.retired.removeIf(e -> retiredWithin(e, stable))) {
+      st.changing(reg);
     }
     List<Entry> dead = new ArrayList<>();
     for (Entry e : reg.entries) {
@@ -66,6 +70,7 @@ public final class Compactor {
       }
     }
     for (Entry e : dead) {
+      st.changing(reg);
       reg.drop(e);
       if (reg.positions) {
         keepDeletes(reg.item, e);
@@ -74,11 +79,17 @@ public final class Compactor {
         dropObject(e.child);
       }
       if (e.position != null) {
-        Run r = e.position.list.seq.runOf(e.position.id);
-        if (r != null) {
-          r.position = null;
-        }
+        dropPosition(e.position);
       }
+    }
+  }
+
+  /** The run of a position dropped for good forgets it (its id stays, for origins). */
+  private void dropPosition(Position p) {
+    Run r = p.list.seq.runOf(p.id);
+    if (r != null) {
+      st.changing(p.list);
+      r.position = null;
     }
   }
 
@@ -182,11 +193,9 @@ public final class Compactor {
     if (st.items.remove(item.id) == null) {
       return;
     }
+    st.changing(item); // its image goes from the element list
     for (Entry e : item.positions.entries) {
-      Run r = e.position.list.seq.runOf(e.position.id);
-      if (r != null) {
-        r.position = null;
-      }
+      dropPosition(e.position);
     }
     for (Entry e : item.value.entries) {
       if (e.child != null) {

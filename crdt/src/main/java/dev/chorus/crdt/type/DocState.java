@@ -22,7 +22,9 @@ import java.util.Map;
  *       {@link UndoLog}, so the caller can roll the whole change back;
  *   <li>it records itself on the aggregate of every object it edits ({@link Agg}), which is what
  *       lets concurrent nested edits survive a delete;
- *   <li>it reports the conflict sites it may have changed to {@link Sites}, before mutating them.
+ *   <li>it reports the conflict sites it may have changed to {@link Sites}, before mutating them;
+ *   <li>it marks every object, map register and element whose image it changes ({@link
+ *       ChangeMarks}), before mutating them.
  * </ol>
  *
  * <p>Not thread-safe: one document replica is used from one thread (the session's context).
@@ -37,6 +39,9 @@ public final class DocState {
   // Both only read the state: one each serves every edit (an edit used to make its own).
   final Materializer materializer = new Materializer(this);
   final ConflictFinder conflictFinder = new ConflictFinder(this);
+
+  // What changed since a StateImageCache's last capture; null while no cache is taking images.
+  ChangeMarks marks;
 
   public DocState() {
     objects.put(OpId.ROOT, root);
@@ -104,6 +109,7 @@ public final class DocState {
       MapObj m = target(s.target(), MapObj.class);
       sites.touchAncestors(m);
       Register reg = m.register(s.key(), undo);
+      changing(reg);
       sites.add(reg);
       checkPred(reg, s.pred(), new Seen(deps, id, changeStart));
       scopeRetiredContainers(reg, s.pred(), sites);
@@ -118,6 +124,7 @@ public final class DocState {
       MapObj m = target(d.target(), MapObj.class);
       sites.touchAncestors(m);
       Register reg = m.registers.get(d.key());
+      changing(reg == null ? m : reg); // the map's aggregate records the op either way
       if (reg == null) {
         if (!d.pred().isEmpty()) {
           throw new InvalidOpException("delete of unknown key " + d.key());
@@ -138,6 +145,8 @@ public final class DocState {
       sites.touchAncestors(l);
       checkOrigins(l.seq, ins.originLeft(), ins.originRight());
       Item item = new Item(id);
+      changing(l);
+      changing(item);
       items.put(id, item);
       undo.push(() -> items.remove(id));
       Position p = new Position(id, item, l);
@@ -154,6 +163,8 @@ public final class DocState {
       Item item = element(s.element());
       sites.touchAncestors(item);
       sites.touchAncestors(l); // the addressed list records the op, wherever the element is now
+      changing(item);
+      changing(l);
       sites.add(item.value);
       checkPred(item.value, s.pred(), new Seen(deps, id, changeStart));
       scopeRetiredContainers(item.value, s.pred(), sites);
@@ -171,6 +182,8 @@ public final class DocState {
       sites.scope(item); // the element and everything in it may vanish
       sites.touchAncestors(item);
       sites.touchAncestors(l); // the addressed list records the op, wherever the element is now
+      changing(item);
+      changing(l);
       sites.add(item);
       checkPred(item.positions, d.pred(), new Seen(deps, id, changeStart));
       retire(
@@ -185,6 +198,8 @@ public final class DocState {
       sites.scope(item); // into a list that does not show, or out of one
       sites.touchAncestors(item);
       sites.touchAncestors(l);
+      changing(item);
+      changing(l);
       sites.add(item);
       checkPred(item.positions, mv.pred(), new Seen(deps, id, changeStart));
       checkOrigins(l.seq, mv.originLeft(), mv.originRight());
@@ -201,12 +216,14 @@ public final class DocState {
     } else if (op instanceof Op.TextInsert ins) {
       TextObj t = target(ins.target(), TextObj.class);
       sites.touchAncestors(t);
+      changing(t);
       checkOrigins(t.seq, ins.originLeft(), ins.originRight());
       t.seq.insertText(id, ins.originLeft(), ins.originRight(), ins.text(), undo);
       t.agg.record(id, changeStart, deps, author, ts, replicas, undo);
     } else if (op instanceof Op.TextDelete del) {
       TextObj t = target(del.target(), TextObj.class);
       sites.touchAncestors(t);
+      changing(t);
       for (IdRange r : del.ranges()) {
         if (!t.seq.containsAll(r)) {
           throw new InvalidOpException("delete of unknown chars: " + r);
@@ -217,6 +234,7 @@ public final class DocState {
     } else if (op instanceof Op.CounterAdd add) {
       CounterObj c = target(add.target(), CounterObj.class);
       sites.touchAncestors(c);
+      changing(c);
       long before = c.value;
       try {
         c.value = Math.addExact(c.value, add.delta());
@@ -233,12 +251,14 @@ public final class DocState {
           throw new InvalidOpException("keep of unknown key " + k.key());
         }
         sites.touchAncestors(m);
+        changing(reg);
         sites.add(reg);
         checkPred(reg, k.pred(), new Seen(deps, id, changeStart));
         for (OpId kept : k.pred()) {
           Entry e = reg.find(kept);
           if (e.child != null) {
             sites.dirty(e.child);
+            changing(e.child);
             e.child.agg.record(id, changeStart, deps, author, ts, replicas, undo);
           }
         }
@@ -247,6 +267,8 @@ public final class DocState {
         Item item = element(parseId(k.key()));
         sites.touchAncestors(item);
         sites.touchAncestors(l); // the addressed list records the op, wherever the element is now
+        changing(item);
+        changing(l);
         sites.add(item);
         item.agg.record(id, changeStart, deps, author, ts, replicas, undo);
         l.agg.record(id, changeStart, deps, author, ts, replicas, undo);
@@ -255,6 +277,24 @@ public final class DocState {
       }
     } else {
       throw new InvalidOpException("unknown op " + op);
+    }
+  }
+
+  /** {@code node} is about to change: marked for a {@link StateImageCache}, if one takes images. */
+  void changing(Object node) {
+    if (marks != null) {
+      marks.mark(node);
+    }
+  }
+
+  /**
+   * A change was rolled back: its inverses put things back without marks, so nothing cached about
+   * the state holds any more.
+   */
+  public void rolledBack() {
+    liveness.invalidateAll();
+    if (marks != null) {
+      marks.markAll();
     }
   }
 

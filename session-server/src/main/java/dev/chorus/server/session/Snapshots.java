@@ -5,6 +5,7 @@ import dev.chorus.crdt.clock.VersionVector;
 import dev.chorus.crdt.codec.HistoryChunks;
 import dev.chorus.crdt.codec.SnapshotCodec;
 import dev.chorus.crdt.op.Change;
+import dev.chorus.crdt.type.StateImageCache;
 import dev.chorus.server.ServerConfig;
 import dev.chorus.server.metrics.Metrics;
 import dev.chorus.server.store.OpLogStore;
@@ -20,11 +21,11 @@ import org.slf4j.LoggerFactory;
 /**
  * When a session's state is written whole, so a load decodes it instead of replaying every change:
  * counts what was committed since the last snapshot, takes one (the state captured on the session's
- * context; encoding and compressing it left to a store thread) when it is due, and — where this
- * node is the only replica — first compacts the history and deleted values older than the
- * compaction floor. In a cluster it proposes the floor instead ({@link ClusterFloor}), which calls
- * {@link #compact} once the holders agree. Snapshots are written beside the commit path, so acks
- * never wait for them. On the session's context.
+ * context, imaging only what changed since the last capture; encoding and compressing it left to a
+ * store thread) when it is due, and — where this node is the only replica — first compacts the
+ * history and deleted values older than the compaction floor. In a cluster it proposes the floor
+ * instead ({@link ClusterFloor}), which calls {@link #compact} once the holders agree. Snapshots
+ * are written beside the commit path, so acks never wait for them. On the session's context.
  */
 final class Snapshots {
   private static final Logger LOG = LoggerFactory.getLogger(Snapshots.class);
@@ -56,6 +57,8 @@ final class Snapshots {
   private final CompactionFloor compactionFloor;
   // the history chunks of earlier snapshots, copied into the next instead of encoded again
   private final HistoryChunks historyChunks = new HistoryChunks();
+  // the state's image at the last snapshot: the next capture images only what changed since
+  private final StateImageCache stateImages = new StateImageCache();
   private int writing;
   // changes between snapshots: at least --snapshot-every, and half the history the last snapshot
   // held, so a history that grows does not make every snapshot cost more (see due())
@@ -153,7 +156,7 @@ final class Snapshots {
       }
     }
     long start = System.nanoTime();
-    SnapshotCodec.Capture state = SnapshotCodec.capture(doc, historyChunks);
+    SnapshotCodec.Capture state = SnapshotCodec.capture(doc, historyChunks, stateImages);
     metrics.snapshotCaptured(System.nanoTime() - start);
     Taken t =
         new Taken(
