@@ -19,6 +19,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.transport.Transport;
 import io.vertx.ext.web.Router;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -89,6 +90,9 @@ public final class ChorusServer {
           Vertx.vertx(
               new io.vertx.core.VertxOptions()
                   .setEventLoopPoolSize(config.eventLoopThreads())
+                  // epoll where Netty's native library loads (fewer syscalls per wake-up than
+                  // NIO); Vert.x falls back to NIO on its own elsewhere, see logTransport
+                  .setPreferNativeTransport(config.nativeTransport())
                   .setFileSystemOptions(
                       new io.vertx.core.file.FileSystemOptions().setFileCachingEnabled(false)));
       Replicator replicator;
@@ -170,6 +174,7 @@ public final class ChorusServer {
           config.dataDir().toAbsolutePath().normalize(),
           store.describe());
       LOG.info("settings: {}", config.describe());
+      logTransport(vertx, config);
       boolean joins =
           !config.hazelcastMembers().isEmpty() || !config.hazelcastK8sServiceDns().isBlank();
       if (config.hazelcast()
@@ -201,6 +206,20 @@ public final class ChorusServer {
       }
       store.close();
       throw e;
+    }
+  }
+
+  /** Says which network transport the event loops run on, and why not the native one if not. */
+  private static void logTransport(Vertx vertx, ServerConfig config) {
+    if (vertx.isNativeTransportEnabled()) {
+      LOG.info("transport: native ({})", Transport.nativeTransport().name());
+    } else if (!config.nativeTransport()) {
+      LOG.info("transport: NIO (--native-transport false)");
+    } else {
+      Throwable cause = vertx.unavailableNativeTransportCause();
+      LOG.info(
+          "transport: NIO (native transport unavailable: {})",
+          cause == null ? "none for this platform" : cause.toString());
     }
   }
 

@@ -29,6 +29,7 @@ public record ServerConfig(
     String storeUrl,
     int storeThreads,
     int eventLoops,
+    boolean nativeTransport,
     int maxFrameBytes,
     int maxBatchOps,
     long maxDocBytes,
@@ -89,6 +90,11 @@ public record ServerConfig(
               "CHORUS_EVENT_LOOPS",
               "0",
               "event loop threads for connections and sessions (0 = 2 x cores)"),
+          new Option(
+              "native-transport",
+              "CHORUS_NATIVE_TRANSPORT",
+              "true",
+              "use Netty's epoll transport where available (Linux x86_64), else NIO"),
           new Option(
               "max-frame-bytes", "CHORUS_MAX_FRAME_BYTES", "262144", "largest websocket message"),
           new Option("max-batch-ops", "CHORUS_MAX_BATCH_OPS", "500", "most ops in one batch"),
@@ -258,6 +264,7 @@ public record ServerConfig(
         values.get("store-url"),
         intValue(values, "store-threads"),
         intValue(values, "event-loops"),
+        boolValue(values, "native-transport"),
         intValue(values, "max-frame-bytes"),
         intValue(values, "max-batch-ops"),
         longValue(values, "max-doc-bytes"),
@@ -294,7 +301,10 @@ public record ServerConfig(
   }
 
   private static boolean isBoolean(String flag) {
-    return flag.equals("demo") || flag.equals("hazelcast") || flag.equals("demo-allow-remote");
+    return flag.equals("demo")
+        || flag.equals("hazelcast")
+        || flag.equals("demo-allow-remote")
+        || flag.equals("native-transport");
   }
 
   private static int intValue(Map<String, String> v, String k) {
@@ -364,6 +374,7 @@ public record ServerConfig(
         storeUrl,
         storeThreads,
         eventLoops,
+        nativeTransport,
         maxFrameBytes,
         maxBatchOps,
         maxDocBytes,
@@ -413,6 +424,8 @@ public record ServerConfig(
             : "")
         + " eventLoops="
         + eventLoopThreads()
+        + " nativeTransport="
+        + nativeTransport
         + " maxFrameBytes="
         + maxFrameBytes
         + " maxBatchOps="
