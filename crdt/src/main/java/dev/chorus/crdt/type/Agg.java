@@ -4,6 +4,7 @@ import dev.chorus.crdt.Author;
 import dev.chorus.crdt.clock.OpId;
 import dev.chorus.crdt.clock.VersionVector;
 import dev.chorus.crdt.type.StateImage.AggImage;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -126,7 +127,7 @@ public final class Agg {
 
   /** What a snapshot keeps of it. */
   AggImage image(ReplicaTable t) {
-    return new AggImage(touchImage(t), ackImage(t), new java.util.ArrayList<>(actors()));
+    return new AggImage(touchImage(t), ackImage(t), new ArrayList<>(actors()));
   }
 
   /** Takes back what {@link #image} kept (into a fresh aggregate). */

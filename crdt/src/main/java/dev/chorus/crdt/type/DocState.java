@@ -147,7 +147,7 @@ public final class DocState {
       Item item = new Item(id);
       changing(l);
       changing(item);
-      items.put(id, item);
+      items.put(item);
       undo.push(() -> items.remove(id));
       Position p = new Position(id, item, l);
       // The new element's own registers and aggregate need no inverses: a rollback takes the

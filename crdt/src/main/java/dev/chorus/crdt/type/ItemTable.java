@@ -15,8 +15,8 @@ import java.util.NoSuchElementException;
  * alive, copied by every young collection — and every lookup went through the node to the key. Here
  * an element costs its slot (4–8 bytes at the load this table keeps).
  *
- * <p>Its methods are a {@code Map}'s that the state uses. Iteration order is the table's. Mutable,
- * not thread-safe.
+ * <p>Its methods are the {@code Map} methods the state used, keyed by the element's own id.
+ * Iteration order is the table's. Mutable, not thread-safe.
  */
 final class ItemTable {
   private static final int MIN_SLOTS = 16;
@@ -46,11 +46,8 @@ final class ItemTable {
     return get(id) != null;
   }
 
-  /** Adds {@code item}, or replaces the element with its id; {@code id} is the item's own. */
-  void put(OpId id, Item item) {
-    if (!id.equals(item.id)) {
-      throw new IllegalArgumentException("element " + item.id + " put as " + id);
-    }
+  /** Adds {@code item}, or replaces the element with its id. */
+  void put(Item item) {
     if (2 * (size + 1) > slots.length) {
       resize(slots.length * 2); // at most half full: short probes
     }

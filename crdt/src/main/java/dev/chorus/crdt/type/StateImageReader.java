@@ -30,7 +30,7 @@ final class StateImageReader {
     fill(st.root, img.root());
     for (ItemImage ii : img.items()) {
       Item item = new Item(ii.id());
-      st.items.put(item.id, item);
+      st.items.put(item);
       for (EntryImage ei : ii.value()) {
         item.value.load(entry(ei, item.value));
       }

@@ -1,6 +1,5 @@
 package dev.chorus.crdt.type;
 
-import dev.chorus.crdt.type.StateImage.AggImage;
 import dev.chorus.crdt.type.StateImage.EntryImage;
 import dev.chorus.crdt.type.StateImage.ItemImage;
 import dev.chorus.crdt.type.StateImage.ObjImage;
@@ -94,7 +93,11 @@ final class StateImageWriter {
     // copied: a capture is encoded on another thread while the state goes on
     List<Retirement> kept = i.keptDeletes == null ? List.of() : List.copyOf(i.keptDeletes);
     return new ItemImage(
-        i.id, entries(i.value, was == null ? null : was.value()), positions, kept, agg(i.agg));
+        i.id,
+        entries(i.value, was == null ? null : was.value()),
+        positions,
+        kept,
+        i.agg.image(st.replicas));
   }
 
   private ObjImage obj(Obj o, ObjImage was) {
@@ -121,7 +124,7 @@ final class StateImageWriter {
     } else {
       counter = ((CounterObj) o).value;
     }
-    return new ObjImage(o.id, o.type(), registers, runs, counter, agg(o.agg));
+    return new ObjImage(o.id, o.type(), registers, runs, counter, o.agg.image(st.replicas));
   }
 
   private static List<RunImage> runs(Sequence seq) {
@@ -170,9 +173,5 @@ final class StateImageWriter {
     List<Retirement> r = new ArrayList<>(e.retiredBy);
     r.sort(Comparator.comparing(Retirement::by));
     return r;
-  }
-
-  private AggImage agg(Agg a) {
-    return a.image(st.replicas);
   }
 }

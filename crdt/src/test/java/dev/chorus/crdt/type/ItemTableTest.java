@@ -31,7 +31,7 @@ class ItemTableTest {
                 random.nextInt(4) == 0 ? random.nextLong(1, 1L << 40) : step + 1,
                 "r" + random.nextInt(3));
         Item item = new Item(id);
-        table.put(id, item);
+        table.put(item);
         if (reference.put(id, item) == null) {
           ids.add(id);
         }
