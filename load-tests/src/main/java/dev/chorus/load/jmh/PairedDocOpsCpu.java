@@ -1,11 +1,9 @@
 // DocOpsCpu's operations on several crdt builds in one JVM, interleaved, timed by thread CPU time.
 package dev.chorus.load.jmh;
 
-import dev.chorus.load.harness.metrics.Median;
+import dev.chorus.load.harness.metrics.PairedBuilds;
 import dev.chorus.load.trace.PairedReplayCpu;
 import java.lang.reflect.Method;
-import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -33,40 +31,31 @@ public final class PairedDocOpsCpu {
     Method[] round = new Method[n];
     for (int j = 0; j < n; j++) {
       round[j] =
-          PairedReplayCpu.loaderWith(jars.get(j))
+          PairedBuilds.loaderWith(jars.get(j))
               .loadClass(DocOpsCpu.class.getName())
               .getMethod("round", String.class, int.class);
     }
     for (String name : names) {
-      double[][] cpuUs = new double[n][rounds];
-      double[][] bytes = new double[n][rounds];
-      for (int r = 0; r < warmups + rounds; r++) {
-        for (int k = 0; k < n; k++) {
-          int j = (r + k) % n; // each build goes first as often as the others
-          long[] used = (long[]) round[j].invoke(null, name, ops);
-          if (r >= warmups) {
-            cpuUs[j][r - warmups] = used[0] / 1e3 / ops;
-            bytes[j][r - warmups] = (double) used[1] / ops;
-          }
-        }
-      }
+      double[][][] measured =
+          PairedBuilds.rounds(
+              n,
+              warmups,
+              rounds,
+              2,
+              j -> {
+                long[] used = (long[]) round[j].invoke(null, name, ops);
+                return new double[] {used[0] / 1e3 / ops, (double) used[1] / ops};
+              });
+      double[][] cpuUs = measured[0];
       for (int j = 0; j < n; j++) {
-        double[] ratio = new double[rounds];
-        for (int r = 0; r < rounds; r++) {
-          ratio[r] = cpuUs[j][r] / cpuUs[0][r];
-        }
         System.out.printf(
             "RESULT op=%s build=%s cpu_us_per_op=%.3f alloc_bytes_per_op=%.0f ratio_to_first=%.3f%n",
             name,
-            Path.of(jars.get(j)).getFileName(),
-            median(cpuUs[j]),
-            median(bytes[j]),
-            median(ratio));
+            PairedBuilds.name(jars.get(j)),
+            PairedBuilds.median(cpuUs[j]),
+            PairedBuilds.median(measured[1][j]),
+            PairedBuilds.medianRatio(cpuUs, j));
       }
     }
-  }
-
-  private static double median(double[] values) {
-    return Median.of(Arrays.stream(values).boxed().toList());
   }
 }

@@ -2,22 +2,17 @@
 package dev.chorus.load.trace;
 
 import com.sun.management.ThreadMXBean;
-import dev.chorus.load.harness.metrics.Median;
-import java.io.File;
+import dev.chorus.load.harness.metrics.PairedBuilds;
 import java.lang.management.ManagementFactory;
 import java.lang.reflect.Method;
-import java.net.URL;
-import java.net.URLClassLoader;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
  * Replays one trace through several builds of the crdt module, each loaded from its own jar in its
- * own class loader, one replay of each build per round in rotating order, and prints per build the
- * median of the replaying thread's CPU time and the median of its per-round ratio to the first
- * build.
+ * own class loader, one replay of each build per round in rotating order ({@link PairedBuilds}),
+ * and prints per build the median of the replaying thread's CPU time and the median of its
+ * per-round ratio to the first build.
  *
  * <p>Why: on a machine shared with other builds, before/after runs in separate JVMs minutes apart
  * measure the neighbours — one build's medians spread by 1.5× over an hour. Interleaved in one JVM,
@@ -38,57 +33,31 @@ public final class PairedReplayCpu {
     Method[] replay = new Method[n];
     Object[] trace = new Object[n];
     for (int j = 0; j < n; j++) {
-      ClassLoader loader = loaderWith(jars.get(j));
+      ClassLoader loader = PairedBuilds.loaderWith(jars.get(j));
       Class<?> traceClass = loader.loadClass(EditingTrace.class.getName());
       trace[j] = traceClass.getMethod("load", String.class).invoke(null, traceName);
       replay[j] = loader.loadClass(TraceReplay.class.getName()).getMethod("replay", traceClass);
     }
     ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
-    double[][] cpuMs = new double[n][rounds];
-    for (int round = 0; round < warmups + rounds; round++) {
-      for (int k = 0; k < n; k++) {
-        int j = (round + k) % n; // each build goes first as often as the others
-        long cpu = threads.getCurrentThreadCpuTime();
-        replay[j].invoke(null, trace[j]);
-        if (round >= warmups) {
-          cpuMs[j][round - warmups] = (threads.getCurrentThreadCpuTime() - cpu) / 1e6;
-        }
-      }
-    }
+    double[][] cpuMs =
+        PairedBuilds.rounds(
+            n,
+            warmups,
+            rounds,
+            1,
+            j -> {
+              long cpu = threads.getCurrentThreadCpuTime();
+              replay[j].invoke(null, trace[j]);
+              return new double[] {(threads.getCurrentThreadCpuTime() - cpu) / 1e6};
+            })[0];
     for (int j = 0; j < n; j++) {
-      double[] ratio = new double[rounds];
-      for (int r = 0; r < rounds; r++) {
-        ratio[r] = cpuMs[j][r] / cpuMs[0][r];
-      }
       System.out.printf(
           "RESULT trace=%s build=%s cpu_ms=%.1f min_ms=%.1f ratio_to_first=%.3f%n",
           traceName,
-          Path.of(jars.get(j)).getFileName(),
-          median(cpuMs[j]),
+          PairedBuilds.name(jars.get(j)),
+          PairedBuilds.median(cpuMs[j]),
           Arrays.stream(cpuMs[j]).min().orElse(0),
-          median(ratio));
+          PairedBuilds.medianRatio(cpuMs, j));
     }
-  }
-
-  /**
-   * The running class path with its crdt module replaced by {@code crdtJar}, parent platform (also
-   * {@link dev.chorus.load.jmh.PairedDocOpsCpu}'s).
-   */
-  public static ClassLoader loaderWith(String crdtJar) throws Exception {
-    List<URL> urls = new ArrayList<>();
-    urls.add(Path.of(crdtJar).toUri().toURL());
-    for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-      boolean crdt =
-          entry.contains("chorus-crdt-")
-              || entry.replace('\\', '/').endsWith("crdt/target/classes");
-      if (!crdt) {
-        urls.add(Path.of(entry).toUri().toURL());
-      }
-    }
-    return new URLClassLoader(urls.toArray(new URL[0]), ClassLoader.getPlatformClassLoader());
-  }
-
-  private static double median(double[] values) {
-    return Median.of(Arrays.stream(values).boxed().toList());
   }
 }
